@@ -1,0 +1,65 @@
+"""asyncio-native client for DingTalk's IM group API."""
+
+from ._transport import BASE_URL_ENV, DEFAULT_BASE_URL, RetryPolicy
+from .errors import (
+    ApiError,
+    DingTalkError,
+    InvalidCredentialsError,
+    InvalidParameterError,
+    InvalidTokenError,
+    PermissionCheckError,
+    RateLimitError,
+    RequestValidationError,
+    ResponseError,
+    ServerError,
+    TransportError,
+)
+from .groups import GroupService
+from .models import (
+    ChatBannedType,
+    ConversationTag,
+    CreateGroupRequest,
+    CreateGroupResult,
+    ManagementOptions,
+    ManagementType,
+    MentionAllAuthority,
+    OwnerType,
+    Searchable,
+    ShowHistoryType,
+    ValidationType,
+)
+from .tokens import AppTokenProvider, StaticTokenProvider, TokenProvider
+
+__all__ = [
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "ApiError",
+    "AppTokenProvider",
+    "ChatBannedType",
+    "ConversationTag",
+    "CreateGroupRequest",
+    "CreateGroupResult",
+    "DingTalkError",
+    "GroupService",
+    "InvalidCredentialsError",
+    "InvalidParameterError",
+    "InvalidTokenError",
+    "ManagementOptions",
+    "ManagementType",
+    "MentionAllAuthority",
+    "OwnerType",
+    "PermissionCheckError",
+    "RateLimitError",
+    "RequestValidationError",
+    "ResponseError",
+    "RetryPolicy",
+    "Searchable",
+    "ServerError",
+    "ShowHistoryType",
+    "StaticTokenProvider",
+    "TokenProvider",
+    "TransportError",
+    "ValidationType",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,248 @@
+"""One HTTP exchange with DingTalk, and the call around it: token, retry, replay.
+
+Everything a service method would otherwise repeat lives here once: the token
+header, the timeout, decoding replies into results or typed errors, the
+tenacity retry on HTTP 500 `system.error`, and the single replay after
+`InvalidAuthentication` with a fresh token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import os
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from attrs import define, field, validators
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import wait_random_exponential
+from yarl import URL
+
+from .errors import (
+    ApiError,
+    InvalidTokenError,
+    ResponseError,
+    TransportError,
+    api_error_for,
+)
+
+if TYPE_CHECKING:
+    from .tokens import TokenProvider
+
+__all__ = [
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "JSON_HEADERS",
+    "TOKEN_HEADER",
+    "RetryPolicy",
+    "Transport",
+    "encode_body",
+    "exchange",
+    "resolve_base_url",
+]
+
+logger = logging.getLogger("dingtalk_im_async")
+
+DEFAULT_BASE_URL = "https://api.dingtalk.io"
+BASE_URL_ENV = "DINGTALK_BASE_URL"
+TOKEN_HEADER = "x-acs-dingtalk-access-token"
+#: Replies larger than this are refused: no documented reply comes near it.
+MAX_REPLY_BYTES = 1 << 20
+
+JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def encode_body(body: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON, as DingTalk's examples send it."""
+    return _encode_json(body).encode()
+
+
+def resolve_base_url(base_url: str | None, *, allow_http: bool = False) -> str:
+    """The base URL to use: the argument, else `$DINGTALK_BASE_URL`, else DingTalk's host.
+
+    Plain `http://` is refused unless the host is loopback or `allow_http` is
+    set, because the access token travels in a header.
+    """
+    raw = base_url if base_url is not None else os.environ.get(BASE_URL_ENV, DEFAULT_BASE_URL)
+    url = URL(raw)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"base_url must be an http(s) URL with a host, got {raw!r}")
+    if url.scheme == "http" and not allow_http and not _is_loopback(url.host):
+        raise ValueError(
+            f"refusing plain http to {url.host}: the access token would travel unencrypted "
+            "(pass allow_http=True to override)"
+        )
+    return str(url).rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@define(frozen=True, kw_only=True)
+class RetryPolicy:
+    """How HTTP 500 `system.error` replies are retried: jittered exponential backoff.
+
+    `attempts` counts the first try. Tests make waits instant with
+    `RetryPolicy(initial_wait=0, max_wait=0)`.
+    """
+
+    attempts: int = field(default=3, validator=validators.ge(1))
+    initial_wait: float = field(default=0.5, validator=validators.ge(0))
+    max_wait: float = field(default=8.0, validator=validators.ge(0))
+
+    def retrying(self) -> AsyncRetrying:
+        """A fresh tenacity controller (they hold per-run state, so one per call)."""
+        return AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_random_exponential(multiplier=self.initial_wait, max=self.max_wait),
+            retry=retry_if_exception(is_retryable),
+            before_sleep=_log_retry,
+            sleep=asyncio.sleep,
+            reraise=True,
+        )
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Only what DingTalk documents as "retry": HTTP 500 with code `system.error`."""
+    return isinstance(error, ApiError) and error.status == 500 and error.code == "system.error"
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    logger.warning(
+        "retrying after %s (attempt %d)", error, state.attempt_number
+    )
+
+
+async def exchange(
+    session: aiohttp.ClientSession,
+    url: str,
+    data: bytes,
+    headers: dict[str, str],
+    timeout: aiohttp.ClientTimeout,
+) -> tuple[int, Any]:
+    """POST `data` and return (status, decoded JSON) of a 2xx reply.
+
+    Error bodies raise their `ApiError`; anything undocumented raises
+    `ResponseError`; network failures raise `TransportError`.
+    """
+    try:
+        async with session.post(
+            url, data=data, headers=headers, timeout=timeout, allow_redirects=False
+        ) as response:
+            status = response.status
+            raw = await _read_capped(response)
+            header_request_id = response.headers.get("x-acs-request-id")
+    except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
+        raise TransportError(
+            f"could not connect: {type(error).__name__}", may_have_reached_server=False
+        ) from error
+    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as error:
+        raise TransportError(
+            f"no reply within {timeout.total}s", may_have_reached_server=True
+        ) from error
+    except aiohttp.ClientError as error:
+        raise TransportError(
+            f"connection failed: {type(error).__name__}", may_have_reached_server=True
+        ) from error
+    return status, _decode(status, raw, header_request_id)
+
+
+async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
+    length = response.content_length
+    if length is not None and length <= MAX_REPLY_BYTES:
+        return await response.read()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise ResponseError(
+                f"reply larger than {MAX_REPLY_BYTES} bytes", status=response.status
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(status: int, raw: bytes, header_request_id: str | None) -> Any:
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        kind = "an empty body" if not raw.strip() else "a body that is not JSON"
+        raise ResponseError(
+            f"expected JSON, got {kind}",
+            status=status,
+            excerpt=raw[:200].decode("utf-8", "replace"),
+        ) from None
+    if 200 <= status < 300:
+        return body
+    if isinstance(body, dict) and isinstance(body.get("code"), str) and body["code"]:
+        message = body.get("message")
+        request_id = body.get("requestid")
+        raise api_error_for(
+            status=status,
+            code=body["code"],
+            message=message if isinstance(message, str) else "",
+            request_id=request_id if isinstance(request_id, str) else header_request_id,
+        )
+    raise ResponseError(
+        "error reply without a code",
+        status=status,
+        excerpt=raw[:200].decode("utf-8", "replace"),
+    )
+
+
+class Transport:
+    """Sends one API call with the current token, retrying and replaying as documented."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        token_provider: TokenProvider,
+        *,
+        base_url: str,
+        timeout: float,
+        retry: RetryPolicy,
+    ) -> None:
+        self._session = session
+        self._tokens = token_provider
+        self._base_url = base_url
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._retry = retry
+        self._urls: dict[str, str] = {}
+
+    async def call(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        """POST `body` to `path`; returns (status, decoded JSON) of the success reply."""
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = self._base_url + path
+        data = encode_body(body)
+        token = await self._tokens.get_token()
+        try:
+            return await self._with_retries(url, data, token)
+        except InvalidTokenError as error:
+            if error.code != "InvalidAuthentication":
+                raise
+            await self._tokens.invalidate(token)
+            fresh = await self._tokens.get_token()
+            if fresh == token:
+                raise
+            logger.info("token refused (%s); replaying once with a fresh token", error.request_id)
+            return await self._with_retries(url, data, fresh)
+
+    async def _with_retries(self, url: str, data: bytes, token: str) -> tuple[int, Any]:
+        headers = {**JSON_HEADERS, TOKEN_HEADER: token}
+        result: tuple[int, Any] = await self._retry.retrying()(
+            exchange, self._session, url, data, headers, self._timeout
+        )
+        return result

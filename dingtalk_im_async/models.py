@@ -1,0 +1,223 @@
+"""Request and result classes of the create-group API, validated when built.
+
+Every rule the spec states is checked here, so a bad request raises
+`RequestValidationError` naming the field before anything is sent.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from attrs import define, field
+
+from .errors import RequestValidationError
+
+__all__ = [
+    "ChatBannedType",
+    "ConversationTag",
+    "CreateGroupRequest",
+    "CreateGroupResult",
+    "ManagementOptions",
+    "ManagementType",
+    "MentionAllAuthority",
+    "OwnerType",
+    "Searchable",
+    "ShowHistoryType",
+    "ValidationType",
+]
+
+NAME_MAX_CHARS = 20
+
+
+class OwnerType(str, enum.Enum):
+    """Who the owner is: `emp` an employee, `ext` an external contact."""
+
+    EMP = "emp"
+    EXT = "ext"
+
+
+class ConversationTag(enum.IntEnum):
+    """Group kind. Only INTERNAL may be created unless DingTalk whitelisted the app."""
+
+    NORMAL = 0
+    INTERNAL = 2
+
+
+class MentionAllAuthority(enum.IntEnum):
+    """Who may @all."""
+
+    EVERYONE = 0
+    OWNER_ONLY = 1
+
+
+class ShowHistoryType(enum.IntEnum):
+    """Whether new members see the last 100 messages."""
+
+    HIDDEN = 0
+    VISIBLE = 1
+
+
+class ValidationType(enum.IntEnum):
+    """Whether joining needs approval."""
+
+    NONE = 0
+    REQUIRED = 1
+
+
+class Searchable(enum.IntEnum):
+    """Whether the group can be found by search."""
+
+    NO = 0
+    YES = 1
+
+
+class ChatBannedType(enum.IntEnum):
+    """Whether everyone is muted."""
+
+    NONE = 0
+    ALL_MUTED = 1
+
+
+class ManagementType(enum.IntEnum):
+    """Who may manage the group."""
+
+    EVERYONE = 0
+    OWNER_ONLY = 1
+
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _enum_converter(enum_cls: type[_E], name: str) -> Any:
+    """Accept an enum member or its raw value; reject anything undocumented."""
+    allowed = ", ".join(repr(member.value) for member in enum_cls)
+
+    def convert(value: object) -> _E | None:
+        if value is None or isinstance(value, enum_cls):
+            return value  # type: ignore[return-value]
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise RequestValidationError(name, f"must be one of {allowed}, got {value!r}")
+        try:
+            return enum_cls(value)
+        except ValueError:
+            raise RequestValidationError(
+                name, f"must be one of {allowed}, got {value!r}"
+            ) from None
+
+    return convert
+
+
+def _check_text(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise RequestValidationError(name, f"must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise RequestValidationError(name, "must not be empty or blank")
+    return value
+
+
+def _id_list_converter(name: str, *, allow_empty: bool) -> Any:
+    """Turn a list of ids into a tuple (so requests stay immutable), checking each id."""
+
+    def convert(value: object) -> tuple[str, ...] | None:
+        if value is None and allow_empty:
+            return None
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            raise RequestValidationError(
+                name, f"must be a list of strings, got {type(value).__name__}"
+            )
+        ids = tuple(value)
+        if not ids and not allow_empty:
+            raise RequestValidationError(name, "must contain at least one id")
+        for position, item in enumerate(ids):
+            _check_text(f"{name}[{position}]", item)
+        return ids
+
+    return convert
+
+
+def _validate_name(_instance: object, _attribute: object, value: object) -> None:
+    text = _check_text("name", value)
+    if len(text) > NAME_MAX_CHARS:
+        raise RequestValidationError(
+            "name", f"must be 1 to {NAME_MAX_CHARS} characters, got {len(text)}"
+        )
+
+
+def _validate_owner(_instance: object, _attribute: object, value: object) -> None:
+    _check_text("owner", value)
+
+
+def _validate_text(_instance: object, attribute: Any, value: object) -> None:
+    if value is not None:
+        _check_text(attribute.name, value)
+
+
+def _validate_options(_instance: object, _attribute: object, value: object) -> None:
+    if value is not None and not isinstance(value, ManagementOptions):
+        raise RequestValidationError(
+            "management_options", f"must be a ManagementOptions, got {type(value).__name__}"
+        )
+
+
+@define(frozen=True, kw_only=True)
+class ManagementOptions:
+    """The group's settings (`managementOptions`); unset ones keep DingTalk's defaults."""
+
+    mention_all_authority: MentionAllAuthority | None = field(
+        default=None, converter=_enum_converter(MentionAllAuthority, "mention_all_authority")
+    )
+    show_history_type: ShowHistoryType | None = field(
+        default=None, converter=_enum_converter(ShowHistoryType, "show_history_type")
+    )
+    validation_type: ValidationType | None = field(
+        default=None, converter=_enum_converter(ValidationType, "validation_type")
+    )
+    searchable: Searchable | None = field(
+        default=None, converter=_enum_converter(Searchable, "searchable")
+    )
+    chat_banned_type: ChatBannedType | None = field(
+        default=None, converter=_enum_converter(ChatBannedType, "chat_banned_type")
+    )
+    management_type: ManagementType | None = field(
+        default=None, converter=_enum_converter(ManagementType, "management_type")
+    )
+
+
+@define(frozen=True, kw_only=True)
+class CreateGroupRequest:
+    """Body of `POST /v1.0/im/group/create`, fields in the spec's order. Lists become tuples."""
+
+    name: str = field(validator=_validate_name)
+    owner: str = field(validator=_validate_owner)
+    owner_type: OwnerType | None = field(
+        default=None, converter=_enum_converter(OwnerType, "owner_type")
+    )
+    useridlist: tuple[str, ...] = field(
+        converter=_id_list_converter("useridlist", allow_empty=False)
+    )
+    conversation_tag: ConversationTag | None = field(
+        default=None, converter=_enum_converter(ConversationTag, "conversation_tag")
+    )
+    extidlist: tuple[str, ...] | None = field(
+        default=None, converter=_id_list_converter("extidlist", allow_empty=True)
+    )
+    icon: str | None = field(default=None, validator=_validate_text)
+    management_options: ManagementOptions | None = field(
+        default=None, validator=_validate_options
+    )
+
+
+@define(frozen=True, kw_only=True)
+class CreateGroupResult:
+    """What DingTalk returns for a created group.
+
+    `conversation_tag` is a `ConversationTag` when DingTalk sends a documented
+    value and the raw integer otherwise, so an unexpected tag never hides a
+    group that was created.
+    """
+
+    open_conversation_id: str
+    chatid: str
+    conversation_tag: ConversationTag | int

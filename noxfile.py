@@ -1,0 +1,15 @@
+"""Developer tasks: `nox -s tests`."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite against the in-process emulator."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
