@@ -17,8 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from attrs import define, field, validators
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
-from tenacity import wait_random_exponential
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 from yarl import URL
 
 from .errors import (
@@ -119,9 +124,7 @@ def is_retryable(error: BaseException) -> bool:
 
 def _log_retry(state: RetryCallState) -> None:
     error = state.outcome.exception() if state.outcome else None
-    logger.warning(
-        "retrying after %s (attempt %d)", error, state.attempt_number
-    )
+    logger.warning("retrying after %s (attempt %d)", error, state.attempt_number)
 
 
 async def exchange(

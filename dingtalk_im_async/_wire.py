@@ -119,9 +119,7 @@ def request_body(request: CreateGroupRequest) -> dict[str, Any]:
 def result_from_body(body: object, *, status: int) -> CreateGroupResult:
     """Decode a success reply, turning any mismatch with the spec into `ResponseError`."""
     if not isinstance(body, dict):
-        raise ResponseError(
-            "expected a JSON object", status=status, excerpt=repr(body)
-        )
+        raise ResponseError("expected a JSON object", status=status, excerpt=repr(body))
     try:
         return converter.structure(body, CreateGroupResult)
     except (cattrs.BaseValidationError, TypeError, ValueError) as error:
@@ -134,9 +132,7 @@ def result_from_body(body: object, *, status: int) -> CreateGroupResult:
 def _describe(error: BaseException) -> list[str]:
     """Name the wire fields that failed and why."""
     if isinstance(error, cattrs.ClassValidationError):
-        return [
-            _wire_path(note) for note in cattrs.transform_error(error)
-        ]
+        return [_wire_path(note) for note in cattrs.transform_error(error)]
     return [type(error).__name__]
 
 

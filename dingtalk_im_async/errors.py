@@ -96,7 +96,7 @@ class InvalidCredentialsError(ApiError):
 
 
 class RateLimitError(ApiError):
-    """A QPS/QPM limit (`Forbidden.AccessDenied.Q*Limit*`) or `system.busy`: the call was not processed."""
+    """A QPS/QPM limit (`Forbidden.AccessDenied.Q*Limit*`) or `system.busy`: not processed."""
 
 
 class ServerError(ApiError):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from attrs import define, field
+from attrs import Attribute, define, field
 
 from .errors import RequestValidationError
 
@@ -90,23 +90,50 @@ class ManagementType(enum.IntEnum):
 _E = TypeVar("_E", bound=enum.Enum)
 
 
-def _enum_converter(enum_cls: type[_E], name: str) -> Any:
+def _to_enum(enum_cls: type[_E], name: str, value: object) -> _E | None:
     """Accept an enum member or its raw value; reject anything undocumented."""
-    allowed = ", ".join(repr(member.value) for member in enum_cls)
-
-    def convert(value: object) -> _E | None:
-        if value is None or isinstance(value, enum_cls):
-            return value  # type: ignore[return-value]
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise RequestValidationError(name, f"must be one of {allowed}, got {value!r}")
+    if value is None or isinstance(value, enum_cls):
+        return value
+    if not isinstance(value, bool) and isinstance(value, (int, str)):
         try:
             return enum_cls(value)
         except ValueError:
-            raise RequestValidationError(
-                name, f"must be one of {allowed}, got {value!r}"
-            ) from None
+            pass
+    allowed = ", ".join(repr(member.value) for member in enum_cls)
+    raise RequestValidationError(name, f"must be one of {allowed}, got {value!r}")
 
-    return convert
+
+# One named converter per field: attrs' mypy plugin derives __init__'s types from them.
+def _owner_type(value: OwnerType | str | None) -> OwnerType | None:
+    return _to_enum(OwnerType, "owner_type", value)
+
+
+def _conversation_tag(value: ConversationTag | int | None) -> ConversationTag | None:
+    return _to_enum(ConversationTag, "conversation_tag", value)
+
+
+def _mention_all_authority(value: MentionAllAuthority | int | None) -> MentionAllAuthority | None:
+    return _to_enum(MentionAllAuthority, "mention_all_authority", value)
+
+
+def _show_history_type(value: ShowHistoryType | int | None) -> ShowHistoryType | None:
+    return _to_enum(ShowHistoryType, "show_history_type", value)
+
+
+def _validation_type(value: ValidationType | int | None) -> ValidationType | None:
+    return _to_enum(ValidationType, "validation_type", value)
+
+
+def _searchable(value: Searchable | int | None) -> Searchable | None:
+    return _to_enum(Searchable, "searchable", value)
+
+
+def _chat_banned_type(value: ChatBannedType | int | None) -> ChatBannedType | None:
+    return _to_enum(ChatBannedType, "chat_banned_type", value)
+
+
+def _management_type(value: ManagementType | int | None) -> ManagementType | None:
+    return _to_enum(ManagementType, "management_type", value)
 
 
 def _check_text(name: str, value: object) -> str:
@@ -117,27 +144,28 @@ def _check_text(name: str, value: object) -> str:
     return value
 
 
-def _id_list_converter(name: str, *, allow_empty: bool) -> Any:
-    """Turn a list of ids into a tuple (so requests stay immutable), checking each id."""
-
-    def convert(value: object) -> tuple[str, ...] | None:
-        if value is None and allow_empty:
-            return None
-        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-            raise RequestValidationError(
-                name, f"must be a list of strings, got {type(value).__name__}"
-            )
-        ids = tuple(value)
-        if not ids and not allow_empty:
-            raise RequestValidationError(name, "must contain at least one id")
-        for position, item in enumerate(ids):
-            _check_text(f"{name}[{position}]", item)
-        return ids
-
-    return convert
+def _to_ids(name: str, value: object) -> tuple[str, ...]:
+    """A tuple of non-blank ids (tuples keep requests immutable)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise RequestValidationError(name, f"must be a list of strings, got {type(value).__name__}")
+    ids = tuple(value)
+    for position, item in enumerate(ids):
+        _check_text(f"{name}[{position}]", item)
+    return ids
 
 
-def _validate_name(_instance: object, _attribute: object, value: object) -> None:
+def _useridlist(value: Iterable[str]) -> tuple[str, ...]:
+    ids = _to_ids("useridlist", value)
+    if not ids:
+        raise RequestValidationError("useridlist", "must contain at least one id")
+    return ids
+
+
+def _extidlist(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else _to_ids("extidlist", value)
+
+
+def _validate_name(_instance: object, _attribute: Attribute[str], value: str) -> None:
     text = _check_text("name", value)
     if len(text) > NAME_MAX_CHARS:
         raise RequestValidationError(
@@ -145,16 +173,20 @@ def _validate_name(_instance: object, _attribute: object, value: object) -> None
         )
 
 
-def _validate_owner(_instance: object, _attribute: object, value: object) -> None:
+def _validate_owner(_instance: object, _attribute: Attribute[str], value: str) -> None:
     _check_text("owner", value)
 
 
-def _validate_text(_instance: object, attribute: Any, value: object) -> None:
+def _validate_icon(_instance: object, _attribute: Attribute[str | None], value: str | None) -> None:
     if value is not None:
-        _check_text(attribute.name, value)
+        _check_text("icon", value)
 
 
-def _validate_options(_instance: object, _attribute: object, value: object) -> None:
+def _validate_options(
+    _instance: object,
+    _attribute: Attribute[ManagementOptions | None],
+    value: ManagementOptions | None,
+) -> None:
     if value is not None and not isinstance(value, ManagementOptions):
         raise RequestValidationError(
             "management_options", f"must be a ManagementOptions, got {type(value).__name__}"
@@ -166,23 +198,13 @@ class ManagementOptions:
     """The group's settings (`managementOptions`); unset ones keep DingTalk's defaults."""
 
     mention_all_authority: MentionAllAuthority | None = field(
-        default=None, converter=_enum_converter(MentionAllAuthority, "mention_all_authority")
+        default=None, converter=_mention_all_authority
     )
-    show_history_type: ShowHistoryType | None = field(
-        default=None, converter=_enum_converter(ShowHistoryType, "show_history_type")
-    )
-    validation_type: ValidationType | None = field(
-        default=None, converter=_enum_converter(ValidationType, "validation_type")
-    )
-    searchable: Searchable | None = field(
-        default=None, converter=_enum_converter(Searchable, "searchable")
-    )
-    chat_banned_type: ChatBannedType | None = field(
-        default=None, converter=_enum_converter(ChatBannedType, "chat_banned_type")
-    )
-    management_type: ManagementType | None = field(
-        default=None, converter=_enum_converter(ManagementType, "management_type")
-    )
+    show_history_type: ShowHistoryType | None = field(default=None, converter=_show_history_type)
+    validation_type: ValidationType | None = field(default=None, converter=_validation_type)
+    searchable: Searchable | None = field(default=None, converter=_searchable)
+    chat_banned_type: ChatBannedType | None = field(default=None, converter=_chat_banned_type)
+    management_type: ManagementType | None = field(default=None, converter=_management_type)
 
 
 @define(frozen=True, kw_only=True)
@@ -191,22 +213,12 @@ class CreateGroupRequest:
 
     name: str = field(validator=_validate_name)
     owner: str = field(validator=_validate_owner)
-    owner_type: OwnerType | None = field(
-        default=None, converter=_enum_converter(OwnerType, "owner_type")
-    )
-    useridlist: tuple[str, ...] = field(
-        converter=_id_list_converter("useridlist", allow_empty=False)
-    )
-    conversation_tag: ConversationTag | None = field(
-        default=None, converter=_enum_converter(ConversationTag, "conversation_tag")
-    )
-    extidlist: tuple[str, ...] | None = field(
-        default=None, converter=_id_list_converter("extidlist", allow_empty=True)
-    )
-    icon: str | None = field(default=None, validator=_validate_text)
-    management_options: ManagementOptions | None = field(
-        default=None, validator=_validate_options
-    )
+    owner_type: OwnerType | None = field(default=None, converter=_owner_type)
+    useridlist: tuple[str, ...] = field(converter=_useridlist)
+    conversation_tag: ConversationTag | None = field(default=None, converter=_conversation_tag)
+    extidlist: tuple[str, ...] | None = field(default=None, converter=_extidlist)
+    icon: str | None = field(default=None, validator=_validate_icon)
+    management_options: ManagementOptions | None = field(default=None, validator=_validate_options)
 
 
 @define(frozen=True, kw_only=True)

@@ -9,8 +9,8 @@ from typing import Protocol, runtime_checkable
 
 import aiohttp
 
-from .errors import ResponseError
 from ._transport import JSON_HEADERS, encode_body, exchange, resolve_base_url
+from .errors import ResponseError
 
 __all__ = ["AppTokenProvider", "StaticTokenProvider", "TokenProvider"]
 

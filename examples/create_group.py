@@ -1,7 +1,7 @@
 """Create one group: against DingTalk when credentials are set, else the built-in emulator.
 
-    DINGTALK_APP_KEY=... DINGTALK_APP_SECRET=... python examples/create_group.py
-    python examples/create_group.py          # no credentials: runs the emulator in-process
+DINGTALK_APP_KEY=... DINGTALK_APP_SECRET=... python examples/create_group.py
+python examples/create_group.py          # no credentials: runs the emulator in-process
 """
 
 from __future__ import annotations

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
 
 from dingtalk_im_async import AppTokenProvider, GroupService, RetryPolicy
 from dingtalk_im_async.testing import DingTalkEmulator
+
+from .redis_server import redis_for_tests
 
 INSTANT_RETRIES = RetryPolicy(initial_wait=0, max_wait=0)
 
@@ -42,3 +44,10 @@ def groups(emulator: DingTalkEmulator, session: aiohttp.ClientSession) -> GroupS
         base_url=emulator.base_url,
         retry=INSTANT_RETRIES,
     )
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """URL of a real redis-server (see tests/redis_server.py); tests use distinct keys."""
+    with redis_for_tests() as url:
+        yield url

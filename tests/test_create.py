@@ -47,7 +47,10 @@ async def test_the_server_receives_the_spec_body_and_the_token_header(
 ) -> None:
     await groups.create(
         CreateGroupRequest(
-            name="n", owner="o", useridlist=["u"], management_options=ManagementOptions(searchable=1)
+            name="n",
+            owner="o",
+            useridlist=["u"],
+            management_options=ManagementOptions(searchable=1),
         )
     )
     [created] = emulator.groups

@@ -1,4 +1,4 @@
-"""Each documented DingTalk error becomes its own exception, with status, code, message, request id."""
+"""Each documented DingTalk error becomes its own exception, with all its fields."""
 
 from __future__ import annotations
 
@@ -59,7 +59,8 @@ async def test_error_code_maps_to_its_exception_with_all_fields(
     error = caught.value
     assert type(error) is error_class
     assert (error.status, error.code, error.message) == (status, code, "说明")
-    assert error.request_id and len(error.request_id) == 36
+    assert error.request_id
+    assert len(error.request_id) == 36
     assert str(error) == f"HTTP {status} {code}: 说明 (request id {error.request_id})"
 
 

@@ -53,9 +53,7 @@ async def test_html_excerpt_is_kept_for_diagnosis(
     assert "502 Bad Gateway" in caught.value.excerpt
 
 
-async def test_oversized_reply_is_refused(
-    groups: GroupService, emulator: DingTalkEmulator
-) -> None:
+async def test_oversized_reply_is_refused(groups: GroupService, emulator: DingTalkEmulator) -> None:
     emulator.reply_next(status=200, body=b" " * (2 << 20) + b"{}")
     with pytest.raises(ResponseError, match="larger than"):
         await groups.create(REQUEST)

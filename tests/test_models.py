@@ -26,7 +26,8 @@ def build(**changes: Any) -> CreateGroupRequest:
 def test_minimal_request_is_accepted_and_lists_become_tuples() -> None:
     request = build()
     assert request.useridlist == ("userId",)
-    assert request.owner_type is None and request.management_options is None
+    assert request.owner_type is None
+    assert request.management_options is None
 
 
 def test_requests_are_immutable() -> None:
@@ -148,5 +149,5 @@ def test_management_options_must_be_the_options_class() -> None:
 
 
 def test_validation_error_is_also_a_value_error_and_names_field_in_text() -> None:
-    with pytest.raises(ValueError, match="^name: "):
+    with pytest.raises(ValueError, match=r"^name: "):
         build(name="")

@@ -14,7 +14,8 @@ def readme_commands() -> list[str]:
 
 def test_readme_opens_with_the_main_job_and_the_test_command() -> None:
     main_job, test_command = readme_commands()[:2]
-    assert "pip install" in main_job and "pip install" in test_command
+    assert "pip install" in main_job
+    assert "pip install" in test_command
     assert "pytest" in test_command
 
 

@@ -27,7 +27,10 @@ async def test_no_token_or_secret_in_errors_reprs_or_logs(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     provider = AppTokenProvider(
-        session, app_key=emulator.app_key, app_secret=emulator.app_secret, base_url=emulator.base_url
+        session,
+        app_key=emulator.app_key,
+        app_secret=emulator.app_secret,
+        base_url=emulator.base_url,
     )
     service = GroupService(
         session, provider, base_url=emulator.base_url, retry=RetryPolicy(initial_wait=0, max_wait=0)

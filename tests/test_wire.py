@@ -53,7 +53,8 @@ def test_spec_example_request_serializes_to_the_spec_example_body() -> None:
     )
     body = request_body(request)
     assert body == SPEC_EXAMPLE_BODY
-    assert type(body["ownerType"]) is str and type(body["conversationTag"]) is int
+    assert type(body["ownerType"]) is str
+    assert type(body["conversationTag"]) is int
 
 
 def test_unset_optional_fields_are_absent() -> None:

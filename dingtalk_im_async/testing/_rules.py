@@ -27,9 +27,7 @@ def _is_int(value: object) -> bool:
 
 
 def _is_id_list(value: object) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(item, str) and item.strip() for item in value
-    )
+    return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
 
 
 def check_create_body(body: Any) -> str | None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import ssl
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable
 from typing import Any
 
@@ -68,7 +69,10 @@ class DingTalkEmulator:
     Use as `async with DingTalkEmulator() as emu:` and point the client at
     `emu.base_url` with `emu.app_key` / `emu.app_secret`. `visible_users`
     (None: everyone) are the users the app may make owners; `whitelisted`
-    allows `conversationTag` 0; `token_lifetime` is `expireIn` in seconds.
+    allows `conversationTag` 0; `token_lifetime` is `expireIn` in seconds;
+    `qps_limit` answers calls beyond it within one second with DingTalk's
+    403 `Forbidden.AccessDenied.QpsLimitForAppkeyAndApi`; `ssl_context`
+    serves HTTPS.
     """
 
     def __init__(
@@ -80,8 +84,10 @@ class DingTalkEmulator:
         whitelisted: bool = False,
         has_group_permission: bool = True,
         token_lifetime: float = 7200,
+        qps_limit: int | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.app_key = app_key
         self.app_secret = app_secret
@@ -89,8 +95,10 @@ class DingTalkEmulator:
         self.whitelisted = whitelisted
         self.has_group_permission = has_group_permission
         self.token_lifetime = token_lifetime
+        self.qps_limit = qps_limit
         self._host = host
         self._port = port
+        self._ssl_context = ssl_context
         self._runner: web.AppRunner | None = None
         self._faults: deque[_Fault] = deque()
         self._token: _Token | None = None
@@ -98,6 +106,9 @@ class DingTalkEmulator:
         self.requests: list[LoggedRequest] = []
         self.token_fetches = 0
         self.create_calls = 0
+        self.rate_limited = 0
+        #: Authenticated create calls received per whole second of `time.monotonic()`.
+        self.create_windows: Counter[int] = Counter()
 
     def __repr__(self) -> str:
         return f"DingTalkEmulator(base_url={self.base_url!r}, app_key={self.app_key!r})"
@@ -111,11 +122,9 @@ class DingTalkEmulator:
         app.router.add_post(CREATE_PATH, self._handle_create)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
+        site = web.TCPSite(self._runner, self._host, self._port, ssl_context=self._ssl_context)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[union-attr]
-        self._port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._port = self._runner.addresses[0][1]
 
     async def close(self) -> None:
         """Stop serving and close every connection."""
@@ -133,7 +142,8 @@ class DingTalkEmulator:
     @property
     def base_url(self) -> str:
         """Where the emulator listens, e.g. `http://127.0.0.1:54321`."""
-        return f"http://{self._host}:{self._port}"
+        scheme = "https" if self._ssl_context is not None else "http"
+        return f"{scheme}://{self._host}:{self._port}"
 
     # -- control -------------------------------------------------------------
 
@@ -183,6 +193,8 @@ class DingTalkEmulator:
         self._token = None
         self.token_fetches = 0
         self.create_calls = 0
+        self.rate_limited = 0
+        self.create_windows.clear()
 
     def issue_token(self) -> str:
         """A valid token for the app, as the token endpoint would give it."""
@@ -217,6 +229,13 @@ class DingTalkEmulator:
             )
         if not self._token_is_valid(token):
             return _error(400, "InvalidAuthentication", "不合法的access_token")
+        window = int(time.monotonic())
+        self.create_windows[window] += 1
+        if self.qps_limit is not None and self.create_windows[window] > self.qps_limit:
+            self.rate_limited += 1
+            return _error(
+                403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "应用调用该接口的QPS超过限制"
+            )
         if not self.has_group_permission:
             return _error(
                 403,
