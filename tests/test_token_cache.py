@@ -350,3 +350,20 @@ async def test_redis_going_down_mid_run_never_fails_a_call(
     assert len(emulator.groups) == 3
     assert emulator.token_fetches == 3
     assert caplog.text.count("token cache unavailable") >= 2
+
+
+async def test_a_late_invalidate_keeps_the_fresh_token_while_redis_is_down(
+    emulator: DingTalkEmulator, session: aiohttp.ClientSession
+) -> None:
+    async with (
+        RedisTokenCache.from_url(f"redis://127.0.0.1:{free_port()}/0") as cache,
+        provider_for(emulator, session, cache=cache) as provider,
+    ):
+        old = await provider.get_token()
+        emulator.revoke_tokens()
+        await provider.invalidate(old)
+        fresh = await provider.get_token()
+        await provider.invalidate(old)
+        assert await provider.get_token() == fresh
+    assert fresh != old
+    assert emulator.token_fetches == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -366,3 +367,32 @@ def test_cached_token_rejects_nonsense() -> None:
         CachedToken(value="", expires_at=1.0, lifetime=7200)
     with pytest.raises(TypeError):
         CachedToken(value="t", expires_at="1", lifetime=7200)  # type: ignore[arg-type]
+
+
+class PeerStoresRightAfterOurFirstLook(MemoryTokenCache):
+    """A cache where a peer stores a token just after this process's first look finds none."""
+
+    def __init__(self, peer_token: str) -> None:
+        super().__init__()
+        self.peer_token = peer_token
+        self.looks = 0
+
+    async def load(self, app_key: str) -> CachedToken | None:
+        self.looks += 1
+        found = await super().load(app_key)
+        if self.looks == 1:
+            await self.store(
+                app_key,
+                CachedToken(value=self.peer_token, expires_at=time.time() + 7000, lifetime=7200),
+            )
+        return found
+
+
+async def test_after_taking_the_lock_the_cache_is_read_again(
+    emulator: DingTalkEmulator, session: aiohttp.ClientSession
+) -> None:
+    cache = PeerStoresRightAfterOurFirstLook(emulator.issue_token())
+    async with provider_for(emulator, session, cache=cache) as provider:
+        assert await provider.get_token() == cache.peer_token
+    assert cache.looks == 2
+    assert emulator.token_fetches == 0
