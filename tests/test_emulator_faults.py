@@ -356,3 +356,21 @@ async def _outcome(service: GroupService) -> str:
     except (ServerError, RateLimitError, ResponseError, TransportError) as error:
         return type(error).__name__
     return result.open_conversation_id
+
+
+async def test_close_cuts_calls_still_held_by_a_slow_fault(
+    session: aiohttp.ClientSession,
+) -> None:
+    async with DingTalkEmulator() as emulator:
+        service = GroupService(session, app_provider(emulator, session), base_url=emulator.base_url)
+        await service.create(REQUEST)
+        emulator.faults.schedule(Fault.SLOW, delay=60)
+        pending = asyncio.create_task(service.create(REQUEST))
+        for _ in range(500):
+            if not emulator.faults.pending:
+                break
+            await asyncio.sleep(0.01)
+    with pytest.raises(TransportError) as caught:
+        await pending
+    assert caught.value.may_have_reached_server is True
+    assert len(emulator.groups) == 1

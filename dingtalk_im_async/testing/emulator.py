@@ -8,7 +8,6 @@ what it created, and injects faults on command (`faults`, `token_faults`).
 
 from __future__ import annotations
 
-import json
 import secrets
 import ssl
 import time
@@ -19,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from . import _ids
+from ._reading import json_body, mask_secret
 from ._replies import carry_out, error_reply, json_reply
 from ._rules import check_create_body, check_token_body
 from ._tokens import TokenStore
@@ -38,6 +38,8 @@ TOKEN_PATH = "/v1.0/oauth2/accessToken"
 CREATE_PATH = "/v1.0/im/group/create"
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
 _PERMISSION = "qyapi_chat_manage"
+#: How long `close()` lets calls in flight (e.g. slow faults) finish before cutting them.
+SHUTDOWN_GRACE_SECONDS = 0.5
 #: The emulator's own made-up credentials, accepted unless others are given.
 DEFAULT_APP_KEY = "dingemulatorappkey"
 DEFAULT_APP_SECRET = "emulator-app-secret"
@@ -112,14 +114,14 @@ class DingTalkEmulator:
         app = web.Application()
         app.router.add_post(TOKEN_PATH, self._handle_token)
         app.router.add_post(CREATE_PATH, self._handle_create)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self._port, ssl_context=self._ssl_context)
         await site.start()
         self._port = self._runner.addresses[0][1]
 
     async def close(self) -> None:
-        """Stop serving and close every connection."""
+        """Stop serving; calls still in flight get `SHUTDOWN_GRACE_SECONDS`, then are cut."""
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -208,7 +210,7 @@ class DingTalkEmulator:
     # -- token endpoint ------------------------------------------------------
 
     async def _handle_token(self, request: web.Request) -> web.StreamResponse:
-        body = await _json_body(request)
+        body = await json_body(request)
         self.token_fetches += 1
         injection = self.token_faults.draw()
         if self.record_requests:
@@ -216,7 +218,7 @@ class DingTalkEmulator:
                 LoggedRequest(
                     path=TOKEN_PATH,
                     has_token=bool(request.headers.get(TOKEN_HEADER)),
-                    body=_mask_secret(body),
+                    body=mask_secret(body),
                     fault=None if injection is None else injection.fault,
                 )
             )
@@ -240,7 +242,7 @@ class DingTalkEmulator:
 
     async def _handle_create(self, request: web.Request) -> web.StreamResponse:
         token = request.headers.get(TOKEN_HEADER)
-        body = await _json_body(request)
+        body = await json_body(request)
         self.create_calls += 1
         refusal = self._refuse(token)
         injection = self.faults.draw() if refusal is None else None
@@ -313,20 +315,3 @@ class DingTalkEmulator:
 
 def _invalid_token() -> web.Response:
     return error_reply(400, "InvalidAuthentication", "不合法的access_token")
-
-
-def _mask_secret(body: Any) -> Any:
-    if isinstance(body, dict) and "appSecret" in body:
-        return {**body, "appSecret": "<hidden>"}
-    return body
-
-
-async def _json_body(request: web.Request) -> Any:
-    """The decoded JSON body, or None if it is not JSON (DingTalk reads only JSON bodies)."""
-    raw = await request.read()
-    if request.content_type != "application/json":
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
