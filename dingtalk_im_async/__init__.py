@@ -1,8 +1,10 @@
 """asyncio-native client for DingTalk's IM group API."""
 
 from ._transport import BASE_URL_ENV, DEFAULT_BASE_URL, RetryPolicy
+from .client import DingTalkClient
 from .errors import (
     ApiError,
+    ClientClosedError,
     DingTalkError,
     InvalidCredentialsError,
     InvalidParameterError,
@@ -44,9 +46,11 @@ __all__ = [
     "AppTokenProvider",
     "CachedToken",
     "ChatBannedType",
+    "ClientClosedError",
     "ConversationTag",
     "CreateGroupRequest",
     "CreateGroupResult",
+    "DingTalkClient",
     "DingTalkError",
     "GroupService",
     "InvalidCredentialsError",

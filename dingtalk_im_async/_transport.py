@@ -13,6 +13,7 @@ import ipaddress
 import json
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -26,11 +27,12 @@ from tenacity import (
 )
 from yarl import URL
 
+from ._failures import closed_while_waiting, failure_for, malformed_reply, no_reply_in_time
 from .errors import (
     ApiError,
+    ClientClosedError,
     InvalidTokenError,
     ResponseError,
-    TransportError,
     api_error_for,
 )
 
@@ -54,8 +56,12 @@ logger = logging.getLogger("dingtalk_im_async")
 DEFAULT_BASE_URL = "https://api.dingtalk.io"
 BASE_URL_ENV = "DINGTALK_BASE_URL"
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
+#: How often a retry backoff looks whether the session was closed, in seconds.
+CLOSED_POLL_INTERVAL = 0.05
 #: Replies larger than this are refused: no documented reply comes near it.
 MAX_REPLY_BYTES = 1 << 20
+
+_CONTENT_ENCODING = "Content-Encoding"
 
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -105,14 +111,14 @@ class RetryPolicy:
     initial_wait: float = field(default=0.5, validator=validators.ge(0))
     max_wait: float = field(default=8.0, validator=validators.ge(0))
 
-    def retrying(self) -> AsyncRetrying:
+    def retrying(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> AsyncRetrying:
         """A fresh tenacity controller (they hold per-run state, so one per call)."""
         return AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
             wait=wait_random_exponential(multiplier=self.initial_wait, max=self.max_wait),
             retry=retry_if_exception(is_retryable),
             before_sleep=_log_retry,
-            sleep=asyncio.sleep,
+            sleep=sleep,
             reraise=True,
         )
 
@@ -137,33 +143,60 @@ async def exchange(
     """POST `data` and return (status, decoded JSON) of a 2xx reply.
 
     Error bodies raise their `ApiError`; anything undocumented raises
-    `ResponseError`; network failures raise `TransportError`.
+    `ResponseError`; network failures raise `TransportError`, and a closed
+    session `ClientClosedError`. Redirects are refused, never followed: the
+    token must not travel to another host.
     """
+    if session.closed:
+        raise ClientClosedError("the session is closed", may_have_reached_server=False)
+    status = 0
     try:
         async with session.post(
-            url, data=data, headers=headers, timeout=timeout, allow_redirects=False
+            url,
+            data=data,
+            headers=headers,
+            timeout=timeout,
+            allow_redirects=False,
+            raise_for_status=False,
         ) as response:
             status = response.status
+            if 300 <= status < 400:
+                raise _redirect_refused(response)
             raw = await _read_capped(response)
             header_request_id = response.headers.get("x-acs-request-id")
-    except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
-        raise TransportError(
-            f"could not connect: {type(error).__name__}", may_have_reached_server=False
-        ) from error
-    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as error:
-        raise TransportError(
-            f"no reply within {timeout.total}s", may_have_reached_server=True
-        ) from error
+    except aiohttp.ClientResponseError as error:
+        malformed = malformed_reply(error, status)  # raised below, without this error attached
     except aiohttp.ClientError as error:
-        raise TransportError(
-            f"connection failed: {type(error).__name__}", may_have_reached_server=True
-        ) from error
-    return status, _decode(status, raw, header_request_id)
+        raise failure_for(error, session, status=status, timeout=timeout.total) from error
+    except asyncio.TimeoutError as error:
+        raise no_reply_in_time(timeout.total) from error
+    except asyncio.CancelledError:
+        closed = closed_while_waiting(session)
+        if closed is None:
+            raise
+        raise closed from None
+    else:
+        return status, _decode(status, raw, header_request_id)
+    raise malformed
+
+
+def _redirect_refused(response: aiohttp.ClientResponse) -> ResponseError:
+    location = URL(response.headers.get("Location", ""))
+    target = f"{location.scheme}://{location.host}" if location.host else "a relative location"
+    return ResponseError(
+        f"redirect to {target} refused: the access token is only sent to the base URL",
+        status=response.status,
+    )
 
 
 async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
+    """The body, refused past `MAX_REPLY_BYTES` as decoded, so a compression bomb is cut too."""
     length = response.content_length
-    if length is not None and length <= MAX_REPLY_BYTES:
+    if (
+        length is not None
+        and length <= MAX_REPLY_BYTES
+        and _CONTENT_ENCODING not in response.headers
+    ):
         return await response.read()
     chunks: list[bytes] = []
     size = 0
@@ -245,7 +278,21 @@ class Transport:
 
     async def _with_retries(self, url: str, data: bytes, token: str) -> tuple[int, Any]:
         headers = {**JSON_HEADERS, TOKEN_HEADER: token}
-        result: tuple[int, Any] = await self._retry.retrying()(
+        result: tuple[int, Any] = await self._retry.retrying(self._backoff)(
             exchange, self._session, url, data, headers, self._timeout
         )
         return result
+
+    async def _backoff(self, seconds: float) -> None:
+        """The wait before a retry, cut short by `ClientClosedError` once the session closes
+        (looked at every `CLOSED_POLL_INTERVAL` s), so closing never waits out a backoff."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not self._session.closed:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            await asyncio.sleep(min(remaining, CLOSED_POLL_INTERVAL))
+        raise ClientClosedError(
+            "the session was closed while waiting to retry", may_have_reached_server=False
+        )

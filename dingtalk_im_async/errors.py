@@ -11,6 +11,7 @@ from __future__ import annotations
 
 __all__ = [
     "ApiError",
+    "ClientClosedError",
     "DingTalkError",
     "InvalidCredentialsError",
     "InvalidParameterError",
@@ -107,14 +108,15 @@ class ResponseError(DingTalkError):
     """The server's reply was not what the API documents (HTML, broken JSON, missing fields).
 
     `excerpt` holds the start of the body so a reply that did create a group
-    can still be traced by hand.
+    can still be traced by hand. `status` is 0 when not even the reply's HTTP
+    framing could be read.
     """
 
     def __init__(self, reason: str, *, status: int, excerpt: str = "") -> None:
         self.reason = reason
         self.status = status
         self.excerpt = excerpt[:EXCERPT_CHARS]
-        text = f"HTTP {status}: {reason}"
+        text = f"HTTP {status}: {reason}" if status else reason
         if self.excerpt:
             text += f": {self.excerpt!r}"
         super().__init__(text)
@@ -146,11 +148,21 @@ class TransportError(DingTalkError):
         super().__init__(f"{reason} ({outcome})")
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_transport_error, (self.reason, self.may_have_reached_server))
+        return (_rebuild_transport_error, (type(self), self.reason, self.may_have_reached_server))
 
 
-def _rebuild_transport_error(reason: str, may_have_reached_server: bool) -> TransportError:
-    return TransportError(reason, may_have_reached_server=may_have_reached_server)
+def _rebuild_transport_error(
+    cls: type[TransportError], reason: str, may_have_reached_server: bool
+) -> TransportError:
+    return cls(reason, may_have_reached_server=may_have_reached_server)
+
+
+class ClientClosedError(TransportError):
+    """The client, its token provider or its aiohttp session was closed before the call ended.
+
+    Calls in flight when `close()` runs, and calls made afterwards, fail with
+    it; `may_have_reached_server` says whether a create may have happened.
+    """
 
 
 _CODE_CLASSES: dict[str, type[ApiError]] = {

@@ -14,7 +14,7 @@ from attrs import define, field
 
 from ._token_endpoint import TOKEN_PATH, IssuedToken, request_token
 from ._transport import RetryPolicy, resolve_base_url
-from .errors import DingTalkError
+from .errors import ClientClosedError, DingTalkError
 from .token_cache import CachedToken, MemoryTokenCache, TokenCache, TokenCacheError
 
 __all__ = ["AppTokenProvider", "StaticTokenProvider", "TokenProvider"]
@@ -145,7 +145,10 @@ class AppTokenProvider:
         await self.close()
 
     async def close(self) -> None:
-        """Cancel a fetch or refresh still running; the provider cannot be used afterwards."""
+        """Cancel a fetch or refresh still running; the provider cannot be used afterwards.
+
+        Callers waiting for that fetch, and later calls, get `ClientClosedError`.
+        """
         self._closed = True
         flight, self._flight = self._flight, None
         if flight is not None and not flight.done():
@@ -154,7 +157,9 @@ class AppTokenProvider:
 
     async def get_token(self) -> str:
         if self._closed:
-            raise RuntimeError("this AppTokenProvider is closed")
+            raise ClientClosedError(
+                "this AppTokenProvider is closed", may_have_reached_server=False
+            )
         held = self._held
         now = self._clock()
         if held is not None and now < held.expires_at:
@@ -162,8 +167,14 @@ class AppTokenProvider:
                 self._start_flight(proactive=True)
             return held.value
         flight = self._flight if self._flight is not None else self._start_flight(proactive=False)
-        # Shielded: a caller giving up must not cancel the fetch the others wait on.
-        return (await asyncio.shield(flight)).value
+        # Waited on, not awaited: a caller giving up must not cancel the fetch the others share.
+        await asyncio.wait((flight,))
+        if flight.cancelled():
+            raise ClientClosedError(
+                "the AppTokenProvider was closed while fetching the access token",
+                may_have_reached_server=False,
+            )
+        return flight.result().value
 
     async def invalidate(self, token: str) -> None:
         held = self._held

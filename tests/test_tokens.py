@@ -13,6 +13,7 @@ import pytest
 from dingtalk_im_async import (
     AppTokenProvider,
     CachedToken,
+    ClientClosedError,
     CreateGroupRequest,
     GroupService,
     InvalidCredentialsError,
@@ -290,7 +291,7 @@ async def test_close_cancels_a_running_refresh_and_refuses_later_calls(
     assert len(pending_provider_tasks()) == 1
     await provider.close()
     assert pending_provider_tasks() == []
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(ClientClosedError, match="closed"):
         await provider.get_token()
 
 

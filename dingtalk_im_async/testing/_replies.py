@@ -81,7 +81,9 @@ def scheduled_reply(reply: CannedReply | ErrorReply) -> web.Response:
     if isinstance(reply, ErrorReply):
         return error_reply(reply.status, reply.code, reply.message)
     return web.Response(
-        status=reply.status, body=reply.body, headers={"Content-Type": reply.content_type}
+        status=reply.status,
+        body=reply.body,
+        headers={"Content-Type": reply.content_type, **reply.headers},
     )
 
 

@@ -12,7 +12,7 @@ import secrets
 import ssl
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -164,9 +164,12 @@ class DingTalkEmulator:
         status: int = 200,
         body: bytes = b"",
         content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
-        """Answer the next `count` create calls with these raw bytes."""
-        reply = CannedReply(status=status, body=body, content_type=content_type)
+        """Answer the next `count` create calls with these raw bytes (and extra headers)."""
+        reply = CannedReply(
+            status=status, body=body, content_type=content_type, headers=headers or {}
+        )
         self.faults.schedule_reply(reply, count)
 
     def reply_token_next(
@@ -176,9 +179,12 @@ class DingTalkEmulator:
         status: int = 200,
         body: bytes = b"",
         content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         """Answer the next `count` token requests with these raw bytes (counted as fetches)."""
-        reply = CannedReply(status=status, body=body, content_type=content_type)
+        reply = CannedReply(
+            status=status, body=body, content_type=content_type, headers=headers or {}
+        )
         self.token_faults.schedule_reply(reply, count)
 
     def delay_next(self, count: int = 1, *, seconds: float) -> None:

@@ -18,6 +18,7 @@ import enum
 import random
 from collections import Counter, deque
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from attrs import define, field, validators
 
@@ -76,13 +77,22 @@ class Latency:
         return self.low if self.high is None else rng.uniform(self.low, self.high)
 
 
+def _frozen_headers(headers: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(headers))
+
+
 @define(frozen=True, kw_only=True)
 class CannedReply:
-    """Raw bytes to answer with, for replies no `Fault` describes."""
+    """Raw bytes to answer with, for replies no `Fault` describes.
+
+    `headers` are sent as given (e.g. a `Location` for a redirect, or a
+    `Content-Encoding` the body does or does not match).
+    """
 
     status: int = 200
     body: bytes = b""
     content_type: str = "application/json"
+    headers: Mapping[str, str] = field(factory=dict, converter=_frozen_headers, hash=False)
 
 
 @define(frozen=True, kw_only=True)

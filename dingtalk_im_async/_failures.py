@@ -1,0 +1,84 @@
+"""What an aiohttp failure during one exchange means for the call, as one of our errors.
+
+Kept apart from the exchange itself so the success path stays short. Two
+rules matter beyond naming: an aiohttp error that carries the request's
+headers (`ClientResponseError.request_info`, token included) is never kept
+as a cause, and a failure caused by closing the session says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from aiohttp.http_exceptions import ContentEncodingError
+
+from .errors import ClientClosedError, DingTalkError, ResponseError, TransportError
+
+__all__ = ["closed_while_waiting", "failure_for", "malformed_reply", "no_reply_in_time"]
+
+
+def failure_for(
+    error: aiohttp.ClientError,
+    session: aiohttp.ClientSession,
+    *,
+    status: int,
+    timeout: float | None,
+) -> DingTalkError:
+    """The error a failed exchange raises, given aiohttp's (not a `ClientResponseError`).
+
+    `status` is the reply's HTTP status if one arrived, else 0.
+    """
+    if session.closed:
+        reached = not isinstance(error, aiohttp.ClientConnectorError)
+        return ClientClosedError(
+            f"the session was closed during the call ({type(error).__name__})",
+            may_have_reached_server=reached,
+        )
+    if isinstance(error, aiohttp.ClientConnectorCertificateError):
+        return TransportError("TLS certificate verification failed", may_have_reached_server=False)
+    if isinstance(error, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)):
+        return TransportError(
+            f"could not connect: {type(error).__name__}", may_have_reached_server=False
+        )
+    if isinstance(error, aiohttp.ServerTimeoutError):
+        return no_reply_in_time(timeout)
+    if isinstance(error, aiohttp.ClientPayloadError) and isinstance(
+        error.__cause__, ContentEncodingError
+    ):
+        return ResponseError(
+            f"reply body cannot be decoded: {error.__cause__.message}", status=status
+        )
+    return TransportError(
+        f"connection failed: {type(error).__name__}", may_have_reached_server=True
+    )
+
+
+def no_reply_in_time(timeout: float | None) -> TransportError:
+    """The call's timeout ran out after the request was sent."""
+    return TransportError(f"no reply within {timeout}s", may_have_reached_server=True)
+
+
+def malformed_reply(error: aiohttp.ClientResponseError, status: int) -> ResponseError:
+    """aiohttp could not parse the reply's HTTP framing; keeps only its message, not the
+    error itself, whose `request_info` repeats the request headers and so the token."""
+    return ResponseError(f"malformed HTTP reply: {error.message}", status=status)
+
+
+def closed_while_waiting(session: aiohttp.ClientSession) -> ClientClosedError | None:
+    """When closing the session cancelled a call still waiting for a connection, the error
+    to raise instead of a `CancelledError` the caller never asked for; else None.
+
+    Python 3.10 cannot tell that from a cancellation of the caller, so there
+    the cancellation is left alone.
+    """
+    if not session.closed:
+        return None
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)
+    if cancelling is None or cancelling():
+        return None
+    return ClientClosedError(
+        "the session was closed while the call waited for a connection",
+        may_have_reached_server=False,
+    )
