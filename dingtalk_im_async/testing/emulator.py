@@ -101,6 +101,7 @@ class DingTalkEmulator:
         self._ssl_context = ssl_context
         self._runner: web.AppRunner | None = None
         self._faults: deque[_Fault] = deque()
+        self._token_faults: deque[web.Response] = deque()
         self._token: _Token | None = None
         self.groups: list[CreatedGroup] = []
         self.requests: list[LoggedRequest] = []
@@ -181,6 +182,20 @@ class DingTalkEmulator:
         """Close the connection on the next `count` authenticated create calls without replying."""
         self._faults.extend(_Fault(drop=True) for _ in range(count))
 
+    def reply_token_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 200,
+        body: bytes = b"",
+        content_type: str = "application/json",
+    ) -> None:
+        """Answer the next `count` token requests with these raw bytes (counted as fetches)."""
+        for _ in range(count):
+            self._token_faults.append(
+                web.Response(status=status, body=body, content_type=content_type)
+            )
+
     def revoke_tokens(self) -> None:
         """Make every token issued so far invalid, as if DingTalk had revoked it."""
         self._token = None
@@ -190,6 +205,7 @@ class DingTalkEmulator:
         self.groups.clear()
         self.requests.clear()
         self._faults.clear()
+        self._token_faults.clear()
         self._token = None
         self.token_fetches = 0
         self.create_calls = 0
@@ -210,6 +226,8 @@ class DingTalkEmulator:
         body = await _json_body(request)
         self.requests.append(LoggedRequest(path=TOKEN_PATH, has_token=False, body=_redact(body)))
         self.token_fetches += 1
+        if self._token_faults:
+            return self._token_faults.popleft()
         problem = check_token_body(body)
         if problem is not None:
             return _error(400, "MissingParameter", problem)
