@@ -64,13 +64,15 @@ async def emulator(app: web.Application) -> AsyncIterator[None]:
 async def dingtalk_client(app: web.Application) -> AsyncIterator[None]:
     """One session, one token cache, one `GroupService` for the app's whole life."""
     credentials = app[CREDENTIALS]
-    async with aiohttp.ClientSession() as session:
-        tokens = AppTokenProvider(
+    async with (
+        aiohttp.ClientSession() as session,
+        AppTokenProvider(
             session,
             app_key=credentials.app_key,
             app_secret=credentials.app_secret,
             base_url=credentials.base_url,
-        )
+        ) as tokens,  # closing it stops a background token refresh still running
+    ):
         app[GROUPS] = GroupService(session, tokens, base_url=credentials.base_url)
         yield
 

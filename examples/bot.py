@@ -122,8 +122,8 @@ async def main(argv: list[str] | None = None) -> int:
             app_key, app_secret, base_url = emulator.app_key, emulator.app_secret, emulator.base_url
             print(f"No DINGTALK_APP_KEY/DINGTALK_APP_SECRET: using the emulator at {base_url}")
         session = await stack.enter_async_context(aiohttp.ClientSession())
-        tokens = AppTokenProvider(
-            session, app_key=app_key, app_secret=app_secret, base_url=base_url
+        tokens = await stack.enter_async_context(
+            AppTokenProvider(session, app_key=app_key, app_secret=app_secret, base_url=base_url)
         )
         bot = GroupBot(groups=GroupService(session, tokens, base_url=base_url))
         await console(bot, args.sender)

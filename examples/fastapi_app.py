@@ -75,11 +75,13 @@ def create_app(credentials: Credentials | None) -> FastAPI:
                     app_key=emu.app_key, app_secret=emu.app_secret, base_url=emu.base_url
                 )
             session = await stack.enter_async_context(aiohttp.ClientSession())
-            tokens = dingtalk.AppTokenProvider(
-                session,
-                app_key=found.app_key,
-                app_secret=found.app_secret,
-                base_url=found.base_url,
+            tokens = await stack.enter_async_context(
+                dingtalk.AppTokenProvider(
+                    session,
+                    app_key=found.app_key,
+                    app_secret=found.app_secret,
+                    base_url=found.base_url,
+                )
             )
             yield {"groups": dingtalk.GroupService(session, tokens, base_url=found.base_url)}
 

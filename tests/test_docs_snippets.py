@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Awaitable, Callable
 
 import aiohttp
 import pytest
 
 from dingtalk_im_async import (
+    AppTokenProvider,
     CreateGroupRequest,
     DingTalkError,
     GroupService,
     PermissionCheckError,
     RateLimitError,
+    RedisTokenCache,
     RequestValidationError,
     RetryPolicy,
     ServerError,
@@ -67,6 +70,37 @@ async def test_a_custom_provider_is_renewed_when_dingtalk_refuses_its_token(
     await groups.create(REQUEST)  # refused once, then replayed with a fresh token
     assert fetches == 2
     assert len(emulator.groups) == 2
+
+
+async def test_a_fleet_sharing_redis_fetches_one_token(
+    emulator: DingTalkEmulator, redis_url: str
+) -> None:
+    namespace = f"docs-{uuid.uuid4().hex}"  # keeps this test's keys apart
+    for _process in range(3):  # each loop stands for one process of the fleet
+        await create_one_group(
+            emulator.base_url, emulator.app_key, emulator.app_secret, redis_url, namespace
+        )
+    assert emulator.token_fetches == 1
+    assert len(emulator.groups) == 3
+
+
+# --8<-- [start:redis]
+async def create_one_group(
+    base_url: str, app_key: str, app_secret: str, redis_url: str, namespace: str
+) -> None:
+    """What each process of the fleet does: its own session, a provider backed by Redis."""
+    async with (
+        aiohttp.ClientSession() as session,
+        RedisTokenCache.from_url(redis_url, namespace=namespace) as cache,
+        AppTokenProvider(
+            session, app_key=app_key, app_secret=app_secret, base_url=base_url, cache=cache
+        ) as tokens,
+    ):
+        groups = GroupService(session, tokens, base_url=base_url)
+        await groups.create(REQUEST)
+
+
+# --8<-- [end:redis]
 
 
 # --8<-- [start:handling]

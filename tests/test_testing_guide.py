@@ -16,8 +16,9 @@ from dingtalk_im_async import (
     PermissionCheckError,
     RateLimitError,
     RetryPolicy,
+    TransportError,
 )
-from dingtalk_im_async.testing import DingTalkEmulator
+from dingtalk_im_async.testing import DingTalkEmulator, Fault
 from dingtalk_im_async.testing.pytest_plugin import EmulatedDingTalk
 
 
@@ -59,6 +60,32 @@ async def test_open_team_room_returns_none_when_rate_limited(
 
 
 # --8<-- [end:fixture]
+
+
+# --8<-- [start:marker]
+@pytest.mark.dingtalk_emulator(visible_users=["lead"])
+async def test_open_team_room_needs_an_owner_the_app_can_see(
+    dingtalk_emulator: EmulatedDingTalk,
+) -> None:
+    with pytest.raises(PermissionCheckError):
+        await open_team_room(dingtalk_emulator.groups, "Ops", "someone", ["ann"])
+    assert dingtalk_emulator.emulator.groups == []
+
+
+async def test_a_reply_lost_on_the_way_back_leaves_the_group_behind(
+    dingtalk_emulator: EmulatedDingTalk,
+) -> None:
+    dingtalk_emulator.emulator.faults.schedule(Fault.DROPPED_MID_RESPONSE)
+
+    with pytest.raises(TransportError) as raised:
+        await open_team_room(dingtalk_emulator.groups, "Ops", "lead", ["ann"])
+
+    assert raised.value.may_have_reached_server  # so the caller must not just retry
+    (group,) = dingtalk_emulator.emulator.groups  # and indeed the group exists
+    assert group.fault is Fault.DROPPED_MID_RESPONSE
+
+
+# --8<-- [end:marker]
 
 
 # --8<-- [start:emulator]
