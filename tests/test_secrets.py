@@ -1,4 +1,5 @@
-"""Tokens and app secrets never appear in reprs, exception text or log records."""
+"""Tokens and app secrets never appear in reprs, exception text or log records, even under
+chaos (the CLI's output and results file: tests/test_secrets_cli.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from dingtalk_im_async import (
     RetryPolicy,
     StaticTokenProvider,
 )
-from dingtalk_im_async.testing import DingTalkEmulator
+from dingtalk_im_async.testing import DingTalkEmulator, Fault
+
+from .chaos import ChaosRun
+from .secret_scan import exception_texts, leaks, record_texts
 
 REQUEST = CreateGroupRequest(name="n", owner="o", useridlist=["u"])
 
@@ -63,3 +67,25 @@ async def test_no_token_or_secret_in_errors_reprs_or_logs(
     for secret in (token, emulator.app_secret, "leaky-token-value"):
         assert not [text for text in texts if secret in text]
     assert any("retrying" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("run_name", ["chaos_run", "debug_chaos_run"])
+def test_no_secret_or_token_anywhere_in_a_chaos_run(
+    run_name: str, request: pytest.FixtureRequest
+) -> None:
+    """Every fault at once, DEBUG logging of every logger captured (tests/chaos.py): neither
+    the app secret nor any token the emulator issued is in a log record, the text, repr,
+    arguments or traceback of an error or its causes, or a repr of the client's objects."""
+    run: ChaosRun = request.getfixturevalue(run_name)
+    secrets = {run.app_secret, *run.issued_tokens}
+    assert run.tokens_sent == run.issued_tokens  # the spy saw every token in use
+    assert len(run.issued_tokens) >= run.injected[Fault.TOKEN_REVOKED] >= 5
+    levels = {record.levelno for record in run.log_records}
+    assert {logging.DEBUG, logging.WARNING} <= levels  # the capture really was at DEBUG
+    texts = [text for record in run.log_records for text in record_texts(record)]
+    texts += [repr(outcome) for outcome in run.outcomes]
+    errors = [outcome.error for outcome in run.outcomes if outcome.error is not None]
+    assert {type(error).__name__ for error in errors} >= {"TransportError", "ResponseError"}
+    texts += [text for error in errors for text in exception_texts(error)]
+    texts += run.reprs
+    assert leaks(texts, secrets) == []
