@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from .bulk import bulk
+from .create import create_group
+
 __all__ = ["main"]
 
 
@@ -11,3 +14,7 @@ __all__ = ["main"]
 @click.version_option(package_name="dingtalk-im-async")
 def main() -> None:
     """DingTalk IM groups from the command line."""
+
+
+main.add_command(create_group)
+main.add_command(bulk)
