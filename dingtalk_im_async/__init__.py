@@ -1,12 +1,14 @@
 """asyncio-native client for DingTalk's IM group API."""
 
 from ._transport import BASE_URL_ENV, DEFAULT_BASE_URL, RetryPolicy
+from .bulk import BulkOutcome, BulkRun, RateLimitedRetry
 from .errors import (
     ApiError,
     DingTalkError,
     InvalidCredentialsError,
     InvalidParameterError,
     InvalidTokenError,
+    MissingExtraError,
     PermissionCheckError,
     RateLimitError,
     RequestValidationError,
@@ -28,6 +30,8 @@ from .models import (
     ShowHistoryType,
     ValidationType,
 )
+from .pacing import LocalPacer, Pacer
+from .redis_pacer import RedisPacer
 from .tokens import AppTokenProvider, StaticTokenProvider, TokenProvider
 
 __all__ = [
@@ -35,6 +39,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "ApiError",
     "AppTokenProvider",
+    "BulkOutcome",
+    "BulkRun",
     "ChatBannedType",
     "ConversationTag",
     "CreateGroupRequest",
@@ -44,12 +50,17 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
+    "LocalPacer",
     "ManagementOptions",
     "ManagementType",
     "MentionAllAuthority",
+    "MissingExtraError",
     "OwnerType",
+    "Pacer",
     "PermissionCheckError",
     "RateLimitError",
+    "RateLimitedRetry",
+    "RedisPacer",
     "RequestValidationError",
     "ResponseError",
     "RetryPolicy",

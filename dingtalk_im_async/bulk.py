@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
@@ -80,7 +79,9 @@ class BulkRun(Generic[ItemT, ResultT]):
 
     (or wrap it in `contextlib.aclosing`): leaving the block early, an
     exception, or cancelling the consuming task cancels the calls in flight
-    and waits for them, leaving no tasks behind. At most `concurrency` inputs
+    and waits for them, leaving no tasks behind. A bare `async for` that
+    breaks out cannot tell the run to stop (Python does not close async
+    iterators on `break`), so its calls would run on unobserved. At most `concurrency` inputs
     are in flight or waiting to be consumed. An async iterator given as input
     is closed (`aclose`) when the run ends. If the input iterator itself
     raises, the outcomes of the inputs read before are yielded, then the
@@ -162,20 +163,6 @@ class BulkRun(Generic[ItemT, ResultT]):
 
     async def __aexit__(self, *_exc: object) -> None:
         await self.aclose()
-
-    def __del__(self) -> None:
-        driver = getattr(self, "_driver", None)
-        if driver is None or self._done:
-            return
-        warnings.warn(
-            "BulkRun was not closed; use `async with` or contextlib.aclosing()",
-            ResourceWarning,
-            stacklevel=1,
-            source=self,
-        )
-        for task in (driver, *self._tasks):
-            if not task.get_loop().is_closed():
-                task.cancel()
 
     # -- producer side -------------------------------------------------------
 
