@@ -4,7 +4,10 @@ DingTalk counts calls per app and API in one-second windows (20 per second
 on the standard edition) and answers the excess with 403
 `Forbidden.AccessDenied.QpsLimitForAppkeyAndApi`. A pacer that lets a burst
 through at the start of each second can still spill into the server's next
-window, so pacers here space calls evenly, `1 / rate` seconds apart.
+window, so pacers here space calls evenly, `1 / rate` seconds apart, plus
+`HEADROOM` (1%): calls exactly `1 / rate` apart would put `rate + 1` of them
+into one server window whenever network jitter delays the one just before
+the window's start, while 1% leaves 10 ms of slack per window for jitter.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from .errors import MissingExtraError
 if TYPE_CHECKING:
     from aiolimiter import AsyncLimiter
 
-__all__ = ["LocalPacer", "Pacer", "check_rate", "pacer_for"]
+__all__ = ["HEADROOM", "LocalPacer", "Pacer", "check_rate", "pacer_for", "spacing_for"]
+
+#: Extra spacing between calls, as a fraction of `1 / rate` (see the module docstring).
+HEADROOM = 0.01
 
 
 @runtime_checkable
@@ -38,17 +44,22 @@ def check_rate(rate: float) -> float:
     return float(rate)
 
 
+def spacing_for(rate: float) -> float:
+    """Seconds between two calls at `rate` calls per second, headroom included."""
+    return (1 + HEADROOM) / check_rate(rate)
+
+
 class LocalPacer:
     """Paces the calls of one process with aiolimiter (extra `bulk`).
 
-    The leaky bucket holds a single call and drains in `1 / rate` seconds, so
-    calls are never closer together than that: no bursts, whatever the
-    number of waiting tasks. Create one per event loop.
+    The leaky bucket holds a single call and drains in `spacing_for(rate)`
+    seconds, so calls are never closer together than that: no bursts,
+    whatever the number of waiting tasks. Create one per event loop.
     """
 
     def __init__(self, rate: float) -> None:
         self.rate = check_rate(rate)
-        self._limiter = _async_limiter(1, 1 / self.rate)
+        self._limiter = _async_limiter(1, spacing_for(self.rate))
 
     def __repr__(self) -> str:
         return f"LocalPacer(rate={self.rate!r})"

@@ -4,7 +4,8 @@ Each call reserves the next free send time in Redis and sleeps until it:
 the key holds when the fleet may send next, and one atomic script both
 reads and advances it, on the Redis server's clock (so workers on several
 machines agree on time). Calls are spaced `1 / rate` apart across the whole
-fleet, in the order they asked, with one round trip each and no polling.
+fleet (`spacing_for(rate)`, headroom included), in the order they asked,
+with one round trip each and no polling.
 
 Why a script of our own: `limits` (the usual library for Redis rate limits)
 offers fixed, moving and sliding windows of whole seconds measured on each
@@ -20,7 +21,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from .errors import MissingExtraError
-from .pacing import check_rate
+from .pacing import check_rate, spacing_for
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -50,11 +51,9 @@ class RedisPacer:
     """
 
     def __init__(self, client: Redis, *, rate: float, key: str) -> None:
-        if not isinstance(key, str) or not key:
-            raise ValueError("key must be a non-empty string")
         self.rate = check_rate(rate)
-        self.key = key
-        self._spacing_us = max(1, round(1_000_000 / self.rate))
+        self.key = _check_key(key)
+        self._spacing_us = max(1, round(spacing_for(self.rate) * 1_000_000))
         self._client = client
         self._owns_client = False
         self._reserve: Any = client.register_script(RESERVE_SCRIPT)
@@ -62,6 +61,8 @@ class RedisPacer:
     @classmethod
     def from_url(cls, url: str, *, rate: float, key: str) -> RedisPacer:
         """A pacer with its own client for `url` (e.g. `redis://host:6379/0`); close it after."""
+        check_rate(rate)
+        _check_key(key)
         try:
             from redis.asyncio import Redis
         except ImportError:
@@ -90,3 +91,9 @@ class RedisPacer:
 
     async def __aexit__(self, *_exc: object) -> None:
         await self.aclose()
+
+
+def _check_key(key: str) -> str:
+    if not isinstance(key, str) or not key:
+        raise ValueError("key must be a non-empty string")
+    return key
