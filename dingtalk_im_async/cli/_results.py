@@ -95,11 +95,11 @@ def status_of(error: BaseException) -> str:
 
 @define(kw_only=True)
 class Previous:
-    """What an earlier run recorded: inputs not to send again, by line number, with names."""
+    """What an earlier run recorded: inputs not to send again, by line number, with names,
+    and which of them have an unknown outcome."""
 
     done: dict[int, str] = field(factory=dict)
-    created: int = 0
-    unknown: int = 0
+    unknown: set[int] = field(factory=set)
 
 
 def prepare_resume(results: Path, *, retry_unknown: bool) -> Previous:
@@ -118,10 +118,8 @@ def prepare_resume(results: Path, *, retry_unknown: bool) -> Previous:
         def keep(record: dict[str, Any]) -> None:
             name = record.get("name", "")
             previous.done[record["line"]] = name if isinstance(name, str) else ""
-            if record.get("status") == CREATED:
-                previous.created += 1
-            else:
-                previous.unknown += 1
+            if record.get("status") != CREATED:
+                previous.unknown.add(record["line"])
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
         for record in _records(results):

@@ -175,13 +175,15 @@ def bulk(
     except InputFormatError as error:
         raise click.UsageError(f"{file}: {error}") from None
     results_path = results or file.with_name(file.name + ".results.jsonl")
+    previous = _previous_results(results_path, resume, retry_unknown, overwrite, emulator)
+    _check_unchanged(file, chosen_format, list_separator, previous)
     job = Job(
         target=target,
         path=file,
         fmt=chosen_format,
         separator=list_separator,
         results=results_path,
-        previous=_previous_results(results_path, resume, retry_unknown, overwrite, emulator),
+        previous=previous,
         concurrency=concurrency,
         rate=rate,
         redis_url=redis_url,
@@ -207,6 +209,23 @@ def _previous_results(
     results.write_bytes(b"")
     journal.unlink(missing_ok=True)
     return Previous()
+
+
+def _check_unchanged(path: Path, fmt: str, separator: str, previous: Previous) -> None:
+    """Refuse to resume when recorded lines now hold other inputs: line numbers would lie."""
+    if not previous.done:
+        return
+    changed = [
+        f"line {record.line}: recorded {previous.done[record.line]!r}, now {record.name!r}"
+        for record in read_records(path, fmt, separator=separator)
+        if record.line in previous.done and previous.done[record.line] != record.name
+    ]
+    if changed:
+        raise click.UsageError(
+            f"{path} changed since the recorded run, so --resume could create duplicates "
+            f"({'; '.join(changed[:3])}{'; ...' if len(changed) > 3 else ''}). "
+            "Restore the input, or start a new --results file for the changed input."
+        )
 
 
 async def _main(job: Job, console: Console) -> int:
@@ -267,7 +286,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
                         if stop.is_set():
                             tally.stopped = True
                             return
-                        if _already_done(record, job.previous, tally, bar):
+                        if _already_done(record, job.previous, tally):
                             continue
                         if record.problem is not None:
                             results.write(_invalid(record))
@@ -316,19 +335,13 @@ def _uncancel() -> None:
         task.uncancel()
 
 
-def _already_done(record: InputRecord, previous: Previous, tally: Tally, bar: BulkProgress) -> bool:
-    recorded = previous.done.get(record.line)
-    if recorded is None:
+def _already_done(record: InputRecord, previous: Previous, tally: Tally) -> bool:
+    if record.line not in previous.done:
         return False
-    if recorded == record.name:
+    if record.line in previous.unknown:
+        tally.unknown += 1
+    else:
         tally.skipped += 1
-        return True
-    why = (
-        f"the results file records group {recorded!r} for this line but the input now says "
-        f"{record.name!r}; not sent (use a new --results file if the input changed)"
-    )
-    tally.fail(record.line, why)
-    bar.note(f"line {record.line}: {why}", style="red")
     return True
 
 
@@ -394,6 +407,8 @@ def _summarize(job: Job, tally: Tally, elapsed: float, console: Console) -> int:
     )
     if tally.skipped:
         console.print(f"Skipped {tally.skipped} inputs created by an earlier run.")
+    if job.previous.unknown:
+        console.print(f"Skipped {len(job.previous.unknown)} inputs an earlier run left unknown.")
     if tally.rate_limited:
         console.print(f"Rate-limited replies put back: {tally.rate_limited}.")
     for failure in tally.failures:
