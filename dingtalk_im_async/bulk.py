@@ -81,11 +81,12 @@ class BulkRun(Generic[ItemT, ResultT]):
     exception, or cancelling the consuming task cancels the calls in flight
     and waits for them, leaving no tasks behind. A bare `async for` that
     breaks out cannot tell the run to stop (Python does not close async
-    iterators on `break`), so its calls would run on unobserved. At most `concurrency` inputs
-    are in flight or waiting to be consumed. An async iterator given as input
-    is closed (`aclose`) when the run ends. If the input iterator itself
-    raises, the outcomes of the inputs read before are yielded, then the
-    error is raised.
+    iterators on `break`), so its calls would run on unobserved.
+
+    At most `concurrency` inputs are in flight or waiting to be consumed. An
+    async iterator given as input is closed (`aclose`) when the run ends. If
+    the input iterator itself raises, the outcomes of the inputs read before
+    are yielded, then the error is raised.
     """
 
     def __init__(

@@ -4,6 +4,7 @@ reported by number while the rest run, pacing, and the exit code."""
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 from pathlib import Path
 from typing import Any
@@ -220,3 +221,18 @@ def test_without_credentials_it_says_how_to_give_them(tmp_path: Path) -> None:
     assert "DINGTALK_APP_KEY" in output
     assert "--emulator" in output
     assert not (tmp_path / "in.csv.results.jsonl").exists()
+
+
+def test_the_readme_main_job_runs_as_written(tmp_path: Path) -> None:
+    """The README's first command ends with a `dingtalk-im` call; run exactly that."""
+    first_command = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()[2]
+    args = shlex.split(first_command.split(".venv/bin/dingtalk-im", 1)[1])
+    assert args[0] == "bulk"
+    assert "--emulator" in args
+    source = ROOT / args[1]
+    assert source.is_file()
+    results = tmp_path / "results.jsonl"
+    code, output = invoke(*args[:1], str(source), *args[2:], "--results", str(results))
+    assert code == 0, output
+    assert "Created 24 groups" in output
+    assert len(results_of(results)) == 24

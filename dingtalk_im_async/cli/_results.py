@@ -1,9 +1,10 @@
-"""The results file of `dingtalk-im bulk`, and what makes `--resume` safe.
+"""The results file of `dingtalk-im bulk` and its journal: what is written, and how.
 
 Results are JSON Lines, one record per input, each written with a single
-`write()` to a file opened for appending, so a finished outcome is on disk
-(in the OS's hands) as soon as it arrives and a crash cannot leave half a
-record behind; the file is fsynced on exit.
+`write()` to a file opened for appending, so a finished outcome is in the
+OS's hands as soon as it arrives and a process crash cannot tear a record
+(a torn last line, after a power loss, is ignored by `--resume`); the file
+is fsynced on exit.
 
 Creating is not idempotent, so before each call the input's line goes to a
 journal beside the results (`RESULTS.sending`). A line in the journal
@@ -16,13 +17,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from attrs import define, field
-
 from ..errors import ApiError, TransportError
+from ..models import CreateGroupResult
 
 __all__ = [
     "CREATED",
@@ -30,10 +29,12 @@ __all__ = [
     "INVALID",
     "UNKNOWN",
     "AppendLog",
-    "Previous",
+    "abandoned_record",
+    "created_record",
     "describe_error",
+    "error_record",
+    "invalid_record",
     "journal_path",
-    "prepare_resume",
     "status_of",
 ]
 
@@ -72,6 +73,41 @@ class AppendLog:
                 os.close(fd)
 
 
+def created_record(line: int, name: str, result: CreateGroupResult) -> dict[str, Any]:
+    return {
+        "line": line,
+        "name": name,
+        "status": CREATED,
+        "openConversationId": result.open_conversation_id,
+        "chatid": result.chatid,
+        "conversationTag": int(result.conversation_tag),
+    }
+
+
+def error_record(line: int, name: str, error: BaseException) -> dict[str, Any]:
+    return {"line": line, "name": name, "status": status_of(error), **describe_error(error)}
+
+
+def invalid_record(line: int, name: str, problem: str) -> dict[str, Any]:
+    return {
+        "line": line,
+        "name": name,
+        "status": INVALID,
+        "code": "InvalidInput",
+        "message": problem,
+    }
+
+
+def abandoned_record(line: int, name: str) -> dict[str, Any]:
+    return {
+        "line": line,
+        "name": name,
+        "status": UNKNOWN,
+        "code": "Abandoned",
+        "message": "the run was stopped while this create was in flight; the group may exist",
+    }
+
+
 def describe_error(error: BaseException) -> dict[str, Any]:
     """An outcome's error as record fields: code and message, and for API errors more."""
     if isinstance(error, ApiError):
@@ -91,75 +127,3 @@ def status_of(error: BaseException) -> str:
     if isinstance(error, TransportError) and error.may_have_reached_server:
         return UNKNOWN
     return FAILED
-
-
-@define(kw_only=True)
-class Previous:
-    """What an earlier run recorded: inputs not to send again, by line number, with names,
-    and which of them have an unknown outcome."""
-
-    done: dict[int, str] = field(factory=dict)
-    unknown: set[int] = field(factory=set)
-
-
-def prepare_resume(results: Path, *, retry_unknown: bool) -> Previous:
-    """Rewrite the results to keep only final records and collect the lines to skip.
-
-    Kept: `created` and (unless `retry_unknown`) `unknown` records, plus an
-    `unknown` record for each journaled line that has none. Dropped: failed
-    and invalid records (those inputs run again) and a torn last line. The
-    rewrite streams into a temporary file renamed over the old one.
-    """
-    previous = Previous()
-    recorded: set[int] = set()
-    temporary = results.with_name(results.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as out:
-
-        def keep(record: dict[str, Any]) -> None:
-            name = record.get("name", "")
-            previous.done[record["line"]] = name if isinstance(name, str) else ""
-            if record.get("status") != CREATED:
-                previous.unknown.add(record["line"])
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-        for record in _records(results):
-            if record["line"] in previous.done:
-                continue
-            recorded.add(record["line"])
-            status = record.get("status")
-            if status == CREATED or (status == UNKNOWN and not retry_unknown):
-                keep(record)
-        for record in _records(journal_path(results)):
-            if record["line"] not in recorded and not retry_unknown:
-                recorded.add(record["line"])
-                keep(
-                    {
-                        "line": record["line"],
-                        "name": record.get("name", ""),
-                        "status": UNKNOWN,
-                        "code": "Interrupted",
-                        "message": "the run stopped while this create was in flight; "
-                        "the group may exist",
-                    }
-                )
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, results)
-    journal_path(results).unlink(missing_ok=True)
-    return previous
-
-
-def _records(path: Path) -> Iterator[dict[str, Any]]:
-    """Complete records with a line number; a torn or foreign line is skipped."""
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as stream:
-        for text in stream:
-            if not text.endswith("\n"):
-                return
-            try:
-                record = json.loads(text)
-            except ValueError:
-                continue
-            if isinstance(record, dict) and isinstance(record.get("line"), int):
-                yield record

@@ -15,10 +15,9 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import click
-from attrs import define, field
+from attrs import define
 from rich.console import Console
 
 from ..bulk import BulkOutcome, BulkRun, RateLimitedRetry
@@ -30,22 +29,18 @@ from ._client import Target, client_options, connect, target_from
 from ._inputs import InputFormatError, InputRecord, count_records, input_format, read_records
 from ._progress import BulkProgress
 from ._results import (
-    CREATED,
-    INVALID,
     UNKNOWN,
     AppendLog,
-    Previous,
-    describe_error,
+    abandoned_record,
+    created_record,
+    error_record,
+    invalid_record,
     journal_path,
-    prepare_resume,
-    status_of,
 )
+from ._resume import Previous, check_unchanged, previous_results
+from ._tally import Tally
 
 __all__ = ["bulk"]
-
-EXIT_INTERRUPTED = 130
-#: Failures listed by line in the closing summary; the results file has them all.
-SUMMARY_FAILURES = 10
 
 
 @define(frozen=True, kw_only=True)
@@ -62,25 +57,6 @@ class Job:
     rate: float
     redis_url: str | None
     rate_limited_retries: int
-
-
-@define(kw_only=True)
-class Tally:
-    """What happened, for the summary and the exit code."""
-
-    created: int = 0
-    failed: int = 0
-    unknown: int = 0
-    skipped: int = 0
-    rate_limited: int = 0
-    stopped: bool = False
-    abandoned: int = 0
-    failures: list[str] = field(factory=list)
-
-    def fail(self, line: int, why: str) -> None:
-        self.failed += 1
-        if len(self.failures) < SUMMARY_FAILURES:
-            self.failures.append(f"line {line}: {why}")
 
 
 @click.command("bulk")
@@ -175,8 +151,8 @@ def bulk(
     except InputFormatError as error:
         raise click.UsageError(f"{file}: {error}") from None
     results_path = results or file.with_name(file.name + ".results.jsonl")
-    previous = _previous_results(results_path, resume, retry_unknown, overwrite, emulator)
-    _check_unchanged(file, chosen_format, list_separator, previous)
+    previous = previous_results(results_path, resume, retry_unknown, overwrite, emulator)
+    check_unchanged(file, chosen_format, list_separator, previous)
     job = Job(
         target=target,
         path=file,
@@ -190,42 +166,6 @@ def bulk(
         rate_limited_retries=rate_limited_retries,
     )
     sys.exit(asyncio.run(_main(job, Console(highlight=False))))
-
-
-def _previous_results(
-    results: Path, resume: bool, retry_unknown: bool, overwrite: bool, emulator: bool
-) -> Previous:
-    if resume and overwrite:
-        raise click.UsageError("--resume and --overwrite contradict each other")
-    if resume:
-        return prepare_resume(results, retry_unknown=retry_unknown)
-    journal = journal_path(results)
-    earlier = (results.exists() and results.stat().st_size > 0) or journal.exists()
-    if earlier and not (overwrite or emulator):
-        raise click.UsageError(
-            f"{results} holds the results of an earlier run: add --resume to continue it "
-            "without creating duplicates, or --overwrite to discard it"
-        )
-    results.write_bytes(b"")
-    journal.unlink(missing_ok=True)
-    return Previous()
-
-
-def _check_unchanged(path: Path, fmt: str, separator: str, previous: Previous) -> None:
-    """Refuse to resume when recorded lines now hold other inputs: line numbers would lie."""
-    if not previous.done:
-        return
-    changed = [
-        f"line {record.line}: recorded {previous.done[record.line]!r}, now {record.name!r}"
-        for record in read_records(path, fmt, separator=separator)
-        if record.line in previous.done and previous.done[record.line] != record.name
-    ]
-    if changed:
-        raise click.UsageError(
-            f"{path} changed since the recorded run, so --resume could create duplicates "
-            f"({'; '.join(changed[:3])}{'; ...' if len(changed) > 3 else ''}). "
-            "Restore the input, or start a new --results file for the changed input."
-        )
 
 
 async def _main(job: Job, console: Console) -> int:
@@ -255,7 +195,13 @@ async def _main(job: Job, console: Console) -> int:
     finally:
         for signum in handled:
             loop.remove_signal_handler(signum)
-    return _summarize(job, tally, time.monotonic() - started, console)
+    tally.summarize(
+        console,
+        elapsed=time.monotonic() - started,
+        results=job.results,
+        emulated=job.target.emulator,
+    )
+    return tally.exit_code()
 
 
 @contextlib.asynccontextmanager
@@ -289,7 +235,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
                         if _already_done(record, job.previous, tally):
                             continue
                         if record.problem is not None:
-                            results.write(_invalid(record))
+                            results.write(invalid_record(record.line, record.name, record.problem))
                             tally.fail(record.line, record.problem)
                             bar.note(f"line {record.line}: {record.problem}")
                             bar.advance(created=False)
@@ -320,7 +266,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
                     _uncancel()
     finally:
         for line, name in in_flight.items():
-            results.write(_abandoned(line, name))
+            results.write(abandoned_record(line, name))
         results.close()
         journal.close()
         journal_path(job.results).unlink(missing_ok=True)
@@ -339,9 +285,9 @@ def _already_done(record: InputRecord, previous: Previous, tally: Tally) -> bool
     if record.line not in previous.done:
         return False
     if record.line in previous.unknown:
-        tally.unknown += 1
+        tally.skipped_unknown += 1
     else:
-        tally.skipped += 1
+        tally.skipped_created += 1
     return True
 
 
@@ -351,77 +297,21 @@ def _record(
     tally: Tally,
     bar: BulkProgress,
 ) -> None:
-    record = outcome.request
+    line, name = outcome.request.line, outcome.request.name
     tally.rate_limited += outcome.rate_limited_retries
-    entry: dict[str, Any] = {"line": record.line, "name": record.name}
     if outcome.result is not None:
-        entry.update(
-            status=CREATED,
-            openConversationId=outcome.result.open_conversation_id,
-            chatid=outcome.result.chatid,
-            conversationTag=int(outcome.result.conversation_tag),
-        )
+        entry = created_record(line, name, outcome.result)
         tally.created += 1
     else:
         assert outcome.error is not None
-        status = status_of(outcome.error)
-        entry.update(status=status, **describe_error(outcome.error))
-        if status == UNKNOWN:
+        entry = error_record(line, name, outcome.error)
+        why = f"{entry['code']}: {entry['message']}"
+        if entry["status"] == UNKNOWN:
             tally.unknown += 1
         else:
-            tally.fail(record.line, f"{entry['code']}: {entry['message']}")
-        bar.note(f"line {record.line}: {status}: {entry['code']}: {entry['message']}")
+            tally.fail(line, why)
+        bar.note(f"line {line}: {entry['status']}: {why}")
     if outcome.rate_limited_retries:
         entry["rateLimitedRetries"] = outcome.rate_limited_retries
     results.write(entry)
     bar.advance(created=outcome.result is not None)
-
-
-def _invalid(record: InputRecord) -> dict[str, Any]:
-    return {
-        "line": record.line,
-        "name": record.name,
-        "status": INVALID,
-        "code": "InvalidInput",
-        "message": record.problem,
-    }
-
-
-def _abandoned(line: int, name: str) -> dict[str, Any]:
-    return {
-        "line": line,
-        "name": name,
-        "status": UNKNOWN,
-        "code": "Abandoned",
-        "message": "the run was stopped while this create was in flight; the group may exist",
-    }
-
-
-def _summarize(job: Job, tally: Tally, elapsed: float, console: Console) -> int:
-    done = tally.created + tally.failed + tally.unknown
-    rate = tally.created / elapsed if elapsed > 0 else 0.0
-    console.print(
-        f"Created {tally.created} group{'s' if tally.created != 1 else ''} "
-        f"in {elapsed:.1f} s ({rate:.1f}/s); {tally.failed} failed, {tally.unknown} unknown "
-        f"of {done} inputs run."
-    )
-    if tally.skipped:
-        console.print(f"Skipped {tally.skipped} inputs created by an earlier run.")
-    if job.previous.unknown:
-        console.print(f"Skipped {len(job.previous.unknown)} inputs an earlier run left unknown.")
-    if tally.rate_limited:
-        console.print(f"Rate-limited replies put back: {tally.rate_limited}.")
-    for failure in tally.failures:
-        console.print(f"  {failure}", markup=False)
-    if tally.failed > len(tally.failures):
-        console.print(f"  ... and {tally.failed - len(tally.failures)} more")
-    if tally.unknown:
-        console.print(
-            f"{tally.unknown} inputs have an unknown outcome (their group may exist): "
-            "--resume skips them; check, then use --resume --retry-unknown to send them again."
-        )
-    console.print(f"Results: {job.results}", markup=False)
-    if tally.stopped or tally.abandoned:
-        console.print("Interrupted: rerun with --resume to create the rest without duplicates.")
-        return EXIT_INTERRUPTED
-    return 1 if tally.failed or tally.unknown else 0
