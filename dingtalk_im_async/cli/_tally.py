@@ -46,6 +46,7 @@ class Tally:
             f"Created {self.created} group{'' if self.created == 1 else 's'}{where} "
             f"in {elapsed:.1f} s ({rate:.1f}/s); {self.failed} failed, {self.unknown} unknown.",
             markup=False,
+            soft_wrap=True,
         )
         if self.skipped_created:
             console.print(f"Skipped {self.skipped_created} inputs created by an earlier run.")
