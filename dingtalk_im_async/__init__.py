@@ -32,6 +32,13 @@ from .models import (
 )
 from .pacing import LocalPacer, Pacer
 from .redis_pacer import RedisPacer
+from .token_cache import (
+    CachedToken,
+    MemoryTokenCache,
+    RedisTokenCache,
+    TokenCache,
+    TokenCacheError,
+)
 from .tokens import AppTokenProvider, StaticTokenProvider, TokenProvider
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "AppTokenProvider",
     "BulkOutcome",
     "BulkRun",
+    "CachedToken",
     "ChatBannedType",
     "ConversationTag",
     "CreateGroupRequest",
@@ -53,6 +61,7 @@ __all__ = [
     "LocalPacer",
     "ManagementOptions",
     "ManagementType",
+    "MemoryTokenCache",
     "MentionAllAuthority",
     "MissingExtraError",
     "OwnerType",
@@ -61,6 +70,7 @@ __all__ = [
     "RateLimitError",
     "RateLimitedRetry",
     "RedisPacer",
+    "RedisTokenCache",
     "RequestValidationError",
     "ResponseError",
     "RetryPolicy",
@@ -68,6 +78,8 @@ __all__ = [
     "ServerError",
     "ShowHistoryType",
     "StaticTokenProvider",
+    "TokenCache",
+    "TokenCacheError",
     "TokenProvider",
     "TransportError",
     "ValidationType",

@@ -191,7 +191,7 @@ class BulkRun(Generic[ItemT, ResultT]):
             except StopAsyncIteration:
                 slots.release()
                 break
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - the consumer gets it after the outcomes
                 slots.release()
                 input_error = error
                 break
@@ -233,7 +233,7 @@ class BulkRun(Generic[ItemT, ResultT]):
                 outcome = BulkOutcome(
                     index=index, request=item, error=error, rate_limited_retries=put_back
                 )
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - one input's failure is its outcome
                 outcome = BulkOutcome(
                     index=index, request=item, error=error, rate_limited_retries=put_back
                 )

@@ -9,11 +9,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
+from dingtalk_im_async.cli import main
 from dingtalk_im_async.testing import DingTalkEmulator
 
 from .cli_subprocess import finish, run_cli, start_cli
 
 HEADER = "name,owner,useridlist\n"
+NO_CREDENTIALS = {"DINGTALK_APP_KEY": None, "DINGTALK_APP_SECRET": None, "DINGTALK_BASE_URL": None}
 COUNT = 40
 
 
@@ -163,3 +167,24 @@ async def test_resume_refuses_to_guess_when_the_input_changed(
     appended = await run_cli(emulator, ["bulk", str(source), "--resume"])
     assert appended.code == 0, appended.output
     assert created_names(emulator) == Counter(["g0", "g1", "g2", "appended"])
+
+
+def test_resume_in_process_skips_created_and_journaled_lines(tmp_path: Path) -> None:
+    """The same bookkeeping without a subprocess: a failed line is fixed, then resumed."""
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + "g0,m,u\ng1,m,\ng2,m,u\n", encoding="utf-8")
+    runner = CliRunner()
+    first = runner.invoke(main, ["bulk", str(source), "--emulator"], env=NO_CREDENTIALS)
+    assert first.exit_code == 1
+    source.write_text(HEADER + "g0,m,u\ng1,m,u\ng2,m,u\ng3,m,u\n", encoding="utf-8")
+    journal = tmp_path / "in.csv.results.jsonl.sending"
+    journal.write_text('{"line": 5, "name": "g3"}\n', encoding="utf-8")
+    resumed = runner.invoke(
+        main, ["bulk", str(source), "--emulator", "--resume"], env=NO_CREDENTIALS
+    )
+    assert resumed.exit_code == 1, resumed.output
+    assert "Skipped 2 inputs created by an earlier run" in resumed.output
+    assert "1 inputs have an unknown outcome" in resumed.output
+    final = {r["line"]: r["status"] for r in results_of(tmp_path / "in.csv.results.jsonl")}
+    assert final == {2: "created", 3: "created", 4: "created", 5: "unknown"}
+    assert not journal.exists()

@@ -6,6 +6,7 @@ import click
 
 from .bulk import bulk
 from .create import create_group
+from .emulator import emulator
 
 __all__ = ["main"]
 
@@ -18,3 +19,4 @@ def main() -> None:
 
 main.add_command(create_group)
 main.add_command(bulk)
+main.add_command(emulator)

@@ -75,7 +75,7 @@ def prepare_resume(results: Path, *, retry_unknown: bool) -> Previous:
                 )
         out.flush()
         os.fsync(out.fileno())
-    os.replace(temporary, results)
+    temporary.replace(results)
     journal_path(results).unlink(missing_ok=True)
     return previous
 
