@@ -83,7 +83,8 @@ class BulkRun(Generic[ItemT, ResultT]):
     breaks out cannot tell the run to stop (Python does not close async
     iterators on `break`), so its calls would run on unobserved.
 
-    At most `concurrency` inputs are in flight or waiting to be consumed. An
+    At most `concurrency` calls are in flight, and at most `concurrency`
+    more outcomes wait for a slow consumer before reading pauses. An
     async iterator given as input is closed (`aclose`) when the run ends. If
     the input iterator itself raises, the outcomes of the inputs read before
     are yielded, then the error is raised.
@@ -114,7 +115,8 @@ class BulkRun(Generic[ItemT, ResultT]):
         self._pacer = pacer
         self._retry = rate_limited if rate_limited is not None else RateLimitedRetry()
         self._queue: asyncio.Queue[BulkOutcome[ItemT, ResultT] | _End] | None = None
-        self._slots: asyncio.Semaphore | None = None
+        self._slots: asyncio.Semaphore | None = None  # calls in flight
+        self._room: asyncio.Semaphore | None = None  # inputs held: in flight or unconsumed
         self._driver: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = False
@@ -131,7 +133,7 @@ class BulkRun(Generic[ItemT, ResultT]):
     async def __anext__(self) -> BulkOutcome[ItemT, ResultT]:
         if self._done:
             raise StopAsyncIteration
-        queue, slots = self._start()
+        queue, room = self._start()
         try:
             entry = await queue.get()
         except BaseException:
@@ -142,7 +144,7 @@ class BulkRun(Generic[ItemT, ResultT]):
             if entry.error is not None:
                 raise entry.error
             raise StopAsyncIteration
-        slots.release()
+        room.release()
         return entry
 
     async def aclose(self) -> None:
@@ -170,32 +172,42 @@ class BulkRun(Generic[ItemT, ResultT]):
     def _start(
         self,
     ) -> tuple[asyncio.Queue[BulkOutcome[ItemT, ResultT] | _End], asyncio.Semaphore]:
-        if self._queue is None or self._slots is None:
+        if self._queue is None or self._room is None:
             self._queue = asyncio.Queue()
             self._slots = asyncio.Semaphore(self._concurrency)
-            self._driver = asyncio.create_task(self._drive(self._queue, self._slots))
-        return self._queue, self._slots
+            self._room = asyncio.Semaphore(2 * self._concurrency)
+            self._driver = asyncio.create_task(self._drive(self._queue, self._slots, self._room))
+        return self._queue, self._room
 
     async def _drive(
         self,
         queue: asyncio.Queue[BulkOutcome[ItemT, ResultT] | _End],
         slots: asyncio.Semaphore,
+        room: asyncio.Semaphore,
     ) -> None:
-        """Read one input per free slot and start its call; then wait for the last calls."""
+        """Read one input per free slot and start its call; then wait for the last calls.
+
+        A slot frees when a call ends, so the next call starts without waiting
+        for the consumer; `room` stops reading while `concurrency` outcomes
+        wait unconsumed, so a slow consumer holds at most twice that.
+        """
         input_error: Exception | None = None
         index = 0
         while True:
+            await room.acquire()
             await slots.acquire()
             try:
                 item = await self._next_item()
             except StopAsyncIteration:
                 slots.release()
+                room.release()
                 break
             except Exception as error:  # noqa: BLE001 - the consumer gets it after the outcomes
                 slots.release()
+                room.release()
                 input_error = error
                 break
-            task = asyncio.create_task(self._run_one(index, item, queue))
+            task = asyncio.create_task(self._run_one(index, item, queue, slots))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             index += 1
@@ -216,7 +228,15 @@ class BulkRun(Generic[ItemT, ResultT]):
         index: int,
         item: ItemT,
         queue: asyncio.Queue[BulkOutcome[ItemT, ResultT] | _End],
+        slots: asyncio.Semaphore,
     ) -> None:
+        try:
+            outcome = await self._outcome_of(index, item)
+        finally:
+            slots.release()
+        queue.put_nowait(outcome)
+
+    async def _outcome_of(self, index: int, item: ItemT) -> BulkOutcome[ItemT, ResultT]:
         put_back = 0
         outcome: BulkOutcome[ItemT, ResultT]
         while True:
@@ -241,5 +261,4 @@ class BulkRun(Generic[ItemT, ResultT]):
                 outcome = BulkOutcome(
                     index=index, request=item, result=result, rate_limited_retries=put_back
                 )
-            queue.put_nowait(outcome)
-            return
+            return outcome

@@ -130,10 +130,10 @@ async def test_input_is_read_lazily_bounded_by_concurrency(
             if received == 1:
                 for _ in range(20):  # a slow consumer: nothing more may be read meanwhile
                     await asyncio.sleep(0.01)
-                assert endless.taken <= 1 + 4
+                assert endless.taken <= 1 + 2 * 4, "calls in flight plus unconsumed outcomes"
             if received == 25:
                 break
-    assert endless.taken <= 25 + 4
+    assert endless.taken <= 25 + 2 * 4
     assert not other_tasks()
 
 
@@ -145,7 +145,7 @@ async def test_breaking_out_cancels_calls_in_flight_and_leaves_no_tasks(
         async for _outcome in run:
             break
     assert not other_tasks()
-    assert emulator.create_calls <= 6
+    assert emulator.create_calls <= 10, "at most 2 x concurrency were ever taken"
 
 
 async def test_cancelling_the_consumer_cancels_calls_in_flight(
