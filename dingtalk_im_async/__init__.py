@@ -1,6 +1,7 @@
 """asyncio-native client for DingTalk's IM group API."""
 
 from ._transport import BASE_URL_ENV, DEFAULT_BASE_URL, RetryPolicy
+from .bulk import BulkOutcome, BulkRun, RateLimitedRetry
 from .client import DingTalkClient
 from .errors import (
     ApiError,
@@ -9,6 +10,7 @@ from .errors import (
     InvalidCredentialsError,
     InvalidParameterError,
     InvalidTokenError,
+    MissingExtraError,
     PermissionCheckError,
     RateLimitError,
     RequestValidationError,
@@ -30,6 +32,8 @@ from .models import (
     ShowHistoryType,
     ValidationType,
 )
+from .pacing import LocalPacer, Pacer
+from .redis_pacer import RedisPacer
 from .token_cache import (
     CachedToken,
     MemoryTokenCache,
@@ -44,6 +48,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "ApiError",
     "AppTokenProvider",
+    "BulkOutcome",
+    "BulkRun",
     "CachedToken",
     "ChatBannedType",
     "ClientClosedError",
@@ -56,13 +62,18 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
+    "LocalPacer",
     "ManagementOptions",
     "ManagementType",
     "MemoryTokenCache",
     "MentionAllAuthority",
+    "MissingExtraError",
     "OwnerType",
+    "Pacer",
     "PermissionCheckError",
     "RateLimitError",
+    "RateLimitedRetry",
+    "RedisPacer",
     "RedisTokenCache",
     "RequestValidationError",
     "ResponseError",
