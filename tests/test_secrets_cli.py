@@ -82,6 +82,7 @@ async def test_bulk_create_group_and_refused_credentials_leak_nothing(tmp_path: 
             ["bulk", str(source), "--results", str(results), "--rate", "0", "--concurrency", "4"],
             env,
         )
+        emulator.faults.clear()
         single = await run(["create-group", "--name", "one", "--owner", "o", "--user", "u"], env)
         refused = await run(
             ["create-group", "--name", "two", "--owner", "o", "--user", "u"],
