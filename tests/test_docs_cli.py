@@ -60,7 +60,8 @@ def test_the_page_generates_the_options_of_every_command() -> None:
 
 def test_each_command_has_its_own_section() -> None:
     for name in main.commands:
-        assert f"\n## `dingtalk-im {name}`\n" in CLI_PAGE, name
+        # An id of its own: the generated options take `#dingtalk-im-{name}`.
+        assert f"\n## `dingtalk-im {name}` {{ #{name} }}\n" in CLI_PAGE, name
 
 
 @pytest.mark.parametrize("page", ["cli.md", "bulk.md"])
