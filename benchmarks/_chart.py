@@ -9,8 +9,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no display needed
-import matplotlib.pyplot as plt  # noqa: E402
-from _clients import Measurement  # noqa: E402
+import matplotlib.pyplot as plt
+from _clients import Measurement
 
 COLOURS = {"a": "#8c8c8c", "b": "#1f77b4", "c": "#d62728"}
 
@@ -25,10 +25,16 @@ def draw_chart(
     figure, (rates_axis, cpu_axis) = plt.subplots(1, 2, figsize=(11, 4.2))
     labels = [f"({key}) {label}" for label, key, _ in contenders]
     panels = (
-        (rates_axis, [[m.rate for m in rounds] for _, _, rounds in contenders],
-         "creates per second (higher is better)"),
-        (cpu_axis, [[m.cpu_per_10k for m in rounds] for _, _, rounds in contenders],
-         "client CPU seconds per 10,000 creates (lower is better)"),
+        (
+            rates_axis,
+            [[m.rate for m in rounds] for _, _, rounds in contenders],
+            "creates per second (higher is better)",
+        ),
+        (
+            cpu_axis,
+            [[m.cpu_per_10k for m in rounds] for _, _, rounds in contenders],
+            "client CPU seconds per 10,000 creates (lower is better)",
+        ),
     )
     for axis, series, title in panels:
         medians = [statistics.median(values) for values in series]
@@ -37,8 +43,15 @@ def draw_chart(
         for position, values in zip(positions, series, strict=True):
             axis.scatter([position] * len(values), values, color="black", s=10, zorder=3)
         for position, median in zip(positions, medians, strict=True):
-            axis.annotate(f"{median:,.1f}", (position, median), ha="center", va="bottom",
-                          xytext=(0, 3), textcoords="offset points", fontsize=9)
+            axis.annotate(
+                f"{median:,.1f}",
+                (position, median),
+                ha="center",
+                va="bottom",
+                xytext=(0, 3),
+                textcoords="offset points",
+                fontsize=9,
+            )
         axis.set_yscale("log")
         axis.set_xticks(list(positions), labels, fontsize=9)
         axis.set_title(title, fontsize=10)

@@ -54,7 +54,9 @@ class Client(Protocol):
     async def close(self) -> None: ...
 
 
-async def measure(create: Callable[[], Awaitable[object]], calls: int, concurrency: int) -> Measurement:
+async def measure(
+    create: Callable[[], Awaitable[object]], calls: int, concurrency: int
+) -> Measurement:
     """Run `calls` creates with `concurrency` in flight; time them and the client's CPU."""
     remaining = calls
 
@@ -72,8 +74,7 @@ async def measure(create: Callable[[], Awaitable[object]], calls: int, concurren
 
 def client_ssl_context(ca_pem: Path) -> ssl.SSLContext:
     """Trusts exactly the benchmark's run-time certificate authority."""
-    context = ssl.create_default_context(cafile=str(ca_pem))
-    return context
+    return ssl.create_default_context(cafile=str(ca_pem))
 
 
 async def fetch_token(session: aiohttp.ClientSession, base_url: str) -> str:

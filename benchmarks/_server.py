@@ -52,7 +52,8 @@ class EmulatorProcess:
 
     def cpu_seconds(self) -> float:
         """User+sys CPU seconds the server process has used so far."""
-        assert self._process.stdin is not None and self._process.stdout is not None
+        assert self._process.stdin is not None
+        assert self._process.stdout is not None
         self._process.stdin.write("cpu\n")
         self._process.stdin.flush()
         return float(self._process.stdout.readline())

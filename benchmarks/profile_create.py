@@ -57,7 +57,7 @@ def _tally(
     """Add each leaf's time to its function (a `[self]` leaf is its parent's) and its part."""
     if not frame.children:
         owner = frame.parent if frame.is_synthetic and frame.parent is not None else frame
-        key = f"{owner.function}  {owner.file_path_short}:{owner.line_no}"
+        key = f"{owner.function}  {owner.file_path_short}:{owner.line_no}  [{part}]"
         by_function[key] = by_function.get(key, 0.0) + frame.time
         by_part[part] = by_part.get(part, 0.0) + frame.time
     for child in frame.children:
@@ -94,6 +94,11 @@ def main() -> None:
     print(f"{args.calls} creates at concurrency {CONCURRENCY}, {wall:.2f}s sampled")
     print("functions by own time:")
     for name, seconds in sorted(by_function.items(), key=lambda item: -item[1])[: args.top]:
+        print(f"  {seconds / wall:6.1%}  {name}")
+    print("...of which outside aiohttp, asyncio and ssl:")
+    theirs = ("[aiohttp]", "[asyncio]", "[ssl]")
+    outside = {name: t for name, t in by_function.items() if not name.endswith(theirs)}
+    for name, seconds in sorted(outside.items(), key=lambda item: -item[1])[: args.top]:
         print(f"  {seconds / wall:6.1%}  {name}")
     print("own time by package (built-ins count for their caller):")
     for part, seconds in sorted(by_part.items(), key=lambda item: -item[1]):
