@@ -13,3 +13,10 @@ def tests(session: nox.Session) -> None:
     """Run the test suite against the in-process emulator."""
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark against raw aiohttp and the official SDK; writes docs/performance.png."""
+    session.install("-e", ".[bench]")
+    session.run("python", "benchmarks/compare.py", *session.posargs)
