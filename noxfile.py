@@ -1,4 +1,9 @@
-"""Developer tasks: `nox -s tests`."""
+"""Developer tasks: `nox -s tests lint typecheck docs` (`nox -l` lists them).
+
+Each session installs what it needs into its own venv under .nox/. CI reuses
+the project's .venv instead: `nox --no-venv --no-install -s ...` with .venv/bin
+first on PATH (see .ci/run).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,57 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite against the in-process emulator."""
+    """The suite under coverage; fails below `fail_under` in [tool.coverage.report].
+
+    coverage starts before pytest so the package's import, which the pytest11
+    entry point triggers before pytest-cov could start, is measured too.
+    """
     session.install("-e", ".[test]")
-    session.run("pytest", *session.posargs)
+    session.run("coverage", "erase")
+    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    session.run("coverage", "report")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check, configured in pyproject.toml."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package and the examples (files set in pyproject.toml)."""
+    session.install("-e", ".[test]", "mypy")
+    session.run("mypy")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site with --strict: a broken link, reference or snippet fails."""
+    session.install("-e", ".[docs]")
+    site_dir = session.create_tmp() + "/site"
+    session.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        site_dir,
+        env={"NO_MKDOCS_2_WARNING": "1"},
+    )
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmark against raw aiohttp and the official SDK; writes docs/performance.png."""
+    """Creates/s and client CPU vs raw aiohttp and the official SDK (docs/performance.md).
+
+    Not in the default sessions: it takes a few minutes and rewrites docs/performance.png.
+    """
     session.install("-e", ".[bench]")
     session.run("python", "benchmarks/compare.py", *session.posargs)

@@ -28,6 +28,13 @@ from .models import (
     ShowHistoryType,
     ValidationType,
 )
+from .token_cache import (
+    CachedToken,
+    MemoryTokenCache,
+    RedisTokenCache,
+    TokenCache,
+    TokenCacheError,
+)
 from .tokens import AppTokenProvider, StaticTokenProvider, TokenProvider
 
 __all__ = [
@@ -35,6 +42,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "ApiError",
     "AppTokenProvider",
+    "CachedToken",
     "ChatBannedType",
     "ConversationTag",
     "CreateGroupRequest",
@@ -46,10 +54,12 @@ __all__ = [
     "InvalidTokenError",
     "ManagementOptions",
     "ManagementType",
+    "MemoryTokenCache",
     "MentionAllAuthority",
     "OwnerType",
     "PermissionCheckError",
     "RateLimitError",
+    "RedisTokenCache",
     "RequestValidationError",
     "ResponseError",
     "RetryPolicy",
@@ -57,6 +67,8 @@ __all__ = [
     "ServerError",
     "ShowHistoryType",
     "StaticTokenProvider",
+    "TokenCache",
+    "TokenCacheError",
     "TokenProvider",
     "TransportError",
     "ValidationType",

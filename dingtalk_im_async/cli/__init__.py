@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .emulator import emulator
+
 __all__ = ["main"]
 
 
@@ -11,3 +13,6 @@ __all__ = ["main"]
 @click.version_option(package_name="dingtalk-im-async")
 def main() -> None:
     """DingTalk IM groups from the command line."""
+
+
+main.add_command(emulator)

@@ -1,5 +1,16 @@
-"""Test support: the DingTalk emulator and its pytest fixture."""
+"""Test support: the DingTalk emulator, its fault injection, and the pytest fixture."""
 
-from .emulator import CreatedGroup, DingTalkEmulator, LoggedRequest
+from .emulator import DingTalkEmulator
+from .faults import CannedReply, ErrorReply, Fault, FaultInjector, Latency
+from .records import CreatedGroup, LoggedRequest
 
-__all__ = ["CreatedGroup", "DingTalkEmulator", "LoggedRequest"]
+__all__ = [
+    "CannedReply",
+    "CreatedGroup",
+    "DingTalkEmulator",
+    "ErrorReply",
+    "Fault",
+    "FaultInjector",
+    "Latency",
+    "LoggedRequest",
+]

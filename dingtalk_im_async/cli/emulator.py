@@ -1,0 +1,201 @@
+"""`dingtalk-im emulator`: run the DingTalk emulator as a standalone local server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..testing import DingTalkEmulator, Fault, Latency
+from ..testing.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
+
+__all__ = ["emulator"]
+
+_RATE_FAULTS = [fault for fault in Fault if fault is not Fault.CANNED_REPLY]
+
+
+def _parse_faults(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[Fault, float]:
+    """`NAME=RATE` pairs, e.g. `system-error=0.1` or `html-page=1%`."""
+    rates: dict[Fault, float] = {}
+    names = {fault.value: fault for fault in _RATE_FAULTS}
+    for value in values:
+        name, sep, raw_rate = value.partition("=")
+        fault = names.get(name.strip().lower().replace("_", "-").replace(".", "-"))
+        if not sep or fault is None:
+            raise click.BadParameter(
+                f"expected NAME=RATE with NAME one of {', '.join(names)}, got {value!r}"
+            )
+        try:
+            rate = float(raw_rate.rstrip("%")) / (100 if raw_rate.endswith("%") else 1)
+        except ValueError:
+            raise click.BadParameter(f"rate of {name} is not a number: {raw_rate!r}") from None
+        if not 0 <= rate <= 1:
+            raise click.BadParameter(f"rate of {name} must be between 0 and 1, got {raw_rate}")
+        rates[fault] = rate
+    if sum(rates.values()) > 1:
+        raise click.BadParameter("fault rates add up to more than 1")
+    return rates
+
+
+def _parse_latency(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> Latency | None:
+    """`SECONDS` or `LOW:HIGH`."""
+    if value is None:
+        return None
+    low, _, high = value.partition(":")
+    try:
+        return Latency(low=float(low), high=float(high) if high else None)
+    except ValueError as error:
+        raise click.BadParameter(f"expected SECONDS or LOW:HIGH ({error})") from None
+
+
+@click.command("emulator")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option("--app-key", default=DEFAULT_APP_KEY, show_default=True)
+@click.option("--app-secret", default=DEFAULT_APP_SECRET, show_default=True)
+@click.option(
+    "--token-lifetime",
+    type=click.FloatRange(min=0, min_open=True),
+    default=7200,
+    show_default=True,
+    help="expireIn of issued tokens, in seconds.",
+)
+@click.option(
+    "--qps-limit",
+    type=click.IntRange(min=1),
+    help="Create calls per second before 403 QpsLimitForAppkeyAndApi (default: no limit).",
+)
+@click.option("--whitelisted", is_flag=True, help="Allow normal groups (conversationTag 0).")
+@click.option(
+    "--no-group-permission",
+    is_flag=True,
+    help="Answer creates with 403 AccessTokenPermissionDenied.",
+)
+@click.option(
+    "--visible-user",
+    "visible_users",
+    multiple=True,
+    metavar="USERID",
+    help="A user the app may make owner (repeat; default: everyone).",
+)
+@click.option(
+    "--fault",
+    "fault_rates",
+    multiple=True,
+    metavar="NAME=RATE",
+    callback=_parse_faults,
+    help="Inject a fault on this share of create calls, e.g. system-error=0.1 or "
+    f"html-page=1% (repeat). Names: {', '.join(f.value for f in _RATE_FAULTS)}.",
+)
+@click.option("--seed", type=int, help="Seed for the fault draws, for reproducible runs.")
+@click.option(
+    "--latency",
+    metavar="SECONDS[:MAX]",
+    callback=_parse_latency,
+    help="Delay of 'slow' faults: fixed, or uniform between two values.",
+)
+@click.option(
+    "--revoke-tokens-every",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Revoke the app's tokens on every N-th create call.",
+)
+def emulator(
+    host: str,
+    port: int,
+    app_key: str,
+    app_secret: str,
+    token_lifetime: float,
+    qps_limit: int | None,
+    whitelisted: bool,
+    no_group_permission: bool,
+    visible_users: tuple[str, ...],
+    fault_rates: dict[Fault, float],
+    seed: int | None,
+    latency: Latency | None,
+    revoke_tokens_every: int | None,
+) -> None:
+    """Run the DingTalk emulator until Ctrl-C or SIGTERM.
+
+    It serves DingTalk's token and create-group endpoints for local testing and
+    prints its base URL and the app key and secret it accepts. These are the
+    emulator's own made-up test credentials, printed on purpose; never pass real
+    ones. Groups are not kept in memory: counts are printed when it stops.
+    """
+    server = DingTalkEmulator(
+        app_key=app_key,
+        app_secret=app_secret,
+        visible_users=visible_users or None,
+        whitelisted=whitelisted,
+        has_group_permission=not no_group_permission,
+        token_lifetime=token_lifetime,
+        qps_limit=qps_limit,
+        host=host,
+        port=port,
+        record_requests=False,
+        record_groups=False,
+    )
+    server.faults.set_rates(fault_rates, seed=seed, latency=latency)
+    if revoke_tokens_every is not None:
+        server.faults.every(Fault.TOKEN_REVOKED, revoke_tokens_every)
+    with contextlib.suppress(KeyboardInterrupt):  # where loops cannot handle signals
+        asyncio.run(_serve(server, Console(highlight=False, soft_wrap=True)))
+
+
+async def _serve(server: DingTalkEmulator, console: Console) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await server.start()
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {server.host}:{server.port}: {error}"
+        ) from None
+    try:
+        _print_banner(server, console)
+        await stop.wait()
+    finally:
+        await server.close()
+    _print_summary(server, console)
+
+
+def _print_banner(server: DingTalkEmulator, console: Console) -> None:
+    console.print(f"[bold]DingTalk emulator[/bold] listening on {server.base_url}")
+    console.print("Local test credentials (made up by the emulator, not real ones):")
+    console.print(f"export DINGTALK_BASE_URL={server.base_url}", markup=False)
+    console.print(f"export DINGTALK_APP_KEY={server.app_key}", markup=False)
+    console.print(f"export DINGTALK_APP_SECRET={server.app_secret}", markup=False)
+    if server.faults.rates:
+        rates = ", ".join(f"{f.value}={r:g}" for f, r in server.faults.rates.items())
+        console.print(f"Fault rates: {rates}", markup=False)
+    for fault, period in server.faults.periods.items():
+        console.print(f"Fault {fault.value} on every {period}th create call", markup=False)
+    console.print("Press Ctrl-C to stop.")
+
+
+def _print_summary(server: DingTalkEmulator, console: Console) -> None:
+    table = Table(title="DingTalk emulator stopped", show_header=False)
+    table.add_row("token fetches", str(server.token_fetches))
+    table.add_row("create calls", str(server.create_calls))
+    table.add_row("groups created", str(server.groups_created))
+    table.add_row("rate limited", str(server.rate_limited))
+    for fault, count in sorted(server.faults.injected.items(), key=lambda item: item[0].value):
+        table.add_row(f"fault {fault.value}", str(count))
+    console.print(table)

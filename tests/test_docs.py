@@ -1,0 +1,56 @@
+"""The docs keep up with the code: the errors page has a row per exception and code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import dingtalk_im_async
+from dingtalk_im_async import errors
+
+ERRORS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
+
+
+def errors_table_rows() -> dict[str, str]:
+    """The "Every exception" table, keyed by the exception named in its first cell."""
+    text = ERRORS_PAGE.read_text(encoding="utf-8")
+    section = text.split("## Every exception", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        match = re.match(r"\| `(\w+)`", line)
+        if match:
+            rows[match.group(1)] = line
+    return rows
+
+
+def test_errors_page_has_a_row_for_every_exported_exception() -> None:
+    exported = {
+        name
+        for name in dingtalk_im_async.__all__
+        if isinstance(value := getattr(dingtalk_im_async, name), type)
+        and issubclass(value, errors.DingTalkError)
+    }
+    assert set(errors_table_rows()) == exported
+
+
+def test_errors_page_names_every_code_next_to_the_exception_it_raises() -> None:
+    rows = errors_table_rows()
+    for code, cls in errors._CODE_CLASSES.items():
+        assert f"`{code}`" in rows[cls.__name__], code
+    for prefix in errors._RATE_LIMIT_PREFIXES:
+        assert f"`{prefix}" in rows["RateLimitError"], prefix
+    assert "`AuthenticationFailed.*`" in rows["InvalidTokenError"]
+
+
+def test_snippet_lines_on_every_page_are_well_formed() -> None:
+    """A formatter that rewrites `--8<-- "file"` would silently show garbage instead of code."""
+    pages = sorted((ERRORS_PAGE.parent).rglob("*.md"))
+    snippet_lines = [
+        (page.name, line)
+        for page in pages
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if line.startswith("--8")
+    ]
+    assert len(snippet_lines) >= 9
+    for page, line in snippet_lines:
+        assert re.fullmatch(r'--8<-- "[\w/.]+(:\w+)?"', line), (page, line)

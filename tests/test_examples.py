@@ -1,0 +1,269 @@
+"""Every file in examples/ runs for real: over HTTP, against the emulator, with no credentials."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from dingtalk_im_async import AppTokenProvider, GroupService, RetryPolicy, StaticTokenProvider
+from dingtalk_im_async.testing import DingTalkEmulator
+
+from .examples_support import (
+    EXAMPLES,
+    env_without_credentials,
+    load_example,
+    serve_aiohttp,
+    serve_uvicorn,
+)
+
+aiohttp_app = load_example("aiohttp_app")
+fastapi_app = load_example("fastapi_app")
+bot = load_example("bot")
+
+NEW_GROUP = {"name": "项目群", "owner": "manager4220", "members": ["alice", "bob"]}
+QPS_LIMIT = "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
+
+
+async def post(session: aiohttp.ClientSession, url: str, payload: Any) -> tuple[int, Any]:
+    async with session.post(url, json=payload) as response:
+        return response.status, await response.json()
+
+
+@pytest.fixture
+async def aiohttp_url(emulator: DingTalkEmulator) -> AsyncIterator[str]:
+    credentials = aiohttp_app.Credentials(
+        app_key=emulator.app_key, app_secret=emulator.app_secret, base_url=emulator.base_url
+    )
+    async with serve_aiohttp(aiohttp_app.make_app(credentials)) as url:
+        yield url
+
+
+@pytest.fixture
+async def fastapi_url(emulator: DingTalkEmulator) -> AsyncIterator[str]:
+    credentials = fastapi_app.Credentials(
+        app_key=emulator.app_key, app_secret=emulator.app_secret, base_url=emulator.base_url
+    )
+    async with serve_uvicorn(fastapi_app.create_app(credentials)) as url:
+        yield url
+
+
+@pytest.fixture(params=["aiohttp", "fastapi"])
+def app_url(request: pytest.FixtureRequest) -> str:
+    """The base URL of either web app example, both bound to the `emulator` fixture."""
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+# -- both web apps -------------------------------------------------------------
+
+
+async def test_web_app_shares_one_client_across_concurrent_requests(
+    app_url: str, emulator: DingTalkEmulator, session: aiohttp.ClientSession
+) -> None:
+    names = [f"群{n}" for n in range(5)]
+    replies = await asyncio.gather(
+        *(post(session, app_url + "/groups", {**NEW_GROUP, "name": name}) for name in names)
+    )
+    assert [status for status, _ in replies] == [201] * 5
+    created = {group.open_conversation_id: group.request["name"] for group in emulator.groups}
+    for (_, body), name in zip(replies, names, strict=True):
+        assert created[body["open_conversation_id"]] == name
+    assert emulator.token_fetches == 1  # one token provider for the whole app
+
+
+async def test_web_app_rejects_a_bad_group_before_calling_dingtalk(
+    app_url: str, emulator: DingTalkEmulator, session: aiohttp.ClientSession
+) -> None:
+    status, body = await post(session, app_url + "/groups", {**NEW_GROUP, "name": "x" * 21})
+    assert status == 422
+    assert "name: must be 1 to 20 characters" in body["error"]
+    assert emulator.create_calls == 0
+
+
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [
+        ({"status": 403, "code": QPS_LIMIT}, 503),
+        ({"status": 403, "code": "Forbidden.AccessDenied.IpNotInWhiteList"}, 502),
+        ({"status": 400, "code": "permession.checkFailed", "message": "群主不在应用可见性内"}, 403),
+    ],
+)
+async def test_web_app_turns_dingtalk_refusals_into_http_statuses(
+    app_url: str,
+    emulator: DingTalkEmulator,
+    session: aiohttp.ClientSession,
+    fault: dict[str, Any],
+    status: int,
+) -> None:
+    emulator.fail_next(**fault)
+    reply_status, body = await post(session, app_url + "/groups", NEW_GROUP)
+    assert reply_status == status
+    assert body["error"]
+    assert emulator.groups == []
+
+
+async def test_web_app_says_a_dropped_create_may_have_made_the_group(
+    app_url: str, emulator: DingTalkEmulator, session: aiohttp.ClientSession
+) -> None:
+    emulator.drop_next()
+    status, body = await post(session, app_url + "/groups", NEW_GROUP)
+    assert status == 504
+    assert body["may_have_been_created"] is True
+    assert emulator.create_calls == 1  # never retried: a create is not idempotent
+
+
+async def test_aiohttp_app_refuses_a_body_that_is_not_a_json_object(
+    aiohttp_url: str, session: aiohttp.ClientSession, emulator: DingTalkEmulator
+) -> None:
+    async with session.post(aiohttp_url + "/groups", data=b"{not json") as response:
+        assert response.status == 400
+    assert (await post(session, aiohttp_url + "/groups", ["a list"]))[0] == 400
+    assert emulator.create_calls == 0
+
+
+async def test_fastapi_app_validates_the_body_shape_itself(
+    fastapi_url: str, session: aiohttp.ClientSession, emulator: DingTalkEmulator
+) -> None:
+    status, _ = await post(session, fastapi_url + "/groups", {"name": "n", "owner": "o"})
+    assert status == 422
+    assert emulator.create_calls == 0
+
+
+@pytest.mark.parametrize("framework", ["aiohttp", "fastapi"])
+async def test_web_app_without_credentials_runs_its_own_emulator(
+    framework: str, session: aiohttp.ClientSession
+) -> None:
+    if framework == "aiohttp":
+        serving = serve_aiohttp(aiohttp_app.make_app(None))
+    else:
+        serving = serve_uvicorn(fastapi_app.create_app(None))
+    async with serving as url:
+        status, _ = await post(session, url + "/groups", NEW_GROUP)
+    assert status == 201
+
+
+# -- the bot ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def group_bot(groups: GroupService) -> Any:
+    return bot.GroupBot(groups=groups)
+
+
+async def test_bot_creates_a_group_owned_by_the_sender(
+    group_bot: Any, emulator: DingTalkEmulator
+) -> None:
+    reply = await group_bot.handle("manager4220", '/group "Launch team" alice bob')
+    (group,) = emulator.groups
+    assert reply == f"Created 'Launch team' with 2 member(s): {group.chatid}"
+    assert group.request["owner"] == "manager4220"
+    assert group.request["useridlist"] == ["alice", "bob"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/help", "Commands:"),
+        ("hello there", "I don't know 'hello'"),
+        ("/group lonely", "Usage: /group <name> <member>"),
+        ('/group "unclosed alice', "a quote is not closed"),
+        ("/group 这个群名字实在是太长了超过了二十个字符的限制啊 alice", "can't be made: name"),
+    ],
+)
+async def test_bot_answers_bad_commands_without_calling_dingtalk(
+    group_bot: Any, emulator: DingTalkEmulator, text: str, expected: str
+) -> None:
+    assert expected in await group_bot.handle("manager4220", text)
+    assert emulator.create_calls == 0
+
+
+@pytest.mark.parametrize(
+    ("fail", "expected"),
+    [
+        ({"status": 400, "code": "permession.checkFailed"}, "you must be visible"),
+        ({"status": 403, "code": QPS_LIMIT}, "nothing was created"),
+        ({"count": 3, "status": 500, "code": "system.error"}, "DingTalk kept failing"),
+        ({"status": 403, "code": "Forbidden.AccessDenied.IpNotInWhiteList"}, "IpNotInWhiteList"),
+    ],
+)
+async def test_bot_explains_dingtalk_refusals(
+    group_bot: Any, emulator: DingTalkEmulator, fail: dict[str, Any], expected: str
+) -> None:
+    emulator.fail_next(**fail)
+    assert expected in await group_bot.handle("manager4220", "/group 项目群 alice")
+    assert emulator.groups == []
+
+
+async def test_bot_warns_that_an_unclear_outcome_may_have_made_the_group(
+    group_bot: Any, emulator: DingTalkEmulator
+) -> None:
+    emulator.drop_next()
+    emulator.reply_next(body=b"<html>proxy error</html>", content_type="text/html")
+    for _ in range(2):
+        reply = await group_bot.handle("manager4220", "/group 项目群 alice")
+        assert "the group may exist" in reply
+
+
+async def test_bot_reports_refused_credentials_without_revealing_them(
+    emulator: DingTalkEmulator, session: aiohttp.ClientSession
+) -> None:
+    tokens = AppTokenProvider(
+        session, app_key=emulator.app_key, app_secret="wrong-secret", base_url=emulator.base_url
+    )
+    group_bot = bot.GroupBot(groups=GroupService(session, tokens, base_url=emulator.base_url))
+    reply = await group_bot.handle("manager4220", "/group 项目群 alice")
+    assert "credentials were refused" in reply
+    assert "wrong-secret" not in reply
+
+
+async def test_bot_says_nothing_was_created_when_dingtalk_is_unreachable(
+    session: aiohttp.ClientSession,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    groups = GroupService(
+        session,
+        StaticTokenProvider("token"),
+        base_url=f"http://127.0.0.1:{closed_port}",
+        retry=RetryPolicy(initial_wait=0, max_wait=0),
+    )
+    reply = await bot.GroupBot(groups=groups).handle("manager4220", "/group 项目群 alice")
+    assert reply == "I could not reach DingTalk; nothing was created. Try again."
+
+
+# -- the scripts, as people run them ------------------------------------------------------
+
+
+def run_example(name: str, stdin: str = "", *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env_without_credentials(),
+        timeout=60,
+        check=False,
+    )
+
+
+def test_create_group_script_creates_a_group_on_the_emulator() -> None:
+    done = run_example("create_group.py")
+    assert done.returncode == 0, done.stderr
+    assert "using the emulator" in done.stdout
+    assert "created: openConversationId=cid" in done.stdout
+
+
+def test_bot_script_chats_on_the_console() -> None:
+    done = run_example("bot.py", "/group 项目群 alice\n/help\n", "--as", "boss")
+    assert done.returncode == 0, done.stderr
+    assert "Chatting as boss" in done.stdout
+    assert "Created '项目群' with 1 member(s): chat" in done.stdout
+    assert "Commands:" in done.stdout
