@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from _clients import Measurement
+from attrs import define
 
 if TYPE_CHECKING:
     from _rounds import Contender
@@ -33,7 +34,16 @@ def _paired(
     return [value(n) / value(d) for n, d in zip(numerator.rounds, denominator.rounds, strict=True)]
 
 
-def print_summary(contenders: Sequence[Contender], concurrency: int) -> list[bool]:
+@define(frozen=True, kw_only=True)
+class Verdict:
+    """One ratio against its target."""
+
+    name: str
+    value: float
+    met: bool
+
+
+def print_summary(contenders: Sequence[Contender], concurrency: int) -> list[Verdict]:
     by_key = {c.key: c for c in contenders}
     a, b = by_key["a"], by_key["b"]
     print(f"\nmedians over {len(a.rounds)} rounds at concurrency {concurrency} [min-max]:")
@@ -68,11 +78,11 @@ def _cpu(measurement: Measurement) -> float:
     return measurement.cpu_per_10k
 
 
-def _verdict(name: str, per_round: Sequence[float], relation: str, target: float) -> bool:
+def _verdict(name: str, per_round: Sequence[float], relation: str, target: float) -> Verdict:
     value = statistics.median(per_round)
     met = value >= target if relation == ">=" else value <= target
     print(
         f"  {name}: {value:.3f} [{min(per_round):.3f}-{max(per_round):.3f}]  "
         f"target {relation} {target:g}: {'met' if met else 'MISSED'}"
     )
-    return met
+    return Verdict(name=name, value=value, met=met)

@@ -100,7 +100,7 @@ def main() -> None:
     outside = {name: t for name, t in by_function.items() if not name.endswith(theirs)}
     for name, seconds in sorted(outside.items(), key=lambda item: -item[1])[: args.top]:
         print(f"  {seconds / wall:6.1%}  {name}")
-    print("own time by package (built-ins count for their caller):")
+    print("own time by package (built-ins count for their caller; us inflated by the profiler):")
     for part, seconds in sorted(by_part.items(), key=lambda item: -item[1]):
         print(f"  {seconds / wall:6.1%}  {seconds / args.calls * 1e6:7.1f} us/create  {part}")
     if args.html:
