@@ -1,9 +1,10 @@
 """The JSON codec: orjson when installed (the `orjson` extra), else the standard library.
 
-orjson only makes the usual case faster (it cuts roughly a tenth of the
-client's CPU per call, see docs/performance.md). Whatever orjson refuses is
-handed to the standard library, so what is accepted or rejected, and with
-which exception, does not depend on whether orjson is installed. For the
+orjson only makes the usual case faster: a create's JSON work drops from
+about 5.5 to 0.7 µs, some 5 % of the client's CPU per call
+(docs/performance.md). Whatever orjson refuses is handed to the standard
+library, so what is accepted or rejected, and with which exception, does not
+depend on whether orjson is installed. For the
 bodies this package sends (strings, integers, lists, objects) the bytes are
 the same too. One difference is left: orjson decodes an integer beyond 64
 bits as a float; no documented DingTalk reply carries one.
