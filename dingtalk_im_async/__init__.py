@@ -1,12 +1,14 @@
 """asyncio-native client for DingTalk's IM group API."""
 
 from ._transport import BASE_URL_ENV, DEFAULT_BASE_URL, RetryPolicy
+from .bulk import BulkOutcome, BulkRun, RateLimitedRetry
 from .errors import (
     ApiError,
     DingTalkError,
     InvalidCredentialsError,
     InvalidParameterError,
     InvalidTokenError,
+    MissingExtraError,
     PermissionCheckError,
     RateLimitError,
     RequestValidationError,
@@ -28,6 +30,8 @@ from .models import (
     ShowHistoryType,
     ValidationType,
 )
+from .pacing import LocalPacer, Pacer
+from .redis_pacer import RedisPacer
 from .token_cache import (
     CachedToken,
     MemoryTokenCache,
@@ -42,6 +46,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "ApiError",
     "AppTokenProvider",
+    "BulkOutcome",
+    "BulkRun",
     "CachedToken",
     "ChatBannedType",
     "ConversationTag",
@@ -52,13 +58,18 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
+    "LocalPacer",
     "ManagementOptions",
     "ManagementType",
     "MemoryTokenCache",
     "MentionAllAuthority",
+    "MissingExtraError",
     "OwnerType",
+    "Pacer",
     "PermissionCheckError",
     "RateLimitError",
+    "RateLimitedRetry",
+    "RedisPacer",
     "RedisTokenCache",
     "RequestValidationError",
     "ResponseError",

@@ -15,6 +15,7 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
+    "MissingExtraError",
     "PermissionCheckError",
     "RateLimitError",
     "RequestValidationError",
@@ -30,6 +31,26 @@ EXCERPT_CHARS = 200
 
 class DingTalkError(Exception):
     """Base class of every error raised by this package."""
+
+
+class MissingExtraError(DingTalkError, ImportError):
+    """An optional feature was used without its extra installed; the message names the fix."""
+
+    def __init__(self, *, feature: str, package: str, extra: str) -> None:
+        self.feature = feature
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs the {package!r} package: pip install 'dingtalk-im-async[{extra}]'",
+            name=package,
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_missing_extra, (self.feature, self.package, self.extra))
+
+
+def _rebuild_missing_extra(feature: str, package: str, extra: str) -> MissingExtraError:
+    return MissingExtraError(feature=feature, package=package, extra=extra)
 
 
 class RequestValidationError(DingTalkError, ValueError):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .bulk import bulk
+from .create import create_group
 from .emulator import emulator
 
 __all__ = ["main"]
@@ -15,4 +17,6 @@ def main() -> None:
     """DingTalk IM groups from the command line."""
 
 
+main.add_command(create_group)
+main.add_command(bulk)
 main.add_command(emulator)

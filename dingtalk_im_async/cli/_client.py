@@ -1,0 +1,119 @@
+"""Where the commands connect: credentials and base URL from flags or the environment, or
+an in-process emulator (`--emulator`). Secrets are passed on, never printed."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+import aiohttp
+import click
+from attrs import define
+
+from .._transport import resolve_base_url
+from ..groups import GroupService
+from ..testing.emulator import DingTalkEmulator
+from ..tokens import AppTokenProvider
+
+__all__ = ["Connection", "Target", "client_options", "connect", "target_from"]
+
+#: The emulator behind `--emulator` enforces DingTalk's standard-edition rate, so pacing shows.
+EMULATOR_QPS = 20
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+NO_CREDENTIALS = (
+    "no DingTalk credentials: set DINGTALK_APP_KEY and DINGTALK_APP_SECRET "
+    "(or pass --app-key and --app-secret), or add --emulator to try it against "
+    "the built-in emulator"
+)
+
+
+def client_options(command: _F) -> _F:
+    """The options every command that calls DingTalk shares."""
+    options = [
+        click.option(
+            "--app-key", envvar="DINGTALK_APP_KEY", show_envvar=True, help="The app's AppKey."
+        ),
+        click.option(
+            "--app-secret",
+            envvar="DINGTALK_APP_SECRET",
+            show_envvar=True,
+            help="The app's AppSecret (prefer the environment variable: flags show in `ps`).",
+        ),
+        click.option(
+            "--base-url",
+            envvar="DINGTALK_BASE_URL",
+            show_envvar=True,
+            help="API host, default https://api.dingtalk.io.",
+        ),
+        click.option(
+            "--emulator",
+            is_flag=True,
+            help=f"Run against an in-process emulator (enforcing {EMULATOR_QPS} calls/s); "
+            "no credentials needed, nothing real is created.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@define(frozen=True, kw_only=True)
+class Target:
+    """Checked connection settings, ready before any I/O."""
+
+    emulator: bool
+    app_key: str = ""
+    app_secret: str = ""
+    base_url: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Target(emulator={self.emulator!r}, app_key={self.app_key!r})"
+
+
+def target_from(
+    *, app_key: str | None, app_secret: str | None, base_url: str | None, emulator: bool
+) -> Target:
+    """Check the settings; a usage error (exit 2) says what is missing."""
+    if emulator:
+        return Target(emulator=True)
+    if not app_key or not app_secret:
+        raise click.UsageError(NO_CREDENTIALS)
+    try:
+        url = resolve_base_url(base_url)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--base-url / DINGTALK_BASE_URL") from None
+    return Target(emulator=False, app_key=app_key, app_secret=app_secret, base_url=url)
+
+
+@define(frozen=True, kw_only=True)
+class Connection:
+    """A ready `GroupService`, its token provider, and the app key it acts for."""
+
+    groups: GroupService
+    tokens: AppTokenProvider
+    app_key: str
+    emulator: DingTalkEmulator | None
+
+
+@contextlib.asynccontextmanager
+async def connect(target: Target) -> AsyncIterator[Connection]:
+    """Open a session (and the emulator, for `--emulator`); close both on exit."""
+    async with contextlib.AsyncExitStack() as stack:
+        emulator = None
+        app_key, app_secret, base_url = target.app_key, target.app_secret, target.base_url
+        if target.emulator:
+            emulator = await stack.enter_async_context(DingTalkEmulator(qps_limit=EMULATOR_QPS))
+            app_key, app_secret, base_url = emulator.app_key, emulator.app_secret, emulator.base_url
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        tokens = AppTokenProvider(
+            session, app_key=app_key, app_secret=app_secret, base_url=base_url
+        )
+        yield Connection(
+            groups=GroupService(session, tokens, base_url=base_url),
+            tokens=tokens,
+            app_key=app_key,
+            emulator=emulator,
+        )

@@ -1,0 +1,67 @@
+"""What a `dingtalk-im bulk` run did: counts kept as it goes, the closing summary, the exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from attrs import define, field
+from rich.console import Console
+
+__all__ = ["EXIT_INTERRUPTED", "Tally"]
+
+EXIT_INTERRUPTED = 130
+#: Failures listed by line in the summary; the results file has them all.
+SUMMARY_FAILURES = 10
+
+
+@define(kw_only=True)
+class Tally:
+    """Counts of one run; `skipped_*` are inputs an earlier run already settled."""
+
+    created: int = 0
+    failed: int = 0
+    unknown: int = 0
+    skipped_created: int = 0
+    skipped_unknown: int = 0
+    rate_limited: int = 0
+    stopped: bool = False
+    abandoned: int = 0
+    failures: list[str] = field(factory=list)
+
+    def fail(self, line: int, why: str) -> None:
+        self.failed += 1
+        if len(self.failures) < SUMMARY_FAILURES:
+            self.failures.append(f"line {line}: {why}")
+
+    def exit_code(self) -> int:
+        """130 when interrupted, else 0 only if every input is known to be created."""
+        if self.stopped or self.abandoned:
+            return EXIT_INTERRUPTED
+        return 1 if self.failed or self.unknown or self.skipped_unknown else 0
+
+    def summarize(self, console: Console, *, elapsed: float, results: Path, emulated: bool) -> None:
+        rate = self.created / elapsed if elapsed > 0 else 0.0
+        where = " on the emulator (nothing real was created)" if emulated else ""
+        console.print(
+            f"Created {self.created} group{'' if self.created == 1 else 's'}{where} "
+            f"in {elapsed:.1f} s ({rate:.1f}/s); {self.failed} failed, {self.unknown} unknown.",
+            markup=False,
+            soft_wrap=True,
+        )
+        if self.skipped_created:
+            console.print(f"Skipped {self.skipped_created} inputs created by an earlier run.")
+        if self.rate_limited:
+            console.print(f"Rate-limited replies put back: {self.rate_limited}.")
+        for failure in self.failures:
+            console.print(f"  {failure}", markup=False)
+        if self.failed > len(self.failures):
+            console.print(f"  ... and {self.failed - len(self.failures)} more")
+        unknown = self.unknown + self.skipped_unknown
+        if unknown:
+            console.print(
+                f"{unknown} inputs have an unknown outcome (their group may exist): "
+                "--resume skips them; check, then add --retry-unknown to send them again."
+            )
+        console.print(f"Results: {results}", markup=False)
+        if self.stopped or self.abandoned:
+            console.print("Interrupted: rerun with --resume to create the rest, no duplicates.")

@@ -1,0 +1,317 @@
+"""`dingtalk-im bulk FILE`: a group per input record, at DingTalk's rate, resumable.
+
+Ctrl-C (or SIGTERM) stops reading input and lets the calls in flight finish,
+so every input sent has its record; a second Ctrl-C abandons them (recorded
+as `unknown`). Either way, `--resume` then sends only what was never sent
+or was refused with a definite error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import click
+from attrs import define
+from rich.console import Console
+
+from ..bulk import BulkOutcome, BulkRun, RateLimitedRetry
+from ..errors import DingTalkError, MissingExtraError
+from ..models import CreateGroupResult
+from ..pacing import LocalPacer, Pacer
+from ..redis_pacer import RedisPacer
+from ._client import Target, client_options, connect, target_from
+from ._inputs import InputFormatError, InputRecord, count_records, input_format, read_records
+from ._progress import BulkProgress
+from ._results import (
+    UNKNOWN,
+    AppendLog,
+    abandoned_record,
+    created_record,
+    error_record,
+    invalid_record,
+    journal_path,
+)
+from ._resume import Previous, check_unchanged, previous_results
+from ._tally import Tally
+
+__all__ = ["bulk"]
+
+
+@define(frozen=True, kw_only=True)
+class Job:
+    """Everything a bulk run needs, checked before any I/O."""
+
+    target: Target
+    path: Path
+    fmt: str
+    separator: str
+    results: Path
+    previous: Previous
+    concurrency: int
+    rate: float
+    redis_url: str | None
+    rate_limited_retries: int
+
+
+@click.command("bulk")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--results",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Results file (JSON Lines, one record per input). Default: FILE.results.jsonl.",
+)
+@click.option("--resume", is_flag=True, help="Continue a run: skip inputs already created.")
+@click.option(
+    "--retry-unknown",
+    is_flag=True,
+    help="With --resume, send again inputs whose outcome is unknown (their group may exist).",
+)
+@click.option("--overwrite", is_flag=True, help="Discard an existing results file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    help="Input format; default from the suffix (.csv, .jsonl).",
+)
+@click.option(
+    "--list-separator",
+    default=";",
+    show_default=True,
+    help="Separator of list fields (useridlist, extidlist) in CSV cells.",
+)
+@click.option(
+    "--concurrency",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Calls in flight at once.",
+)
+@click.option(
+    "--rate",
+    default=20.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Creates per second, evenly spaced; 0 turns pacing off.",
+)
+@click.option(
+    "--redis-url",
+    envvar="DINGTALK_REDIS_URL",
+    show_envvar=True,
+    help="Share --rate with every worker using this Redis (fleets of processes).",
+)
+@click.option(
+    "--rate-limited-retries",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Times an input refused for rate is put back.",
+)
+@client_options
+def bulk(
+    *,
+    file: Path,
+    results: Path | None,
+    resume: bool,
+    retry_unknown: bool,
+    overwrite: bool,
+    fmt: str | None,
+    list_separator: str,
+    concurrency: int,
+    rate: float,
+    redis_url: str | None,
+    rate_limited_retries: int,
+    app_key: str | None,
+    app_secret: str | None,
+    base_url: str | None,
+    emulator: bool,
+) -> None:
+    """Create a group for each record of FILE (CSV or JSON Lines).
+
+    Columns/keys are the API's field names (ownerType or owner_type, ...);
+    the six managementOptions fields are columns of their own; CSV lists are
+    `;`-separated. Exit status: 0 when every input was created, 1 when any
+    failed, 130 when interrupted.
+    """
+    target = target_from(
+        app_key=app_key, app_secret=app_secret, base_url=base_url, emulator=emulator
+    )
+    if redis_url and rate == 0:
+        raise click.UsageError("--redis-url shares --rate; it needs a --rate above 0")
+    if retry_unknown and not resume:
+        raise click.UsageError("--retry-unknown goes with --resume")
+    try:
+        chosen_format = input_format(file, fmt)
+        next(read_records(file, chosen_format, separator=list_separator), None)
+    except InputFormatError as error:
+        raise click.UsageError(f"{file}: {error}") from None
+    results_path = results or file.with_name(file.name + ".results.jsonl")
+    previous = previous_results(results_path, resume, retry_unknown, overwrite, emulator)
+    check_unchanged(file, chosen_format, list_separator, previous)
+    job = Job(
+        target=target,
+        path=file,
+        fmt=chosen_format,
+        separator=list_separator,
+        results=results_path,
+        previous=previous,
+        concurrency=concurrency,
+        rate=rate,
+        redis_url=redis_url,
+        rate_limited_retries=rate_limited_retries,
+    )
+    sys.exit(asyncio.run(_main(job, Console(highlight=False))))
+
+
+async def _main(job: Job, console: Console) -> int:
+    """Run with Ctrl-C/SIGTERM handled: the first stops reading, the second abandons."""
+    loop = asyncio.get_running_loop()
+    main_task = asyncio.current_task()
+    stop = asyncio.Event()
+
+    def on_signal() -> None:
+        if stop.is_set() and main_task is not None:
+            main_task.cancel()
+            return
+        stop.set()
+        console.print("Stopping: finishing the calls in flight (Ctrl-C again abandons them)")
+
+    handled = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, on_signal)
+            handled.append(signum)
+    started = time.monotonic()
+    try:
+        tally = await _run(job, stop, console)
+    except (DingTalkError, MissingExtraError) as error:
+        console.print(f"[red]error:[/] {error}", markup=True)
+        return 2 if isinstance(error, MissingExtraError) else 1
+    finally:
+        for signum in handled:
+            loop.remove_signal_handler(signum)
+    tally.summarize(
+        console,
+        elapsed=time.monotonic() - started,
+        results=job.results,
+        emulated=job.target.emulator,
+    )
+    return tally.exit_code()
+
+
+@contextlib.asynccontextmanager
+async def _pacer(job: Job, app_key: str) -> AsyncIterator[Pacer | None]:
+    if job.rate == 0:
+        yield None
+    elif job.redis_url:
+        key = f"dingtalk-im-async:pace:{app_key}:im.group.create"
+        async with RedisPacer.from_url(job.redis_url, rate=job.rate, key=key) as shared:
+            yield shared
+    else:
+        yield LocalPacer(job.rate)
+
+
+async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
+    tally = Tally()
+    total = count_records(job.path, job.fmt) - len(job.previous.done)
+    results = AppendLog(job.results)
+    journal = AppendLog(journal_path(job.results))
+    in_flight: dict[int, str] = {}
+    try:
+        async with connect(job.target) as connection, _pacer(job, connection.app_key) as pacer:
+            await connection.tokens.get_token()  # wrong credentials: one clear error, no records
+            with BulkProgress(console, total=max(total, 0), description=job.path.name) as bar:
+
+                def inputs() -> Iterator[InputRecord]:
+                    for record in read_records(job.path, job.fmt, separator=job.separator):
+                        if stop.is_set():
+                            tally.stopped = True
+                            return
+                        if _already_done(record, job.previous, tally):
+                            continue
+                        if record.problem is not None:
+                            results.write(invalid_record(record.line, record.name, record.problem))
+                            tally.fail(record.line, record.problem)
+                            bar.note(f"line {record.line}: {record.problem}")
+                            bar.advance(created=False)
+                            continue
+                        yield record
+
+                async def send(record: InputRecord) -> CreateGroupResult:
+                    if record.line not in in_flight:
+                        in_flight[record.line] = record.name
+                        journal.write({"line": record.line, "name": record.name})
+                    assert record.request is not None
+                    return await connection.groups.create(record.request)
+
+                run = BulkRun(
+                    send,
+                    inputs(),
+                    concurrency=job.concurrency,
+                    pacer=pacer,
+                    rate_limited=RateLimitedRetry(retries=job.rate_limited_retries),
+                )
+                try:
+                    async with run:
+                        async for outcome in run:
+                            in_flight.pop(outcome.request.line, None)
+                            _record(outcome, results, tally, bar)
+                except asyncio.CancelledError:  # a second Ctrl-C: the summary still follows
+                    tally.abandoned = len(in_flight)
+                    _uncancel()
+    finally:
+        for line, name in in_flight.items():
+            results.write(abandoned_record(line, name))
+        results.close()
+        journal.close()
+        journal_path(job.results).unlink(missing_ok=True)
+    tally.unknown += tally.abandoned
+    return tally
+
+
+def _uncancel() -> None:
+    """Take back the cancellation we handled, so later timeouts in cleanup work (3.11+)."""
+    task = asyncio.current_task()
+    if task is not None and sys.version_info >= (3, 11):
+        task.uncancel()
+
+
+def _already_done(record: InputRecord, previous: Previous, tally: Tally) -> bool:
+    if record.line not in previous.done:
+        return False
+    if record.line in previous.unknown:
+        tally.skipped_unknown += 1
+    else:
+        tally.skipped_created += 1
+    return True
+
+
+def _record(
+    outcome: BulkOutcome[InputRecord, CreateGroupResult],
+    results: AppendLog,
+    tally: Tally,
+    bar: BulkProgress,
+) -> None:
+    line, name = outcome.request.line, outcome.request.name
+    tally.rate_limited += outcome.rate_limited_retries
+    if outcome.result is not None:
+        entry = created_record(line, name, outcome.result)
+        tally.created += 1
+    else:
+        assert outcome.error is not None
+        entry = error_record(line, name, outcome.error)
+        why = f"{entry['code']}: {entry['message']}"
+        if entry["status"] == UNKNOWN:
+            tally.unknown += 1
+        else:
+            tally.fail(line, why)
+        bar.note(f"line {line}: {entry['status']}: {why}")
+    if outcome.rate_limited_retries:
+        entry["rateLimitedRetries"] = outcome.rate_limited_retries
+    results.write(entry)
+    bar.advance(created=outcome.result is not None)
