@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import logging
 import os
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import aiohttp
+from aiohttp.typedefs import LooseHeaders, StrOrURL
 from attrs import define, field, validators
+from multidict import CIMultiDict, CIMultiDictProxy
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -26,6 +28,7 @@ from tenacity import (
 )
 from yarl import URL
 
+from . import _json
 from .errors import (
     ApiError,
     InvalidTokenError,
@@ -36,6 +39,9 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .tokens import TokenProvider
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 __all__ = [
     "BASE_URL_ENV",
@@ -58,12 +64,8 @@ TOKEN_HEADER = "x-acs-dingtalk-access-token"
 MAX_REPLY_BYTES = 1 << 20
 
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
-_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def encode_body(body: dict[str, Any]) -> bytes:
-    """Compact UTF-8 JSON, as DingTalk's examples send it."""
-    return _encode_json(body).encode()
+#: Compact UTF-8 JSON, as DingTalk's examples send it (orjson when installed).
+encode_body = _json.encode
 
 
 def resolve_base_url(base_url: str | None, *, allow_http: bool = False) -> str:
@@ -116,6 +118,30 @@ class RetryPolicy:
             reraise=True,
         )
 
+    async def call(
+        self, attempt: Callable[_P, Awaitable[_T]], *args: _P.args, **kwargs: _P.kwargs
+    ) -> _T:
+        """Await `attempt(*args, **kwargs)`, retrying it as this policy says.
+
+        The first try runs outside tenacity, so the usual call, which succeeds
+        at once, builds no retry controller. A retryable failure is handed to
+        tenacity as its attempt 1: attempt count, waits and logging are all
+        tenacity's, exactly as if it had run the first try itself.
+        """
+        try:
+            return await attempt(*args, **kwargs)
+        except ApiError as error:
+            if not is_retryable(error):
+                raise
+            unreported = [error]
+
+        async def attempt_again() -> _T:
+            if unreported:  # tenacity's attempt 1: the failure that already happened
+                raise unreported.pop()
+            return await attempt(*args, **kwargs)
+
+        return await self.retrying()(attempt_again)
+
 
 def is_retryable(error: BaseException) -> bool:
     """Only what DingTalk documents as "retry": HTTP 500 with code `system.error`."""
@@ -129,9 +155,9 @@ def _log_retry(state: RetryCallState) -> None:
 
 async def exchange(
     session: aiohttp.ClientSession,
-    url: str,
+    url: StrOrURL,
     data: bytes,
-    headers: dict[str, str],
+    headers: LooseHeaders,
     timeout: aiohttp.ClientTimeout,
 ) -> tuple[int, Any]:
     """POST `data` and return (status, decoded JSON) of a 2xx reply.
@@ -145,7 +171,10 @@ async def exchange(
         ) as response:
             status = response.status
             raw = await _read_capped(response)
-            header_request_id = response.headers.get("x-acs-request-id")
+            # Only error replies need it, as a fallback for a body without `requestid`.
+            header_request_id = (
+                None if 200 <= status < 300 else response.headers.get("x-acs-request-id")
+            )
     except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
         raise TransportError(
             f"could not connect: {type(error).__name__}", may_have_reached_server=False
@@ -179,7 +208,7 @@ async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
 
 def _decode(status: int, raw: bytes, header_request_id: str | None) -> Any:
     try:
-        body = json.loads(raw)
+        body = _json.decode(raw)
     except (ValueError, RecursionError):
         kind = "an empty body" if not raw.strip() else "a body that is not JSON"
         raise ResponseError(
@@ -206,7 +235,11 @@ def _decode(status: int, raw: bytes, header_request_id: str | None) -> Any:
 
 
 class Transport:
-    """Sends one API call with the current token, retrying and replaying as documented."""
+    """Sends one API call with the current token, retrying and replaying as documented.
+
+    What does not change between calls is built once: each path's URL, and
+    the request headers for the current token.
+    """
 
     def __init__(
         self,
@@ -222,13 +255,15 @@ class Transport:
         self._base_url = base_url
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry = retry
-        self._urls: dict[str, str] = {}
+        self._urls: dict[str, URL] = {}
+        self._headers_token: str | None = None
+        self._headers: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
 
     async def call(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         """POST `body` to `path`; returns (status, decoded JSON) of the success reply."""
         url = self._urls.get(path)
         if url is None:
-            url = self._urls[path] = self._base_url + path
+            url = self._urls[path] = URL(self._base_url + path)
         data = encode_body(body)
         token = await self._tokens.get_token()
         try:
@@ -243,9 +278,14 @@ class Transport:
             logger.info("token refused (%s); replaying once with a fresh token", error.request_id)
             return await self._with_retries(url, data, fresh)
 
-    async def _with_retries(self, url: str, data: bytes, token: str) -> tuple[int, Any]:
-        headers = {**JSON_HEADERS, TOKEN_HEADER: token}
-        result: tuple[int, Any] = await self._retry.retrying()(
-            exchange, self._session, url, data, headers, self._timeout
+    def _with_retries(self, url: URL, data: bytes, token: str) -> Awaitable[tuple[int, Any]]:
+        return self._retry.call(
+            exchange, self._session, url, data, self._headers_for(token), self._timeout
         )
-        return result
+
+    def _headers_for(self, token: str) -> CIMultiDictProxy[str]:
+        """The request headers carrying `token`, rebuilt only when the token changes."""
+        if token != self._headers_token:
+            self._headers = CIMultiDictProxy(CIMultiDict({**JSON_HEADERS, TOKEN_HEADER: token}))
+            self._headers_token = token
+        return self._headers
