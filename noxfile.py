@@ -55,3 +55,13 @@ def docs(session: nox.Session) -> None:
         site_dir,
         env={"NO_MKDOCS_2_WARNING": "1"},
     )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Creates/s and client CPU vs raw aiohttp and the official SDK (docs/performance.md).
+
+    Not in the default sessions: it takes a few minutes and rewrites docs/performance.png.
+    """
+    session.install("-e", ".[bench]")
+    session.run("python", "benchmarks/compare.py", *session.posargs)

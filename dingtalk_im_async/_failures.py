@@ -1,21 +1,21 @@
 """What an aiohttp failure during one exchange means for the call, as one of our errors.
 
-Kept apart from the exchange itself so the success path stays short. Two
+Kept apart from the exchange itself so the success path stays short. Three
 rules matter beyond naming: an aiohttp error that carries the request's
 headers (`ClientResponseError.request_info`, token included) is never kept
-as a cause, and a failure caused by closing the session says so.
+as a cause, a failure caused by closing the session says so, and a redirect
+is an error, never followed.
 """
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from aiohttp.http_exceptions import ContentEncodingError
+from yarl import URL
 
 from .errors import ClientClosedError, DingTalkError, ResponseError, TransportError
 
-__all__ = ["closed_while_waiting", "failure_for", "malformed_reply", "no_reply_in_time"]
+__all__ = ["failure_for", "malformed_reply", "no_reply_in_time", "redirect_refused"]
 
 
 def failure_for(
@@ -65,20 +65,11 @@ def malformed_reply(error: aiohttp.ClientResponseError, status: int) -> Response
     return ResponseError(f"malformed HTTP reply: {error.message}", status=status)
 
 
-def closed_while_waiting(session: aiohttp.ClientSession) -> ClientClosedError | None:
-    """When closing the session cancelled a call still waiting for a connection, the error
-    to raise instead of a `CancelledError` the caller never asked for; else None.
-
-    Python 3.10 cannot tell that from a cancellation of the caller, so there
-    the cancellation is left alone.
-    """
-    if not session.closed:
-        return None
-    task = asyncio.current_task()
-    cancelling = getattr(task, "cancelling", None)
-    if cancelling is None or cancelling():
-        return None
-    return ClientClosedError(
-        "the session was closed while the call waited for a connection",
-        may_have_reached_server=False,
+def redirect_refused(response: aiohttp.ClientResponse) -> ResponseError:
+    """A 3xx reply: never followed, so the token goes only to the base URL."""
+    location = URL(response.headers.get("Location", ""))
+    target = f"{location.scheme}://{location.host}" if location.host else "a relative location"
+    return ResponseError(
+        f"redirect to {target} refused: the access token is only sent to the base URL",
+        status=response.status,
     )

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import aiohttp
+from aiohttp.typedefs import LooseHeaders, StrOrURL
 from attrs import define, field, validators
+from multidict import CIMultiDict, CIMultiDictProxy
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -27,7 +28,9 @@ from tenacity import (
 )
 from yarl import URL
 
-from ._failures import closed_while_waiting, failure_for, malformed_reply, no_reply_in_time
+from . import _json
+from ._failures import failure_for, malformed_reply, no_reply_in_time, redirect_refused
+from ._shutdown import Sleep, backoff_unless_closed, closed_while_waiting
 from .errors import (
     ApiError,
     ClientClosedError,
@@ -38,6 +41,9 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .tokens import TokenProvider
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 __all__ = [
     "BASE_URL_ENV",
@@ -56,20 +62,13 @@ logger = logging.getLogger("dingtalk_im_async")
 DEFAULT_BASE_URL = "https://api.dingtalk.io"
 BASE_URL_ENV = "DINGTALK_BASE_URL"
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
-#: How often a retry backoff looks whether the session was closed, in seconds.
-CLOSED_POLL_INTERVAL = 0.05
-#: Replies larger than this are refused: no documented reply comes near it.
+#: Replies larger than this (as decoded) are refused: no documented reply comes near it.
 MAX_REPLY_BYTES = 1 << 20
-
 _CONTENT_ENCODING = "Content-Encoding"
 
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
-_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def encode_body(body: dict[str, Any]) -> bytes:
-    """Compact UTF-8 JSON, as DingTalk's examples send it."""
-    return _encode_json(body).encode()
+#: Compact UTF-8 JSON, as DingTalk's examples send it (orjson when installed).
+encode_body = _json.encode
 
 
 def resolve_base_url(base_url: str | None, *, allow_http: bool = False) -> str:
@@ -111,7 +110,7 @@ class RetryPolicy:
     initial_wait: float = field(default=0.5, validator=validators.ge(0))
     max_wait: float = field(default=8.0, validator=validators.ge(0))
 
-    def retrying(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> AsyncRetrying:
+    def retrying(self, sleep: Sleep = asyncio.sleep) -> AsyncRetrying:
         """A fresh tenacity controller (they hold per-run state, so one per call)."""
         return AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
@@ -121,6 +120,35 @@ class RetryPolicy:
             sleep=sleep,
             reraise=True,
         )
+
+    async def call(
+        self,
+        sleep: Sleep,
+        attempt: Callable[_P, Awaitable[_T]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _T:
+        """Await `attempt(*args, **kwargs)`, retrying it as this policy says; `sleep` waits
+        between tries (`asyncio.sleep`, or one that ends early when the session closes).
+
+        The first try runs outside tenacity, so the usual call, which succeeds
+        at once, builds no retry controller. A retryable failure is handed to
+        tenacity as its attempt 1: attempt count, waits and logging are all
+        tenacity's, exactly as if it had run the first try itself.
+        """
+        try:
+            return await attempt(*args, **kwargs)
+        except ApiError as error:
+            if not is_retryable(error):
+                raise
+            unreported = [error]
+
+        async def attempt_again() -> _T:
+            if unreported:  # tenacity's attempt 1: the failure that already happened
+                raise unreported.pop()
+            return await attempt(*args, **kwargs)
+
+        return await self.retrying(sleep)(attempt_again)
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -135,9 +163,9 @@ def _log_retry(state: RetryCallState) -> None:
 
 async def exchange(
     session: aiohttp.ClientSession,
-    url: str,
+    url: StrOrURL,
     data: bytes,
-    headers: dict[str, str],
+    headers: LooseHeaders,
     timeout: aiohttp.ClientTimeout,
 ) -> tuple[int, Any]:
     """POST `data` and return (status, decoded JSON) of a 2xx reply.
@@ -161,9 +189,12 @@ async def exchange(
         ) as response:
             status = response.status
             if 300 <= status < 400:
-                raise _redirect_refused(response)
+                raise redirect_refused(response)
             raw = await _read_capped(response)
-            header_request_id = response.headers.get("x-acs-request-id")
+            # Only error replies need it, as a fallback for a body without `requestid`.
+            header_request_id = (
+                None if 200 <= status < 300 else response.headers.get("x-acs-request-id")
+            )
     except aiohttp.ClientResponseError as error:
         malformed = malformed_reply(error, status)  # raised below, without this error attached
     except aiohttp.ClientError as error:
@@ -178,15 +209,6 @@ async def exchange(
     else:
         return status, _decode(status, raw, header_request_id)
     raise malformed
-
-
-def _redirect_refused(response: aiohttp.ClientResponse) -> ResponseError:
-    location = URL(response.headers.get("Location", ""))
-    target = f"{location.scheme}://{location.host}" if location.host else "a relative location"
-    return ResponseError(
-        f"redirect to {target} refused: the access token is only sent to the base URL",
-        status=response.status,
-    )
 
 
 async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
@@ -212,7 +234,7 @@ async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
 
 def _decode(status: int, raw: bytes, header_request_id: str | None) -> Any:
     try:
-        body = json.loads(raw)
+        body = _json.decode(raw)
     except (ValueError, RecursionError):
         kind = "an empty body" if not raw.strip() else "a body that is not JSON"
         raise ResponseError(
@@ -239,7 +261,11 @@ def _decode(status: int, raw: bytes, header_request_id: str | None) -> Any:
 
 
 class Transport:
-    """Sends one API call with the current token, retrying and replaying as documented."""
+    """Sends one API call with the current token, retrying and replaying as documented.
+
+    What does not change between calls is built once: each path's URL, and
+    the request headers for the current token.
+    """
 
     def __init__(
         self,
@@ -255,13 +281,16 @@ class Transport:
         self._base_url = base_url
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry = retry
-        self._urls: dict[str, str] = {}
+        self._urls: dict[str, URL] = {}
+        self._headers_token: str | None = None
+        self._headers: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
+        self._backoff = backoff_unless_closed(session)
 
     async def call(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         """POST `body` to `path`; returns (status, decoded JSON) of the success reply."""
         url = self._urls.get(path)
         if url is None:
-            url = self._urls[path] = self._base_url + path
+            url = self._urls[path] = URL(self._base_url + path)
         data = encode_body(body)
         token = await self._tokens.get_token()
         try:
@@ -276,23 +305,20 @@ class Transport:
             logger.info("token refused (%s); replaying once with a fresh token", error.request_id)
             return await self._with_retries(url, data, fresh)
 
-    async def _with_retries(self, url: str, data: bytes, token: str) -> tuple[int, Any]:
-        headers = {**JSON_HEADERS, TOKEN_HEADER: token}
-        result: tuple[int, Any] = await self._retry.retrying(self._backoff)(
-            exchange, self._session, url, data, headers, self._timeout
+    def _with_retries(self, url: URL, data: bytes, token: str) -> Awaitable[tuple[int, Any]]:
+        return self._retry.call(
+            self._backoff,
+            exchange,
+            self._session,
+            url,
+            data,
+            self._headers_for(token),
+            self._timeout,
         )
-        return result
 
-    async def _backoff(self, seconds: float) -> None:
-        """The wait before a retry, cut short by `ClientClosedError` once the session closes
-        (looked at every `CLOSED_POLL_INTERVAL` s), so closing never waits out a backoff."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        while not self._session.closed:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return
-            await asyncio.sleep(min(remaining, CLOSED_POLL_INTERVAL))
-        raise ClientClosedError(
-            "the session was closed while waiting to retry", may_have_reached_server=False
-        )
+    def _headers_for(self, token: str) -> CIMultiDictProxy[str]:
+        """The request headers carrying `token`, rebuilt only when the token changes."""
+        if token != self._headers_token:
+            self._headers = CIMultiDictProxy(CIMultiDict({**JSON_HEADERS, TOKEN_HEADER: token}))
+            self._headers_token = token
+        return self._headers

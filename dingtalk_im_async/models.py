@@ -141,6 +141,13 @@ def _check_text(name: str, value: object) -> str:
         raise RequestValidationError(name, f"must be a string, got {type(value).__name__}")
     if not value.strip():
         raise RequestValidationError(name, "must not be empty or blank")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RequestValidationError(
+                name, "must be valid Unicode (no lone surrogates)"
+            ) from None
     return value
 
 

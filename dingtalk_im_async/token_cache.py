@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from attrs import define, field, validators
 
-from .errors import DingTalkError
+from .errors import DingTalkError, MissingExtraError
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -203,10 +203,10 @@ class RedisTokenCache:
             from redis.asyncio import Redis
             from redis.asyncio.retry import Retry
             from redis.backoff import NoBackoff
-        except ImportError as error:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "RedisTokenCache needs the redis extra: pip install 'dingtalk-im-async[redis]'"
-            ) from error
+        except ImportError:
+            raise MissingExtraError(
+                feature="a token cache shared through Redis", package="redis", extra="redis"
+            ) from None
         client = Redis.from_url(
             url,
             socket_connect_timeout=timeout,

@@ -12,7 +12,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from dingtalk_im_async.cli import main
-from dingtalk_im_async.testing import DingTalkEmulator
+from dingtalk_im_async.testing import DingTalkEmulator, Fault
 
 from .cli_subprocess import finish, run_cli, start_cli
 
@@ -112,6 +112,21 @@ async def test_resume_sends_failed_inputs_again_but_not_created_ones(
     assert sorted(record["line"] for record in final) == list(range(2, 8))
     assert {record["status"] for record in final} == {"created"}
     assert created_names(emulator) == Counter(f"g{n}" for n in range(6))
+
+
+async def test_an_undocumented_success_reply_is_unknown_and_never_resent(
+    tmp_path: Path, emulator: DingTalkEmulator
+) -> None:
+    source = write_csv(tmp_path / "in.csv", 3)
+    emulator.faults.schedule(Fault.TRUNCATED_JSON)  # the group is created, the reply is cut
+    first = await run_cli(emulator, ["bulk", str(source), "--concurrency", "1"])
+    assert first.code == 1
+    statuses = Counter(record["status"] for record in results_of(tmp_path / "in.csv.results.jsonl"))
+    assert statuses == {"created": 2, "unknown": 1}
+
+    again = await run_cli(emulator, ["bulk", str(source), "--resume"])
+    assert created_names(emulator) == Counter(f"g{n}" for n in range(3)), "no duplicate"
+    assert again.code == 1, again.output
 
 
 async def test_a_torn_record_and_the_journal_keep_resume_safe(

@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 
 import dingtalk_im_async
-from dingtalk_im_async import errors
+from dingtalk_im_async import errors, testing
+
+from .test_readme import readme_commands
 
 ERRORS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
 
@@ -54,3 +56,20 @@ def test_snippet_lines_on_every_page_are_well_formed() -> None:
     assert len(snippet_lines) >= 9
     for page, line in snippet_lines:
         assert re.fullmatch(r'--8<-- "[\w/.]+(:\w+)?"', line), (page, line)
+
+
+def test_every_public_name_has_an_api_reference_entry() -> None:
+    reference = "".join(
+        page.read_text(encoding="utf-8") for page in (ERRORS_PAGE.parent / "reference").glob("*.md")
+    )
+    documented = set(re.findall(r"^::: ([\w.]+)$", reference, flags=re.MULTILINE))
+    public = {f"dingtalk_im_async.{name}" for name in dingtalk_im_async.__all__}
+    public |= {f"dingtalk_im_async.testing.{name}" for name in testing.__all__}
+    assert public <= documented, sorted(public - documented)
+
+
+def test_the_readme_first_command_opens_the_docs_too() -> None:
+    """README line 1 is the first command people run; the home page and the guides show it."""
+    first_command = readme_commands()[0]
+    for page in ("index.md", "getting-started.md", "bulk.md"):
+        assert first_command in (ERRORS_PAGE.parent / page).read_text(encoding="utf-8"), page

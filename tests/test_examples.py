@@ -13,7 +13,8 @@ import aiohttp
 import pytest
 
 from dingtalk_im_async import AppTokenProvider, GroupService, RetryPolicy, StaticTokenProvider
-from dingtalk_im_async.testing import DingTalkEmulator
+from dingtalk_im_async.cli._inputs import input_format, read_records
+from dingtalk_im_async.testing import DingTalkEmulator, Fault
 
 from .examples_support import (
     EXAMPLES,
@@ -26,6 +27,7 @@ from .examples_support import (
 aiohttp_app = load_example("aiohttp_app")
 fastapi_app = load_example("fastapi_app")
 bot = load_example("bot")
+bulk_script = load_example("bulk_script")
 
 NEW_GROUP = {"name": "项目群", "owner": "manager4220", "members": ["alice", "bob"]}
 QPS_LIMIT = "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
@@ -239,6 +241,24 @@ async def test_bot_says_nothing_was_created_when_dingtalk_is_unreachable(
     assert reply == "I could not reach DingTalk; nothing was created. Try again."
 
 
+# -- the bulk script -------------------------------------------------------------
+
+
+async def test_bulk_script_tallies_each_kind_of_outcome(
+    groups: GroupService, emulator: DingTalkEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.fail_next(status=403, code=QPS_LIMIT)  # put back, then created
+    emulator.fail_next(status=400, code="permession.checkFailed")
+    emulator.faults.schedule(Fault.DROPPED_MID_RESPONSE)  # created, reply lost
+    requests = bulk_script.project_groups(6, "manager4220", ["alice"])
+    tally = await bulk_script.create_all(groups, requests)
+    assert tally == bulk_script.Tally(created=4, failed=1, unknown=1, put_back=1)
+    assert emulator.groups_created == 5
+    printed = capsys.readouterr().out
+    assert "failed: HTTP 400 permession.checkFailed" in printed
+    assert "unknown: " in printed
+
+
 # -- the scripts, as people run them ------------------------------------------------------
 
 
@@ -267,3 +287,19 @@ def test_bot_script_chats_on_the_console() -> None:
     assert "Chatting as boss" in done.stdout
     assert "Created '项目群' with 1 member(s): chat" in done.stdout
     assert "Commands:" in done.stdout
+
+
+def test_bulk_script_creates_generated_groups_on_the_emulator() -> None:
+    done = run_example("bulk_script.py", "", "--count", "25")
+    assert done.returncode == 0, done.stderr
+    assert "using the emulator" in done.stdout
+    assert "created 25 of 25 groups" in done.stdout
+    assert "(0 failed, 0 unknown, " in done.stdout
+
+
+@pytest.mark.parametrize(("name", "count"), [("groups.csv", 24), ("groups.jsonl", 3)])
+def test_example_inputs_of_the_bulk_command_are_all_valid(name: str, count: int) -> None:
+    path = EXAMPLES / name
+    records = list(read_records(path, input_format(path, None)))
+    assert [record.problem for record in records] == [None] * count
+    assert len({record.name for record in records}) == count

@@ -151,3 +151,17 @@ def test_management_options_must_be_the_options_class() -> None:
 def test_validation_error_is_also_a_value_error_and_names_field_in_text() -> None:
     with pytest.raises(ValueError, match=r"^name: "):
         build(name="")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"name": "群\ud800"},
+        {"owner": "\udfff"},
+        {"useridlist": ["ok", "u\ud83d"]},
+        {"icon": "\ud800"},
+    ],
+)
+def test_lone_surrogates_are_rejected_before_any_io(changes: dict[str, Any]) -> None:
+    with pytest.raises(RequestValidationError, match="surrogates"):
+        build(**changes)

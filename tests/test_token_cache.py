@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from dingtalk_im_async import (
     CreateGroupRequest,
     GroupService,
     MemoryTokenCache,
+    MissingExtraError,
     RedisTokenCache,
     TokenCache,
     TokenCacheError,
@@ -367,3 +369,9 @@ async def test_a_late_invalidate_keeps_the_fresh_token_while_redis_is_down(
         assert await provider.get_token() == fresh
     assert fresh != old
     assert emulator.token_fetches == 2
+
+
+def test_redis_token_cache_without_redis_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "redis.asyncio", None)  # as if the extra were not installed
+    with pytest.raises(MissingExtraError, match=r"dingtalk-im-async\[redis\]"):
+        RedisTokenCache.from_url("redis://127.0.0.1:1/0")

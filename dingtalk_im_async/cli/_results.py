@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import ApiError, TransportError
+from ..errors import ApiError, ResponseError, TransportError
 from ..models import CreateGroupResult
 
 __all__ = [
@@ -123,7 +123,14 @@ def describe_error(error: BaseException) -> dict[str, Any]:
 
 
 def status_of(error: BaseException) -> str:
-    """`unknown` when the call may have reached DingTalk (the group may exist), else `failed`."""
+    """`unknown` when the call may have reached DingTalk (the group may exist), else `failed`.
+
+    An undocumented reply with a 2xx or 5xx status (truncated JSON, a gateway's
+    error page) may follow a create DingTalk carried out, so it is `unknown` too:
+    `--resume` must not send it again unless `--retry-unknown` says so.
+    """
     if isinstance(error, TransportError) and error.may_have_reached_server:
+        return UNKNOWN
+    if isinstance(error, ResponseError) and (200 <= error.status < 300 or error.status >= 500):
         return UNKNOWN
     return FAILED

@@ -1,0 +1,99 @@
+"""orjson is only a faster path: with or without it, the same bytes, values and errors."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from dingtalk_im_async import _json
+
+BODIES = [
+    {"name": "测试群", "owner": "manager4220", "useridlist": ["user100", "用户2"]},
+    {
+        "name": '群 "quoted" \\ back\nline',
+        "ownerType": "emp",
+        "conversationTag": 2,
+        "useridlist": ("a", "b"),
+        "managementOptions": {"mentionAllAuthority": 1, "searchable": 0},
+    },
+    {"appKey": "dingemulatorappkey", "appSecret": "s3cr\u00e9t \U0001f600"},
+    {"nested": [[], {}, [None, True, False, 0, -1, 2**63 - 1]]},
+]
+
+REPLIES = [
+    b'{"openConversationId":"cid+/==","chatid":"chatabc","conversationTag":2}',
+    '{"code":"parameter.invalid","message":"输入参数错误","requestid":"X-1"}'.encode(),
+    b' \n{"a": [1, 2.5, -0.0, 1e-7, null, true], "b": {"c": "\\u00e9\\ud83d\\ude00"}}\t',
+    b'"just a string"',
+    b"[]",
+]
+
+#: Valid for the standard library, refused by orjson: the fallback must give the same value.
+STDLIB_ONLY_REPLIES = [
+    b'\xef\xbb\xbf{"code":"x"}',  # UTF-8 byte order mark
+    '{"code":"x"}'.encode("utf-16"),
+    '{"code":"x"}'.encode("utf-32-le"),
+    b'{"a":"\\ud800"}',  # lone surrogate escape
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_encoding_gives_the_standard_librarys_bytes(body: dict[str, object]) -> None:
+    assert _json.encode(body) == _json.encode_stdlib(body)
+    assert json.loads(_json.encode(body)) == json.loads(json.dumps(body))
+
+
+def test_encoding_is_compact_utf8() -> None:
+    assert _json.encode({"name": "群", "ids": ["a"]}) == '{"name":"群","ids":["a"]}'.encode()
+
+
+@pytest.mark.parametrize("raw", REPLIES + STDLIB_ONLY_REPLIES)
+def test_decoding_gives_the_standard_librarys_value(raw: bytes) -> None:
+    assert _json.decode(raw) == _json.decode_stdlib(raw)
+
+
+def test_decoding_keeps_the_standard_librarys_leniency_for_nan() -> None:
+    assert math.isnan(_json.decode(b'{"a": NaN}')["a"])
+
+
+@pytest.mark.parametrize(
+    "raw", [b"<html>busy</html>", b"", b'{"a":', b"\xff\xfe\xfa", b'{"a": 1,}']
+)
+def test_decoding_refuses_what_the_standard_library_refuses_with_its_error(raw: bytes) -> None:
+    with pytest.raises(ValueError) as fast:
+        _json.decode(raw)
+    with pytest.raises(ValueError) as stdlib:
+        _json.decode_stdlib(raw)
+    assert type(fast.value) is type(stdlib.value)
+
+
+def test_encoding_a_lone_surrogate_fails_as_without_orjson() -> None:
+    with pytest.raises(UnicodeEncodeError):
+        _json.encode({"name": "\ud800"})
+    with pytest.raises(UnicodeEncodeError):
+        _json.encode_stdlib({"name": "\ud800"})
+
+
+def test_orjson_is_used_exactly_when_installed() -> None:
+    assert _json.uses_orjson is (importlib.util.find_spec("orjson") is not None)
+
+
+def test_without_orjson_the_standard_library_is_used() -> None:
+    script = (
+        "import sys; sys.modules['orjson'] = None\n"  # makes `import orjson` fail
+        "from dingtalk_im_async import _json, _transport\n"
+        "assert not _json.uses_orjson\n"
+        "assert _transport.encode_body is _json.encode is _json.encode_stdlib\n"
+        "assert _json.decode is _json.decode_stdlib\n"
+        "print(_json.encode({'name': '群'}).decode())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == '{"name":"群"}\n'
