@@ -126,13 +126,12 @@ LOOPBACK = ["http://127.0.0.1:9", "http://127.8.9.10:9", "http://localhost:9", "
 NOT_HTTP = ["ftp://api.dingtalk.io", "file:///etc/passwd", "api.dingtalk.io", "https://"]
 
 
-def build_service(session: aiohttp.ClientSession, base_url: str | None, **options: Any) -> str:
-    return GroupService(session, StaticTokenProvider("t"), base_url=base_url, **options).base_url
+def build_service(session: aiohttp.ClientSession, base_url: str | None, **options: Any) -> None:
+    GroupService(session, StaticTokenProvider("t"), base_url=base_url, **options)
 
 
-def build_provider(session: aiohttp.ClientSession, base_url: str | None, **options: Any) -> str:
-    provider = AppTokenProvider(session, app_key="k", app_secret="s", base_url=base_url, **options)
-    return str(provider._url)
+def build_provider(session: aiohttp.ClientSession, base_url: str | None, **options: Any) -> None:
+    AppTokenProvider(session, app_key="k", app_secret="s", base_url=base_url, **options)
 
 
 async def build_client(base_url: str | None, **options: Any) -> str:
@@ -140,7 +139,7 @@ async def build_client(base_url: str | None, **options: Any) -> str:
         return client.groups.base_url
 
 
-Builder = Callable[..., str]
+Builder = Callable[..., None]
 BUILDERS = [build_service, build_provider]
 
 
@@ -169,16 +168,15 @@ async def test_plain_http_from_the_environment_is_refused_too(
 async def test_plain_http_to_loopback_is_allowed(
     session: aiohttp.ClientSession, build: Builder, base_url: str
 ) -> None:
-    assert build(session, base_url).startswith(base_url)
+    build(session, base_url)
+    assert (await build_client(base_url)).startswith(base_url)
 
 
 @pytest.mark.parametrize("build", BUILDERS)
 async def test_plain_http_off_host_is_allowed_only_when_asked_for(
     session: aiohttp.ClientSession, build: Builder
 ) -> None:
-    assert build(session, "http://proxy.internal", allow_http=True).startswith(
-        "http://proxy.internal"
-    )
+    build(session, "http://proxy.internal", allow_http=True)
     assert (await build_client("http://proxy.internal", allow_http=True)).startswith(
         "http://proxy.internal"
     )
