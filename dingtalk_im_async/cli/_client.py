@@ -7,11 +7,11 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
-import aiohttp
 import click
 from attrs import define
 
 from .._transport import resolve_base_url
+from ..client import DingTalkClient
 from ..groups import GroupService
 from ..testing.emulator import DingTalkEmulator
 from ..tokens import AppTokenProvider
@@ -100,20 +100,16 @@ class Connection:
 
 @contextlib.asynccontextmanager
 async def connect(target: Target) -> AsyncIterator[Connection]:
-    """Open a session (and the emulator, for `--emulator`); close both on exit."""
+    """Open a client (and the emulator, for `--emulator`); close both on exit."""
     async with contextlib.AsyncExitStack() as stack:
         emulator = None
         app_key, app_secret, base_url = target.app_key, target.app_secret, target.base_url
         if target.emulator:
             emulator = await stack.enter_async_context(DingTalkEmulator(qps_limit=EMULATOR_QPS))
             app_key, app_secret, base_url = emulator.app_key, emulator.app_secret, emulator.base_url
-        session = await stack.enter_async_context(aiohttp.ClientSession())
-        tokens = AppTokenProvider(
-            session, app_key=app_key, app_secret=app_secret, base_url=base_url
+        client = await stack.enter_async_context(
+            DingTalkClient(app_key=app_key, app_secret=app_secret, base_url=base_url)
         )
         yield Connection(
-            groups=GroupService(session, tokens, base_url=base_url),
-            tokens=tokens,
-            app_key=app_key,
-            emulator=emulator,
+            groups=client.groups, tokens=client.tokens, app_key=app_key, emulator=emulator
         )
