@@ -167,10 +167,7 @@ class DingTalkEmulator:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         """Answer the next `count` create calls with these raw bytes (and extra headers)."""
-        reply = CannedReply(
-            status=status, body=body, content_type=content_type, headers=headers or {}
-        )
-        self.faults.schedule_reply(reply, count)
+        self.faults.schedule_reply(_canned(status, body, content_type, headers), count)
 
     def reply_token_next(
         self,
@@ -182,10 +179,7 @@ class DingTalkEmulator:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         """Answer the next `count` token requests with these raw bytes (counted as fetches)."""
-        reply = CannedReply(
-            status=status, body=body, content_type=content_type, headers=headers or {}
-        )
-        self.token_faults.schedule_reply(reply, count)
+        self.token_faults.schedule_reply(_canned(status, body, content_type, headers), count)
 
     def delay_next(self, count: int = 1, *, seconds: float) -> None:
         """Hold the next `count` create calls for `seconds`, then serve them."""
@@ -333,3 +327,9 @@ class DingTalkEmulator:
 
 def _invalid_token() -> web.Response:
     return error_reply(400, "InvalidAuthentication", "不合法的access_token")
+
+
+def _canned(
+    status: int, body: bytes, content_type: str, headers: Mapping[str, str] | None
+) -> CannedReply:
+    return CannedReply(status=status, body=body, content_type=content_type, headers=headers or {})
