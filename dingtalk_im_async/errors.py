@@ -9,33 +9,70 @@ retry (`ServerError`), or find out what happened (`TransportError`,
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
 __all__ = [
     "ApiError",
+    "CallQuotaExceededError",
     "ClientClosedError",
     "DingTalkError",
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
     "MissingExtraError",
+    "PacingError",
     "PermissionCheckError",
     "RateLimitError",
     "RequestValidationError",
     "ResponseError",
     "ServerError",
     "TransportError",
+    "Verdict",
     "api_error_for",
+    "mark_not_sent",
 ]
 
 #: Longest excerpt of an unexpected body kept in a `ResponseError`.
 EXCERPT_CHARS = 200
 
 
+class Verdict(str, enum.Enum):
+    """Did the failed call take effect? The one question every error answers.
+
+    - `NOT_SENT`: the request never left this process; sending it again is safe.
+    - `REJECTED`: DingTalk answered with a documented refusal; nothing was applied.
+    - `UNKNOWN`: anything else; it may have been applied. The default.
+    """
+
+    NOT_SENT = "not_sent"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"
+
+
 class DingTalkError(Exception):
-    """Base class of every error raised by this package."""
+    """Base class of every error raised by this package.
+
+    `verdict` says whether the call took effect (`Verdict`); it is decided in
+    this module only, and is `UNKNOWN` unless a rule here says otherwise.
+    """
+
+    #: The verdict of every instance of the class, unless the instance says otherwise.
+    default_verdict = Verdict.UNKNOWN
+    _verdict: Verdict | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        """Whether the call took effect: not sent, rejected, or unknown."""
+        return self._verdict if self._verdict is not None else self.default_verdict
 
 
 class MissingExtraError(DingTalkError, ImportError):
     """An optional feature was used without its extra installed; the message names the fix."""
+
+    default_verdict = Verdict.NOT_SENT
 
     def __init__(self, *, feature: str, package: str, extra: str) -> None:
         self.feature = feature
@@ -61,6 +98,8 @@ class RequestValidationError(DingTalkError, ValueError):
     the constraint it broke.
     """
 
+    default_verdict = Verdict.NOT_SENT
+
     def __init__(self, field: str, rule: str) -> None:
         super().__init__(f"{field}: {rule}")
         self.field = field
@@ -68,7 +107,13 @@ class RequestValidationError(DingTalkError, ValueError):
 
 
 class ApiError(DingTalkError):
-    """DingTalk answered with a documented error body (`code`, `message`, `requestid`)."""
+    """DingTalk answered with an error body (`code`, `message`, `requestid`).
+
+    `body` is the whole error body as decoded (e.g. with `accessdenieddetail`).
+    The verdict is `REJECTED` when the code is one DingTalk documents as a
+    refusal (`DOCUMENTED_REFUSALS`, or a subclass that is one by nature) with
+    a status that fits it; any other code, or a 5xx status, is `UNKNOWN`.
+    """
 
     def __init__(
         self,
@@ -77,12 +122,20 @@ class ApiError(DingTalkError):
         code: str,
         message: str,
         request_id: str | None = None,
+        body: Mapping[str, Any] | None = None,
     ) -> None:
         self.status = status
         self.code = code
         self.message = message
         self.request_id = request_id
+        self.body: Mapping[str, Any] = MappingProxyType(dict(body) if body else {})
         super().__init__(str(self))
+
+    @property
+    def verdict(self) -> Verdict:
+        if self._verdict is not None:
+            return self._verdict
+        return _api_verdict(type(self), self.status, self.code)
 
     def __str__(self) -> str:
         text = f"HTTP {self.status} {self.code}: {self.message}"
@@ -91,11 +144,16 @@ class ApiError(DingTalkError):
         return text
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_api_error, (type(self), self.__dict__.copy()))
+        state = self.__dict__.copy()
+        state["body"] = dict(self.body)
+        return (_rebuild_api_error, (type(self), state))
 
 
 def _rebuild_api_error(cls: type[ApiError], state: dict[str, object]) -> ApiError:
     error = cls.__new__(cls)
+    body = state.get("body")
+    if isinstance(body, Mapping):
+        state["body"] = MappingProxyType(dict(body))
     error.__dict__.update(state)
     Exception.__init__(error, str(error))
     return error
@@ -104,25 +162,54 @@ def _rebuild_api_error(cls: type[ApiError], state: dict[str, object]) -> ApiErro
 class InvalidParameterError(ApiError):
     """`parameter.invalid`: the server rejected the request's parameters."""
 
+    default_verdict = Verdict.REJECTED
+
 
 class PermissionCheckError(ApiError):
     """`permession.checkFailed` (DingTalk's spelling): e.g. the owner is not visible to the app."""
+
+    default_verdict = Verdict.REJECTED
 
 
 class InvalidTokenError(ApiError):
     """`InvalidAuthentication` or `AuthenticationFailed.*`: the access token was refused."""
 
+    default_verdict = Verdict.REJECTED
+
 
 class InvalidCredentialsError(ApiError):
-    """`invalidClientIdOrSecret`: the app key or app secret was refused by the token endpoint."""
+    """`invalidClientIdOrSecret`: the app key or app secret was refused by the token endpoint.
+
+    Raised by an API call whose token could not be had, it is `NOT_SENT`.
+    """
+
+    default_verdict = Verdict.REJECTED
 
 
 class RateLimitError(ApiError):
-    """A QPS/QPM limit (`Forbidden.AccessDenied.Q*Limit*`) or `system.busy`: not processed."""
+    """A QPS/QPM limit (`Forbidden.AccessDenied.Q*Limit*`) or `system.busy`: not processed.
+
+    Bulk runs put the input back after a pause.
+    """
+
+    default_verdict = Verdict.REJECTED
+
+
+class CallQuotaExceededError(ApiError):
+    """`Forbidden.AccessDenied.ApiCountLimitForOrg`: the organisation's monthly API call
+    quota (5,000 on the standard edition) is spent. Nothing more will succeed until it
+    renews, so a bulk run stops sending and reports the rest as not sent."""
+
+    default_verdict = Verdict.REJECTED
 
 
 class ServerError(ApiError):
-    """`system.error`: DingTalk says to retry; HTTP 500 ones are retried automatically."""
+    """`system.error`: DingTalk says to retry; HTTP 500 ones are retried automatically.
+
+    Rejected: DingTalk documents it as "retry", i.e. not carried out.
+    """
+
+    default_verdict = Verdict.REJECTED
 
 
 class ResponseError(DingTalkError):
@@ -130,7 +217,8 @@ class ResponseError(DingTalkError):
 
     `excerpt` holds the start of the body so a reply that did create a group
     can still be traced by hand. `status` is 0 when not even the reply's HTTP
-    framing could be read.
+    framing could be read. Always `UNKNOWN`: the server may have acted before
+    it answered badly.
     """
 
     def __init__(self, reason: str, *, status: int, excerpt: str = "") -> None:
@@ -153,20 +241,30 @@ def _rebuild_response_error(reason: str, status: int, excerpt: str) -> ResponseE
 class TransportError(DingTalkError):
     """A timeout or a dropped connection; the aiohttp exception is the `__cause__`.
 
-    `may_have_reached_server` is False only when the connection was never
-    made, so the request certainly did nothing; otherwise the outcome is
-    unknown and a create may have made a group.
+    `NOT_SENT` only when the connection was never made, so the request
+    certainly did nothing; otherwise `UNKNOWN`: a create may have made a
+    group. `may_have_reached_server` is the older spelling of the same fact.
     """
 
     def __init__(self, reason: str, *, may_have_reached_server: bool) -> None:
         self.reason = reason
-        self.may_have_reached_server = may_have_reached_server
+        self._verdict = Verdict.UNKNOWN if may_have_reached_server else Verdict.NOT_SENT
+        super().__init__(reason)
+
+    def __str__(self) -> str:
         outcome = (
             "the request may have reached the server; its outcome is unknown"
-            if may_have_reached_server
+            if self.verdict is Verdict.UNKNOWN
             else "the request did not reach the server"
+            if self.verdict is Verdict.NOT_SENT
+            else "the request was refused"
         )
-        super().__init__(f"{reason} ({outcome})")
+        return f"{self.reason} ({outcome})"
+
+    @property
+    def may_have_reached_server(self) -> bool:
+        """Deprecated: `verdict is not Verdict.NOT_SENT` says the same."""
+        return self.verdict is not Verdict.NOT_SENT
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_transport_error, (type(self), self.reason, self.may_have_reached_server))
@@ -186,6 +284,13 @@ class ClientClosedError(TransportError):
     """
 
 
+class PacingError(DingTalkError):
+    """The pacer could not give the call a sending slot (e.g. its Redis is down or
+    frozen); the request was not sent, and no rate was exceeded to send it."""
+
+    default_verdict = Verdict.NOT_SENT
+
+
 _CODE_CLASSES: dict[str, type[ApiError]] = {
     "parameter.invalid": InvalidParameterError,
     "permession.checkFailed": PermissionCheckError,
@@ -193,6 +298,7 @@ _CODE_CLASSES: dict[str, type[ApiError]] = {
     "system.busy": RateLimitError,
     "InvalidAuthentication": InvalidTokenError,
     "invalidClientIdOrSecret": InvalidCredentialsError,
+    "Forbidden.AccessDenied.ApiCountLimitForOrg": CallQuotaExceededError,
 }
 
 _RATE_LIMIT_PREFIXES = (
@@ -200,9 +306,52 @@ _RATE_LIMIT_PREFIXES = (
     "Forbidden.AccessDenied.QpmLimit",
 )
 
+#: Codes DingTalk documents as refusals (nothing applied) that have no class of their own.
+DOCUMENTED_REFUSALS: frozenset[str] = frozenset(
+    {
+        "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+        "Forbidden.AccessDenied.IpNotInWhiteList",
+    }
+)
+
+
+def register_codes(
+    classes: Mapping[str, type[ApiError]] | None = None,
+    refusals: frozenset[str] | set[str] = frozenset(),
+) -> None:
+    """Add an API family's codes: `classes` maps a code to its class, `refusals` lists
+    codes that are documented refusals but keep the plain `ApiError` class.
+
+    Called at import by the modules that define a family's errors, so the map
+    stays in this module's hands.
+    """
+    global DOCUMENTED_REFUSALS
+    _CODE_CLASSES.update(classes or {})
+    DOCUMENTED_REFUSALS = DOCUMENTED_REFUSALS | frozenset(refusals)
+
+
+def _api_verdict(cls: type[ApiError], status: int, code: str) -> Verdict:
+    """`REJECTED` for a documented refusal with a status that fits it, else `UNKNOWN`.
+
+    Documented refusals come with HTTP 4xx (or 200 for the bodies DingTalk
+    hides behind it, such as `system.busy`); `system.error` also with 500,
+    which DingTalk documents as "retry". A gateway's 502/504 is never sure.
+    """
+    refusal = cls.default_verdict is Verdict.REJECTED or code in DOCUMENTED_REFUSALS
+    if not refusal:
+        return Verdict.UNKNOWN
+    if status < 500 or (status == 500 and code == "system.error"):
+        return Verdict.REJECTED
+    return Verdict.UNKNOWN
+
 
 def api_error_for(
-    *, status: int, code: str, message: str, request_id: str | None = None
+    *,
+    status: int,
+    code: str,
+    message: str,
+    request_id: str | None = None,
+    body: Mapping[str, Any] | None = None,
 ) -> ApiError:
     """Build the exception DingTalk's (HTTP status, code) pair stands for."""
     cls = _CODE_CLASSES.get(code)
@@ -213,4 +362,11 @@ def api_error_for(
             cls = RateLimitError
         else:
             cls = ApiError
-    return cls(status=status, code=code, message=message, request_id=request_id)
+    return cls(status=status, code=code, message=message, request_id=request_id, body=body)
+
+
+def mark_not_sent(error: DingTalkError) -> DingTalkError:
+    """Record that `error` ended a call before its request was written (while getting a
+    token or a pacing slot): whatever it says of its own request, the call's is not sent."""
+    error._verdict = Verdict.NOT_SENT
+    return error
