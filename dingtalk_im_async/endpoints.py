@@ -1,0 +1,95 @@
+"""One `Endpoint` per DingTalk API: everything the transport needs to know about it.
+
+A service method is `self._transport.call(ENDPOINT, request)`; nothing below
+the service knows which API it carries beyond this value. The `api` name is
+what DingTalk's per-app QPS limit counts, so it keys pacing (and the Redis
+pacer's key) and the emulator's QPS windows and faults.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Generic, TypeVar
+
+from attrs import define, field
+
+from .models import CreateGroupRequest, CreateGroupResult
+
+__all__ = [
+    "CREATE_GROUP",
+    "TOKEN_API",
+    "TOKEN_PATH",
+    "Endpoint",
+    "Host",
+    "api_name",
+]
+
+RequestT = TypeVar("RequestT")
+ResultT = TypeVar("ResultT")
+
+#: The token endpoint: not an `Endpoint` (it is what gets the token), but paced and
+#: counted by the emulator under this API name.
+TOKEN_PATH = "/v1.0/oauth2/accessToken"
+
+
+class Host(enum.Enum):
+    """Which of DingTalk's two hosts an API lives on, and so how it authenticates and fails.
+
+    - `API`: `api.dingtalk.io`, the v1.0 API: token in the `x-acs-dingtalk-access-token`
+      header, errors as HTTP 4xx/5xx with `{"code", "message", "requestid"}`.
+    - `OAPI`: `oapi.dingtalk.io`, the legacy API: token as the `access_token` query
+      parameter, every reply HTTP 200 with an `errcode`/`errmsg` envelope.
+    """
+
+    API = "api"
+    OAPI = "oapi"
+
+
+def api_name(path: str) -> str:
+    """DingTalk's name for the API at `path`: `/v1.0/im/group/create` -> `im.group.create`.
+
+    Path parameters (`{chatId}`) are left out; legacy paths get an `oapi.` prefix.
+    """
+    parts = [part for part in path.split("/") if part and not part.startswith("{")]
+    if parts and parts[0] == "v1.0":
+        return ".".join(parts[1:])
+    return ".".join(["oapi", *parts])
+
+
+TOKEN_API = api_name(TOKEN_PATH)
+
+
+@define(frozen=True, kw_only=True)
+class Endpoint(Generic[RequestT, ResultT]):
+    """A DingTalk API: where it is, what it takes and returns, and whether to repeat it.
+
+    - `path` may hold `{placeholders}` named after wire fields of the request:
+      they are filled from the request (percent-encoded) and left out of the body.
+    - `method`: `POST` sends the request as a JSON body; `GET` as query parameters.
+    - `repeat_safe`: True when applying the call twice does no harm (an update
+      sets state); a call that is not (create, send) is never resent after an
+      `UNKNOWN` verdict unless the user asks.
+    """
+
+    path: str
+    method: str = "POST"
+    host: Host = Host.API
+    request_type: type[RequestT]
+    result_type: type[ResultT]
+    repeat_safe: bool
+    api: str = field()
+
+    @api.default
+    def _api_from_path(self) -> str:
+        return api_name(self.path)
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.method} {self.host.value}:{self.path})"
+
+
+CREATE_GROUP: Endpoint[CreateGroupRequest, CreateGroupResult] = Endpoint(
+    path="/v1.0/im/group/create",
+    request_type=CreateGroupRequest,
+    result_type=CreateGroupResult,
+    repeat_safe=False,
+)
