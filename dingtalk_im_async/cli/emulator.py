@@ -77,8 +77,7 @@ def _parse_latency(
 @click.option(
     "--qps-limit",
     type=click.IntRange(min=1),
-    help="Calls per second to each API before 403 QpsLimitForAppkeyAndApi "
-    "(default: no limit).",
+    help="Calls per second to each API before 403 QpsLimitForAppkeyAndApi (default: no limit).",
 )
 @click.option("--whitelisted", is_flag=True, help="Allow normal groups (conversationTag 0).")
 @click.option(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..endpoints import Host
-from ._replies import error_reply, oapi_error, oapi_sub_error
+from ._replies import error_reply, oapi_error, oapi_request_id, oapi_sub_error
 
 __all__ = [
     "TOKEN_HEADER",
@@ -90,5 +90,7 @@ def unknown_path(path: str) -> web.Response:
     if path.startswith("/oapi/") and _is_topapi(legacy):
         api = "dingtalk.oapi." + ".".join(part for part in legacy.split("/")[2:] if part)
         message = f"不合法ApiName，ApiName = {api}"
-        return oapi_error(22, f"Invalid method[submsg={message}]", sub_msg=message)
+        return oapi_error(
+            22, f"Invalid method[submsg={message}]", sub_msg=message, request_id=oapi_request_id()
+        )
     return oapi_error(404, "请求的URI地址不存在")

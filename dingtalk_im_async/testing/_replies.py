@@ -32,6 +32,7 @@ __all__ = [
     "json_reply",
     "oapi_error",
     "oapi_reply",
+    "oapi_request_id",
     "oapi_sub_error",
     "scheduled_reply",
     "truncated_json",
@@ -88,8 +89,13 @@ def oapi_sub_error(sub_code: str, sub_msg: str) -> web.Response:
         f"ding talk error[subcode={sub_code},submsg={sub_msg}]",
         sub_code=sub_code,
         sub_msg=sub_msg,
-        request_id=request_id().replace("-", "")[:13].lower(),
+        request_id=oapi_request_id(),
     )
+
+
+def oapi_request_id() -> str:
+    """13 lower-case characters, as the oapi gateway's `request_id`."""
+    return request_id().replace("-", "")[:13].lower()
 
 
 def _oapi(payload: dict[str, Any]) -> web.Response:
