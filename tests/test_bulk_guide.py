@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-import inspect
 import json
 import uuid
 from collections.abc import Iterable, Mapping
