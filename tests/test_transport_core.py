@@ -222,7 +222,8 @@ async def test_an_unknown_outcome_is_put_back_only_for_operations_safe_to_repeat
         routed.faults.schedule(Fault.DROPPED_MID_RESPONSE)
         async with client.many(client.groups.create, [request("once")]) as run:
             [created] = [outcome async for outcome in run]
-    assert repeated.ok and repeated.rate_limited_retries == 1
+    assert repeated.ok
+    assert repeated.rate_limited_retries == 1
     assert created.verdict is Verdict.UNKNOWN
     assert routed.create_calls == 1
 
