@@ -1,4 +1,4 @@
-"""The three ways of creating a group that the benchmark compares, and the loop that drives them.
+"""The ways of creating a group that the benchmark compares, and the loops that drive them.
 
 Each client is set up once (session, token, request) outside the timed loop,
 so a timed call costs what a long-running service pays per create.
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import aiohttp
-from attrs import define
+from attrs import define, field
 
 from dingtalk_im_async import AppTokenProvider, CreateGroupRequest, GroupService
 from dingtalk_im_async.testing.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
@@ -28,11 +28,14 @@ NAME, OWNER, USERS = "benchmark group", "manager4220", ["user100", "user101"]
 
 @define(frozen=True, kw_only=True)
 class Measurement:
-    """One timed run of `calls` creates."""
+    """One timed run of `calls` creates; `latencies` (seconds per call) only at concurrency 1."""
 
     calls: int
     seconds: float
     cpu_seconds: float
+    latencies: list[float] = field(factory=list)
+    #: Share of the wall time the server process spent on the CPU, when it can be read.
+    server_busy: float | None = None
 
     @property
     def rate(self) -> float:
@@ -40,9 +43,9 @@ class Measurement:
         return self.calls / self.seconds
 
     @property
-    def cpu_per_10k(self) -> float:
-        """Client user+sys CPU seconds per 10,000 creates."""
-        return self.cpu_seconds / self.calls * 10_000
+    def cpu_us(self) -> float:
+        """Client user+sys CPU microseconds per create."""
+        return self.cpu_seconds / self.calls * 1e6
 
 
 class Client(Protocol):
@@ -71,6 +74,19 @@ async def measure(
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_before
     return Measurement(calls=calls, seconds=seconds, cpu_seconds=cpu)
+
+
+async def measure_latency(create: Callable[[], Awaitable[object]], calls: int) -> Measurement:
+    """Run `calls` creates one after another, timing each (wall clock, start to result)."""
+    clock = time.perf_counter
+    latencies = []
+    cpu_before, started = time.process_time(), clock()
+    for _ in range(calls):
+        sent = clock()
+        await create()
+        latencies.append(clock() - sent)
+    seconds, cpu = clock() - started, time.process_time() - cpu_before
+    return Measurement(calls=calls, seconds=seconds, cpu_seconds=cpu, latencies=latencies)
 
 
 #: Idle seconds before aiohttp closes a pooled connection (its default is 15). Longer than
@@ -122,18 +138,32 @@ class RawAiohttp:
         await self._session.close()
 
 
+#: A pacing rate no run comes near: every call gets its slot at once, so a paced run
+#: measures the pacer's bookkeeping and never a wait.
+NEVER_WAITING_RATE = 1e9
+
+
 class ThisClient:
-    """(b) `GroupService.create` with an `AppTokenProvider`, over one shared session."""
+    """(b) `GroupService.create` with an `AppTokenProvider`, over one shared session.
+
+    Unpaced (`rate_limit=None`) by default, as the bare loop is: the benchmark
+    measures the per-call cost. `rate_limit=NEVER_WAITING_RATE` measures the
+    cost of pacing when the budget is never used up.
+    """
 
     label = "dingtalk-im-async"
 
-    def __init__(self, base_url: str, ca_pem: Path) -> None:
+    def __init__(
+        self, base_url: str, ca_pem: Path, *, rate_limit: float | None = None, label: str = ""
+    ) -> None:
+        self.label = label or self.label
         self._session = shared_session(ca_pem)
         self._tokens = AppTokenProvider(
             self._session, app_key=DEFAULT_APP_KEY, app_secret=DEFAULT_APP_SECRET, base_url=base_url
         )
-        # Unpaced, as the bare loop is: the benchmark measures the per-call cost.
-        self._groups = GroupService(self._session, self._tokens, base_url=base_url, rate_limit=None)
+        self._groups = GroupService(
+            self._session, self._tokens, base_url=base_url, rate_limit=rate_limit
+        )
         self._request = CreateGroupRequest(name=NAME, owner=OWNER, useridlist=USERS)
 
     async def create(self) -> object:

@@ -34,3 +34,12 @@ def describe_machine() -> str:
         f"{platform.release()}, {platform.python_implementation()} {platform.python_version()}\n"
         f"packages: {versions}"
     )
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages, and its CPU count to read them by."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min; {os.cpu_count()} CPUs)"
