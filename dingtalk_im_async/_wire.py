@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import enum
 import functools
+import types
+import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -173,3 +175,56 @@ def result_from_body(
         raise ResponseError(
             f"unexpected {cls.__name__} reply ({reason})", status=status, excerpt=repr(body)
         ) from error
+
+
+# -- lifecycle: replies read back (GroupInfo) -------------------------------------------
+
+
+def _is_homogeneous_tuple(cls: Any) -> bool:
+    args = typing.get_args(cls)
+    return typing.get_origin(cls) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _tuple_from_array(value: object, cls: Any) -> tuple[Any, ...]:
+    """A JSON array (or a list or tuple built in Python) as a tuple; a string is not a list of
+    ids (it would split into letters)."""
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"expected an array, got {type(value).__name__}")
+    item_type = typing.get_args(cls)[0]
+    return tuple(converter.structure(item, item_type) for item in value)
+
+
+def _enum_or_int_parts(cls: Any) -> tuple[type[enum.IntEnum], bool] | None:
+    """(the IntEnum, whether None is allowed) of `SomeIntEnum | int [| None]`, else None."""
+    if not isinstance(cls, types.UnionType) and typing.get_origin(cls) is not typing.Union:
+        return None
+    args = set(typing.get_args(cls))
+    optional = type(None) in args
+    rest = args - {type(None), int}
+    if int not in args or len(rest) != 1:
+        return None
+    (member,) = rest
+    if isinstance(member, type) and issubclass(member, enum.IntEnum):
+        return member, optional
+    return None
+
+
+def _enum_or_int(value: object, cls: Any) -> Any:
+    """A documented value as its enum member, any other integer kept as it is (a reply with
+    a value DingTalk added later must not hide the group); None where the type allows it."""
+    parts = _enum_or_int_parts(cls)
+    assert parts is not None  # only registered for such types
+    enum_type, optional = parts
+    if value is None and optional:
+        return None
+    number = _strict_int(value, int)
+    try:
+        return enum_type(number)
+    except ValueError:
+        return number
+
+
+converter.register_structure_hook_func(_is_homogeneous_tuple, _tuple_from_array)
+converter.register_structure_hook_func(
+    lambda cls: _enum_or_int_parts(cls) is not None, _enum_or_int
+)
