@@ -73,7 +73,8 @@ async def test_an_update_that_changes_nothing_announces_nothing(
     assert (await raw_update(session, emulator, body)).status == 200
     assert sink.events == []
     stored = emulator.store.by_chatid(chatid)
-    assert stored is not None and stored.members == ["boss", "a"]
+    assert stored is not None
+    assert stored.members == ["boss", "a"]
 
 
 async def test_a_sink_can_unregister_and_a_failing_sink_does_not_fail_the_call(
@@ -95,7 +96,8 @@ async def test_a_sink_can_unregister_and_a_failing_sink_does_not_fail_the_call(
     assert reply.status == 200
     assert [event for event, _ in kept.events] == ["chat_update_title"]
     assert dropped.events == []
-    assert "chat_update_title" in caplog.text and "gateway down" in caplog.text
+    assert "chat_update_title" in caplog.text
+    assert "gateway down" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -150,7 +152,8 @@ async def test_an_external_owner_must_be_an_external_member(
     accepted = {"chatid": chatid, "owner": "union1", "ownerType": "ext"}
     assert (await raw_update(session, emulator, accepted)).status == 200
     stored = emulator.store.by_chatid(chatid)
-    assert stored is not None and (stored.owner, stored.owner_type) == ("union1", "ext")
+    assert stored is not None
+    assert (stored.owner, stored.owner_type) == ("union1", "ext")
 
 
 async def test_removed_members_and_the_new_owner_are_no_longer_admins(
@@ -160,7 +163,8 @@ async def test_removed_members_and_the_new_owner_are_no_longer_admins(
     admins = {"openConversationId": cid, "userIds": ["a", "b", "boss"], "role": 2}
     assert (await raw_admins(session, emulator, admins)).json() == {"success": "true"}
     stored = emulator.store.by_chatid(chatid)
-    assert stored is not None and stored.sub_admins == {"a", "b"}  # the owner is no admin
+    assert stored is not None
+    assert stored.sub_admins == {"a", "b"}
     await raw_update(session, emulator, {"chatid": chatid, "owner": "a", "del_useridlist": ["b"]})
     assert stored.sub_admins == set()
 
@@ -168,8 +172,14 @@ async def test_removed_members_and_the_new_owner_are_no_longer_admins(
 @pytest.mark.parametrize(
     ("body", "code"),
     [
-        ({"openConversationId": 5, "userIds": ["a"], "role": 2}, "invalidParameter.openConversationId.invalid"),
-        ({"openConversationId": "cid404", "userIds": ["a"], "role": 2}, "invalidParameter.openConversationId.invalid"),
+        (
+            {"openConversationId": 5, "userIds": ["a"], "role": 2},
+            "invalidParameter.openConversationId.invalid",
+        ),
+        (
+            {"openConversationId": "cid404", "userIds": ["a"], "role": 2},
+            "invalidParameter.openConversationId.invalid",
+        ),
         ({"userIds": ["a"], "role": 4}, "invalidParamter.role"),
         ({"userIds": ["a"], "role": True}, "invalidParamter.role"),
         ({"userIds": [], "role": 2}, "invalid.staffid"),
@@ -177,7 +187,7 @@ async def test_removed_members_and_the_new_owner_are_no_longer_admins(
         ({"userIds": "a", "role": 2}, "invalid.staffid"),
         ({"userIds": ["nobody"], "role": 3}, "staff.not.found"),
     ],
-)  # fmt: skip
+)
 async def test_sub_admin_refusals_carry_the_documented_codes(
     session: aiohttp.ClientSession, emulator: DingTalkEmulator, body: dict[str, Any], code: str
 ) -> None:
@@ -191,7 +201,9 @@ async def test_admins_must_be_visible_to_the_app(
 ) -> None:
     _, cid = await new_chat(session, emulator, ["a"])
     emulator.visible_users = frozenset({"boss"})
-    reply = await raw_admins(session, emulator, {"openConversationId": cid, "userIds": ["a"], "role": 2})
+    reply = await raw_admins(
+        session, emulator, {"openConversationId": cid, "userIds": ["a"], "role": 2}
+    )
     assert reply.json()["code"] == "staff.not.found"
 
 
@@ -254,4 +266,5 @@ async def test_lifecycle_routes_need_their_permission(
         "Forbidden.AccessDenied.AccessTokenPermissionDenied",
     )
     stored = emulator.store.by_chatid(chatid)
-    assert stored is not None and stored.name == "群"
+    assert stored is not None
+    assert stored.name == "群"

@@ -4,7 +4,7 @@ reply that says `false`, or a read back that does not match the docs, is never r
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -41,10 +41,8 @@ from .lifecycle_support import (
 
 
 @pytest.fixture
-async def groups(
-    emulator: DingTalkEmulator, session: aiohttp.ClientSession
-) -> AsyncIterator[GroupService]:
-    yield lifecycle_service(emulator, session)
+def groups(emulator: DingTalkEmulator, session: aiohttp.ClientSession) -> GroupService:
+    return lifecycle_service(emulator, session)
 
 
 @pytest.fixture
@@ -105,7 +103,8 @@ async def test_touching_a_user_the_app_cannot_see_is_a_permission_refusal(
     assert isinstance(error, PermissionCheckError)
     assert error.verdict is Verdict.REJECTED
     stored = emulator.store.by_chatid(group.chatid)
-    assert stored is not None and stored.members == ["manager4220", "alice", "bob"]
+    assert stored is not None
+    assert stored.members == ["manager4220", "alice", "bob"]
 
 
 @pytest.mark.parametrize(
@@ -129,7 +128,8 @@ async def test_owner_and_member_limits_are_invalid_parameters(
     assert reason in error.message
     assert error.verdict is Verdict.REJECTED
     stored = emulator.store.by_chatid(group.chatid)
-    assert stored is not None and stored.owner == "manager4220"
+    assert stored is not None
+    assert stored.owner == "manager4220"
     assert len(stored.members) == 3  # a refused update changes nothing
 
 
@@ -137,7 +137,8 @@ async def test_convert_refusals(
     groups: GroupService, emulator: DingTalkEmulator, group: CreateGroupResult
 ) -> None:
     missing = await raised(groups.open_conversation_id("chat404"))
-    assert isinstance(missing, GroupNotFoundError) and missing.code == "invalideChatId"
+    assert isinstance(missing, GroupNotFoundError)
+    assert missing.code == "invalideChatId"
     emulator.visible_users = frozenset({"alice"})  # the owner left the app's visibility
     hidden = await raised(groups.open_conversation_id(group.chatid))
     assert isinstance(hidden, PermissionCheckError)
@@ -154,7 +155,8 @@ async def test_admin_refusals(
     wrong_id = await raised(groups.add_admins(group.chatid, ["alice"]))  # the other id
     assert isinstance(wrong_id, GroupNotFoundError)
     stranger = await raised(groups.add_admins(cid, ["carol"]))
-    assert isinstance(stranger, UnknownUserError) and stranger.code == "staff.not.found"
+    assert isinstance(stranger, UnknownUserError)
+    assert stranger.code == "staff.not.found"
     disband(emulator, group)
     gone = await raised(groups.remove_admins(cid, ["alice"]))
     assert isinstance(gone, GroupDisbandedError)
@@ -170,7 +172,8 @@ async def test_too_many_admins(groups: GroupService, emulator: DingTalkEmulator)
     assert isinstance(error, SubAdminLimitError)
     assert (error.code, error.verdict) == ("subadmin.exceed", Verdict.REJECTED)
     stored = emulator.store.by_chatid(group.chatid)
-    assert stored is not None and len(stored.sub_admins) == 50
+    assert stored is not None
+    assert len(stored.sub_admins) == 50
 
 
 async def test_reading_an_unknown_chatid(groups: GroupService) -> None:

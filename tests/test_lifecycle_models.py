@@ -3,7 +3,7 @@ any I/O (the emulator sees no call)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -32,10 +32,8 @@ from .lifecycle_support import ADMINS_API, CONVERT_API, GET_API, UPDATE_API, lif
 
 
 @pytest.fixture
-async def groups(
-    emulator: DingTalkEmulator, session: aiohttp.ClientSession
-) -> AsyncIterator[GroupService]:
-    yield lifecycle_service(emulator, session)
+def groups(emulator: DingTalkEmulator, session: aiohttp.ClientSession) -> GroupService:
+    return lifecycle_service(emulator, session)
 
 
 def test_update_body_has_dingtalks_mixed_case_keys() -> None:
@@ -94,7 +92,8 @@ def test_group_info_reads_chat_info_with_enums_and_raw_values() -> None:
         },
     )
     assert info.members == ("o", "a")
-    assert info.disbanded and info.status is GroupStatus.DISBANDED
+    assert info.disbanded
+    assert info.status is GroupStatus.DISBANDED
     assert info.chat_banned_type is ChatBannedType.ALL_MUTED
     assert info.searchable == 7  # undocumented value kept, not an error
     assert info.management_options == ManagementOptions(chat_banned_type=1)
@@ -109,19 +108,43 @@ def test_group_info_reads_chat_info_with_enums_and_raw_values() -> None:
         ({"chatid": 5, "name": "n"}, "chatid", "must be a string, got int"),
         ({"name": ""}, "name", "must not be empty or blank"),
         ({"name": "x" * 21}, "name", "must be 1 to 20 characters, got 21"),
-        ({"add_useridlist": []}, "add_useridlist", "must contain at least one id (leave it out instead)"),
+        (
+            {"add_useridlist": []},
+            "add_useridlist",
+            "must contain at least one id (leave it out instead)",
+        ),
         ({"add_useridlist": ["a", " "]}, "add_useridlist[1]", "must not be empty or blank"),
         ({"del_extidlist": "abc"}, "del_extidlist", "must be a list of strings, got str"),
-        ({"add_useridlist": ["a"], "del_useridlist": ["a"]}, "del_useridlist", "'a' is also in add_useridlist"),
-        ({"add_extidlist": ["x"], "del_extidlist": ["x"]}, "del_extidlist", "'x' is also in add_extidlist"),
+        (
+            {"add_useridlist": ["a"], "del_useridlist": ["a"]},
+            "del_useridlist",
+            "'a' is also in add_useridlist",
+        ),
+        (
+            {"add_extidlist": ["x"], "del_extidlist": ["x"]},
+            "del_extidlist",
+            "'x' is also in add_extidlist",
+        ),
         ({"owner": " "}, "owner", "must not be empty or blank"),
         ({"name": "n", "owner_type": "emp"}, "owner_type", "is only meaningful with owner"),
-        ({"owner": "o", "owner_type": "boss"}, "owner_type", "must be one of 'emp', 'ext', got 'boss'"),
+        (
+            {"owner": "o", "owner_type": "boss"},
+            "owner_type",
+            "must be one of 'emp', 'ext', got 'boss'",
+        ),
         ({"icon": ""}, "icon", "must not be empty or blank"),
-        ({"management_options": ManagementOptions()}, "management_options", "sets nothing (leave it out)"),
-        ({"management_options": {"searchable": 1}}, "management_options", "must be a ManagementOptions, got dict"),
+        (
+            {"management_options": ManagementOptions()},
+            "management_options",
+            "sets nothing (leave it out)",
+        ),
+        (
+            {"management_options": {"searchable": 1}},
+            "management_options",
+            "must be a ManagementOptions, got dict",
+        ),
     ],
-)  # fmt: skip
+)
 def test_update_request_rules(fields: dict[str, Any], field: str, rule: str) -> None:
     with pytest.raises(RequestValidationError) as caught:
         UpdateGroupRequest(**{"chatid": "chat1", **fields})
@@ -141,7 +164,9 @@ def test_update_request_rules(fields: dict[str, Any], field: str, rule: str) -> 
 )
 def test_admin_request_rules(fields: dict[str, Any], field: str) -> None:
     with pytest.raises(RequestValidationError) as caught:
-        UpdateAdminsRequest(**{"open_conversation_id": "cid1", "user_ids": ["u"], "role": 2, **fields})
+        UpdateAdminsRequest(
+            **{"open_conversation_id": "cid1", "user_ids": ["u"], "role": 2, **fields}
+        )
     assert caught.value.field == field
 
 

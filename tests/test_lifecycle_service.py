@@ -3,7 +3,6 @@ admins and the legacy read, each changing (or reading) the emulator's group stor
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
@@ -29,10 +28,8 @@ from .lifecycle_support import CONVERT_API, GET_API, UPDATE_API, lifecycle_servi
 
 
 @pytest.fixture
-async def groups(
-    emulator: DingTalkEmulator, session: aiohttp.ClientSession
-) -> AsyncIterator[GroupService]:
-    yield lifecycle_service(emulator, session)
+def groups(emulator: DingTalkEmulator, session: aiohttp.ClientSession) -> GroupService:
+    return lifecycle_service(emulator, session)
 
 
 async def test_update_adds_and_removes_members_renames_and_mutes(
@@ -92,7 +89,8 @@ async def test_get_reads_back_what_updates_did(
     assert info.owner == "bob"
     assert info.members == ("manager4220", "alice", "bob")
     assert info.chatid == group.chatid
-    assert info.status is GroupStatus.NORMAL and not info.disbanded
+    assert info.status is GroupStatus.NORMAL
+    assert not info.disbanded
     assert info.icon == "@i"
     assert info.conversation_tag == group.conversation_tag
     logged = emulator.requests[-1]
@@ -108,7 +106,8 @@ async def test_a_disbanded_group_reads_back_with_status_2(
     assert stored is not None
     stored.status = 2  # DingTalk documents no way to disband these groups; the store can
     info = await groups.get(group.chatid)
-    assert info.disbanded and info.status is GroupStatus.DISBANDED
+    assert info.disbanded
+    assert info.status is GroupStatus.DISBANDED
 
 
 async def test_open_conversation_id_converts_the_chatid(
@@ -142,7 +141,8 @@ async def test_admins_are_added_and_removed_by_open_conversation_id(
     added = await groups.add_admins(group.open_conversation_id, ["alice", "bob"])
     assert added == UpdateAdminsResult(success="true")  # a string, as DingTalk sends it
     stored = emulator.store.by_open_conversation_id(group.open_conversation_id)
-    assert stored is not None and stored.sub_admins == {"alice", "bob"}
+    assert stored is not None
+    assert stored.sub_admins == {"alice", "bob"}
     assert emulator.requests[-1].body == {
         "openConversationId": group.open_conversation_id,
         "userIds": ["alice", "bob"],
@@ -153,7 +153,9 @@ async def test_admins_are_added_and_removed_by_open_conversation_id(
     assert emulator.requests[-1].body["role"] == 3
     await groups.update_admins(
         UpdateAdminsRequest(
-            open_conversation_id=group.open_conversation_id, user_ids=["carol"], role=AdminRole.ADMIN
+            open_conversation_id=group.open_conversation_id,
+            user_ids=["carol"],
+            role=AdminRole.ADMIN,
         )
     )
     assert stored.sub_admins == {"bob", "carol"}
@@ -172,9 +174,11 @@ async def test_every_lifecycle_call_is_marked_safe_to_repeat_and_create_is_not(
         groups.get,
     ):
         endpoint = endpoint_of(method)
-        assert endpoint is not None and endpoint.repeat_safe, method
+        assert endpoint is not None, method
+        assert endpoint.repeat_safe, method
     create = endpoint_of(groups.create)
-    assert create is not None and not create.repeat_safe
+    assert create is not None
+    assert not create.repeat_safe
 
 
 async def test_the_client_reads_the_oapi_host_it_was_given(emulator: DingTalkEmulator) -> None:
