@@ -491,20 +491,20 @@ class UnsuccessfulReplyError(DingTalkError):
     sends it again. `reply` is the reply's fields as decoded.
     """
 
-    def __init__(self, *, status: int, reply: Mapping[str, Any]) -> None:
+    def __init__(self, *, status: int, reply: Mapping[str, object]) -> None:
         self.status = status
-        self.reply: Mapping[str, Any] = MappingProxyType(dict(reply))
+        self.reply: Mapping[str, object] = MappingProxyType(dict(reply))
         super().__init__(f"HTTP {status}: DingTalk reported no success: {dict(reply)!r}")
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild_unsuccessful, (self.status, dict(self.reply)))
 
 
-def _rebuild_unsuccessful(status: int, reply: dict[str, Any]) -> UnsuccessfulReplyError:
+def _rebuild_unsuccessful(status: int, reply: dict[str, object]) -> UnsuccessfulReplyError:
     return UnsuccessfulReplyError(status=status, reply=reply)
 
 
-def require_success(status: int, result: Any) -> None:
+def require_success(status: int, result: object) -> None:
     """An endpoint's `check`: a result whose `success` is neither True nor "true" (the
     sub-admin API's string) is an `UnsuccessfulReplyError`."""
     success = getattr(result, "success", None)
