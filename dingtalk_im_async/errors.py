@@ -528,8 +528,9 @@ register_codes(
 #: The legacy read's invalid chatid is the same mistake as the v1.0 `invalideChatId`.
 _LEGACY_CODE_CLASSES["40016"] = GroupNotFoundError
 #: errcode 88 / sub_code 60011: the app lacks the API's permission (`qyapi_chat_read`), the
-#: legacy twin of `Forbidden.AccessDenied.AccessTokenPermissionDenied`: a refusal.
-LEGACY_REFUSALS = LEGACY_REFUSALS | frozenset({"60011"})
+#: legacy twin of `Forbidden.AccessDenied.AccessTokenPermissionDenied`: a refusal. 40016 has
+#: a class of its own now.
+LEGACY_REFUSALS = (LEGACY_REFUSALS - {"40016"}) | frozenset({"60011"})
 __all__ += [
     "GroupDisbandedError",
     "GroupNotFoundError",

@@ -26,6 +26,7 @@ async def new_chat(
     return body["chatid"], body["openConversationId"]
 
 
+# --8<-- [start:events]
 class Sink:
     """Collects the events the store announces."""
 
@@ -60,6 +61,9 @@ async def test_update_announces_each_kind_of_change_to_the_event_sinks(
         ("chat_update_owner", {"openConversationId": cid, "owner": "a"}),
         ("chat_update_title", {"openConversationId": cid, "chatId": chatid, "title": "新名字"}),
     ]
+
+
+# --8<-- [end:events]
 
 
 async def test_an_update_that_changes_nothing_announces_nothing(
