@@ -97,6 +97,8 @@ async def test_the_query_string_token_is_in_no_error_log_or_repr(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # the root logger: every logger, aiohttp's included
+    for name in ("aiohttp.client", "aiohttp.internal", "dingtalk_im_async", "asyncio"):
+        assert logging.getLogger(name).isEnabledFor(logging.DEBUG), name
     errors, objects = await failures_of_the_read(emulator, session)
 
     kinds = [type(error).__name__ for error in errors]
