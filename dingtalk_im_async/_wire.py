@@ -89,7 +89,7 @@ def _strict_int(value: object, _type: object) -> int:
 
 
 def _is_string_tuple(cls: Any) -> bool:
-    return cls == tuple[str, ...]
+    return bool(cls == tuple[str, ...])
 
 
 def _strict_strings(value: object, _type: object) -> tuple[str, ...]:

@@ -62,7 +62,8 @@ def _kind(annotation: Any) -> str:
 
 
 def _fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
-    return attrs.fields(attrs.resolve_types(cls))
+    resolved: tuple[attrs.Attribute[Any], ...] = attrs.fields(attrs.resolve_types(cls))
+    return resolved
 
 
 def columns(request_type: type) -> dict[str, Column]:
