@@ -192,20 +192,6 @@ def result_from_body(
 # -- lifecycle: replies read back (GroupInfo) -------------------------------------------
 
 
-def _is_homogeneous_tuple(cls: Any) -> bool:
-    args = typing.get_args(cls)
-    return typing.get_origin(cls) is tuple and len(args) == 2 and args[1] is Ellipsis
-
-
-def _tuple_from_array(value: object, cls: Any) -> tuple[Any, ...]:
-    """A JSON array (or a list or tuple built in Python) as a tuple; a string is not a list of
-    ids (it would split into letters)."""
-    if not isinstance(value, (list, tuple)):
-        raise TypeError(f"expected an array, got {type(value).__name__}")
-    item_type = typing.get_args(cls)[0]
-    return tuple(converter.structure(item, item_type) for item in value)
-
-
 def _enum_or_int_parts(cls: Any) -> tuple[type[enum.IntEnum], bool] | None:
     """(the IntEnum, whether None is allowed) of `SomeIntEnum | int [| None]`, else None."""
     if not isinstance(cls, types.UnionType) and typing.get_origin(cls) is not typing.Union:
@@ -236,7 +222,6 @@ def _enum_or_int(value: object, cls: Any) -> Any:
         return number
 
 
-converter.register_structure_hook_func(_is_homogeneous_tuple, _tuple_from_array)
 converter.register_structure_hook_func(
     lambda cls: _enum_or_int_parts(cls) is not None, _enum_or_int
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import aiohttp
+import pytest
 from click.testing import CliRunner
 
 from dingtalk_im_async import DingTalkClient, UpdateAdminsRequest, UpdateGroupRequest
@@ -14,6 +15,7 @@ from dingtalk_im_async._service import endpoint_of
 from dingtalk_im_async._wire import from_wire, to_wire
 from dingtalk_im_async.cli import main
 from dingtalk_im_async.cli._operations import LIFECYCLE_OPERATIONS, SUB_ADMINS, UPDATE
+from dingtalk_im_async.cli._rows import RowError, request_from_row
 from dingtalk_im_async.testing import DingTalkEmulator
 
 from .cli_subprocess import run_cli
@@ -171,3 +173,39 @@ async def test_the_bulk_operations_structure_rows_and_call_their_method(
         {"bob"},
     )
     assert [operation.name for operation in LIFECYCLE_OPERATIONS] == ["update", "sub-admins"]
+
+
+def test_csv_and_json_rows_become_lifecycle_requests() -> None:
+    """What `bulk --operation update|sub-admins` reads: a CSV row of text cells (lists split
+    on the separator, settings one column each, an empty cell not set) or a JSON object."""
+    update = request_from_row(
+        UPDATE.request_type,
+        {"chatid": "chat1", "add_useridlist": "a; b ;c", "name": "", "chatBannedType": "1"},
+        separator=";",
+    )
+    assert to_wire(update) == {
+        "chatid": "chat1",
+        "add_useridlist": ["a", "b", "c"],
+        "managementOptions": {"chatBannedType": 1},
+    }
+    admins = request_from_row(
+        SUB_ADMINS.request_type,
+        {"open_conversation_id": "cid+/=", "user_ids": "a|b", "role": "3"},
+        separator="|",
+    )
+    assert to_wire(admins) == {"openConversationId": "cid+/=", "userIds": ["a", "b"], "role": 3}
+    from_json = request_from_row(UPDATE.request_type, {"chatid": "c", "del_useridlist": ["x"]})
+    assert from_json.del_useridlist == ("x",)
+    for row, reason in [
+        ({"chatid": "chat1"}, "changes nothing"),
+        ({"chatid": "c", "add_useridlist": "a", "del_useridlist": "a"}, "also in add_useridlist"),
+        ({"chatid": "c", "name": "x" * 21}, "1 to 20 characters"),
+    ]:
+        with pytest.raises(RowError, match=reason):
+            request_from_row(UPDATE.request_type, row, separator=";")
+    with pytest.raises(RowError, match="role"):
+        request_from_row(
+            SUB_ADMINS.request_type,
+            {"openConversationId": "cid", "userIds": "a", "role": "4"},
+            separator=";",
+        )
