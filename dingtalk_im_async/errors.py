@@ -26,9 +26,11 @@ __all__ = [
     "PacingError",
     "PermissionCheckError",
     "RateLimitError",
+    "ReplyUnavailableError",
     "RequestValidationError",
     "ResponseError",
     "ServerError",
+    "SessionWebhookExpiredError",
     "TransportError",
     "Verdict",
     "api_error_for",
@@ -370,3 +372,31 @@ def mark_not_sent(error: DingTalkError) -> DingTalkError:
     token or a pacing slot): whatever it says of its own request, the call's is not sent."""
     error._verdict = Verdict.NOT_SENT
     return error
+
+
+# -- stream errors --
+
+
+class SessionWebhookExpiredError(ApiError):
+    """errcode `300001` (`session 不存在`) from a bot message's `sessionWebhook`: its session
+    is over (each message's lasts 20 to 90 minutes). Nothing was posted; the reply helper
+    sends through the robot API instead when it can."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class ReplyUnavailableError(DingTalkError):
+    """A reply has no way to go: the message's `sessionWebhook` has expired (or cannot carry
+    this kind of message) and the robot API cannot stand in (no robot given, or a
+    one-to-one chat). Nothing was sent."""
+
+    default_verdict = Verdict.NOT_SENT
+
+
+register_codes(
+    {
+        "300001": SessionWebhookExpiredError,
+        # Robot webhooks: "send too fast, exceed 20 times per minute".
+        "130101": RateLimitError,
+    }
+)

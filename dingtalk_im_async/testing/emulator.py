@@ -24,6 +24,7 @@ from ._rules import check_create_body, check_token_body
 from ._tokens import TokenStore
 from .faults import CannedReply, ErrorReply, Fault, FaultInjector
 from .records import CreatedGroup, LoggedRequest
+from .stream_gateway import StreamGateway
 
 __all__ = [
     "CREATE_PATH",
@@ -103,6 +104,8 @@ class DingTalkEmulator:
         self.rate_limited = 0
         #: Authenticated create calls received per whole second of `time.monotonic()`.
         self.create_windows: Counter[int] = Counter()
+        #: Stream mode: bot messages and group events pushed over WebSockets.
+        self.stream = StreamGateway(app_key=app_key, app_secret=app_secret)
 
     def __repr__(self) -> str:
         return f"DingTalkEmulator(base_url={self.base_url!r}, app_key={self.app_key!r})"
@@ -114,6 +117,7 @@ class DingTalkEmulator:
         app = web.Application()
         app.router.add_post(TOKEN_PATH, self._handle_token)
         app.router.add_post(CREATE_PATH, self._handle_create)
+        self.stream.mount(app, lambda: self.base_url)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self._port, ssl_context=self._ssl_context)
