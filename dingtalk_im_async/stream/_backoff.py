@@ -22,7 +22,7 @@ class ReconnectPolicy:
 
     initial_delay: float = field(default=0.5, validator=validators.gt(0))
     max_delay: float = field(default=30.0, validator=validators.gt(0))
-    stable_after: float = field(default=2.0, validator=validators.ge(0))
+    stable_after: float = field(default=1.0, validator=validators.ge(0))
 
 
 class Backoff:

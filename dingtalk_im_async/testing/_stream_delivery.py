@@ -55,7 +55,8 @@ class GatewaySettings:
 class StreamFaults:
     """Failures the gateway injects, each a probability in [0, 1] (0: never).
 
-    - `drop_rate`: per frame pushed, cut its connection's TCP right after it;
+    - `drop_rate`: per connection, cut its TCP (no close frame) at a random
+      moment of its first `drop_within` seconds;
     - `duplicate_rate`: per push acknowledged, push it once more anyway;
     - `ack_loss_rate`: per acknowledgement, ignore it as if it never came;
     - `ack_delay`: seconds before an acknowledgement counts (late acks);
@@ -65,6 +66,7 @@ class StreamFaults:
     """
 
     drop_rate: float = 0.0
+    drop_within: float = 5.0
     duplicate_rate: float = 0.0
     ack_loss_rate: float = 0.0
     ack_delay: float = 0.0
@@ -182,10 +184,8 @@ class Delivery:
             "topic": push.topic,
             **push.headers,
         }
-        drop = self.rng.random() < self.faults.drop_rate
-        link.send(make.frame_text(push.frame_type, headers, push.data), then_drop=drop)
+        link.send(make.frame_text(push.frame_type, headers, push.data))
         self.stats.frames += 1
-        self.stats.drops += drop
         loop = asyncio.get_running_loop()
         push.timer = loop.call_later(self.settings.ack_timeout, self._timed_out, push)
 

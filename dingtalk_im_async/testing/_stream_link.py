@@ -43,7 +43,7 @@ class GatewayLink:
         #: True when frames are swallowed instead of sent.
         self.zombie = False
         self.frames_sent = 0
-        self._outbox: asyncio.Queue[tuple[str, bool]] = asyncio.Queue()
+        self._outbox: asyncio.Queue[str] = asyncio.Queue()
         self._timers: list[asyncio.TimerHandle] = []
         self._writer = asyncio.ensure_future(self._write())
 
@@ -61,9 +61,9 @@ class GatewayLink:
             return (EVENT, "*") in self.subscriptions
         return (frame_type, topic) in self.subscriptions
 
-    def send(self, text: str, *, then_drop: bool = False) -> None:
-        """Queue `text`; with `then_drop`, cut the TCP connection right after writing it."""
-        self._outbox.put_nowait((text, then_drop))
+    def send(self, text: str) -> None:
+        """Queue `text` for sending (swallowed if the connection is a zombie by then)."""
+        self._outbox.put_nowait(text)
 
     def later(self, delay: float, callback: Callable[..., Any], *args: Any) -> None:
         """Run `callback(*args)` after `delay` unless the connection has ended by then."""
@@ -90,13 +90,11 @@ class GatewayLink:
 
     async def _write(self) -> None:
         while True:
-            text, then_drop = await self._outbox.get()
-            if not self.zombie and not self.websocket.closed:
-                try:
-                    await self.websocket.send_str(text)
-                except (ConnectionError, RuntimeError):
-                    pass
-                else:
-                    self.frames_sent += 1
-            if then_drop:
-                self.drop()
+            text = await self._outbox.get()
+            if self.zombie or self.websocket.closed:
+                continue
+            try:
+                await self.websocket.send_str(text)
+            except (ConnectionError, RuntimeError):
+                continue
+            self.frames_sent += 1

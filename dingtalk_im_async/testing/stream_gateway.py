@@ -204,6 +204,10 @@ class StreamGateway:
 
     # -- faults on command -------------------------------------------------------
 
+    def reseed(self, seed: int | None) -> None:
+        """Seed the fault draws and routing choices, for reproducible runs."""
+        self._random.seed(seed)
+
     def send_disconnect(self) -> int:
         """Send `disconnect` on every routable connection now; returns how many."""
         links = [link for link in self._delivery.links.values() if link.routable]
@@ -215,8 +219,7 @@ class StreamGateway:
         """Cut every connection's TCP without a close frame; returns how many."""
         links = list(self._delivery.links.values())
         for link in links:
-            self.stats.drops += 1
-            link.drop()
+            self._drop(link)
         return len(links)
 
     def make_zombies(self) -> int:
@@ -241,7 +244,11 @@ class StreamGateway:
         self._delivery.send_system(
             link, "disconnect", {"reason": "persistent connection is timeout"}
         )
-        link.later(self.settings.disconnect_grace, link.drop)
+        link.later(self.settings.disconnect_grace, link.drop)  # the gateway's own, not a fault
+
+    def _drop(self, link: GatewayLink) -> None:
+        self.stats.drops += 1
+        link.drop()
 
     def _zombify(self, link: GatewayLink) -> None:
         if not link.zombie:
@@ -257,7 +264,7 @@ class StreamGateway:
         link.later(interval, self._ping, link)
 
     def _schedule(self, link: GatewayLink) -> None:
-        """A new connection's timers: pings, `disconnect` at its age, and maybe a zombie turn."""
+        """A new connection's timers: pings, `disconnect` at its age, maybe a zombie or a drop."""
         settings = self.settings
         if settings.ping_interval is not None:
             link.later(settings.ping_interval, self._ping, link)
@@ -265,8 +272,11 @@ class StreamGateway:
             spread = settings.disconnect_after * settings.disconnect_jitter
             age = settings.disconnect_after + self._random.uniform(-spread, spread)
             link.later(max(age, 0.0), self._disconnect, link)
-        if self._random.random() < self.faults.zombie_rate:
-            link.later(self._random.uniform(0, self.faults.zombie_within), self._zombify, link)
+        faults = self.faults
+        if self._random.random() < faults.zombie_rate:
+            link.later(self._random.uniform(0, faults.zombie_within), self._zombify, link)
+        if self._random.random() < faults.drop_rate:
+            link.later(self._random.uniform(0, faults.drop_within), self._drop, link)
 
     async def _shutdown(self, _app: web.Application) -> None:
         self._delivery.shutdown()
