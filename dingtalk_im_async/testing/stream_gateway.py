@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import random
-import secrets
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
-from attrs import define
 
 from . import _stream_data as make
 from ._ids import open_conversation_id
 from ._reading import json_body
 from ._replies import error_reply, json_reply
-from ._stream_delivery import Delivery, GatewaySettings, GatewayStats, StreamAck, StreamFaults
-from ._stream_link import GatewayLink
+from ._stream_delivery import Delivery
+from ._stream_entrance import CONNECT_PATH, OPEN_PATH, Entrance
+from ._stream_lifecycle import Lifecycle
+from ._stream_settings import GatewaySettings, GatewayStats, StreamAck, StreamFaults
+from ._stream_webhooks import WEBHOOK_PATH, WebhookPost, WebhookSink
 
 __all__ = [
     "ADMIN_EVENTS_PATH",
@@ -42,30 +42,9 @@ __all__ = [
     "WebhookPost",
 ]
 
-OPEN_PATH = "/v1.0/gateway/connections/open"
-CONNECT_PATH = "/connect"
-WEBHOOK_PATH = "/oapi/robot/sendBySession"
 ADMIN_MESSAGES_PATH = "/_emulator/stream/messages"
 ADMIN_EVENTS_PATH = "/_emulator/stream/events"
 BOT_MESSAGE_TOPIC = "/v1.0/im/bot/messages/get"
-#: errcode and errmsg of a sessionWebhook whose session is over (seen live).
-SESSION_GONE = (300001, "session 不存在")
-_TYPES = ("EVENT", "CALLBACK", "SYSTEM")
-
-
-@define(frozen=True, kw_only=True)
-class WebhookPost:
-    """A reply posted to an injected message's sessionWebhook (`accepted`: errcode 0)."""
-
-    session: str
-    body: Any
-    accepted: bool
-
-
-@define(kw_only=True)
-class _Session:
-    expires_at: float
-    open_conversation_id: str
 
 
 class StreamGateway:
@@ -101,20 +80,32 @@ class StreamGateway:
             stats=self.stats,
             rng=self._random,
         )
-        self._tickets: dict[str, tuple[float, frozenset[tuple[str, str]]]] = {}
-        self._sessions: dict[str, _Session] = {}
-        self.webhook_posts: list[WebhookPost] = []
-        self._base_url: Callable[[], str] = lambda: "http://127.0.0.1"
+        self._lifecycle = Lifecycle(
+            delivery=self._delivery,
+            settings=self.settings,
+            faults=self.faults,
+            stats=self.stats,
+            rng=self._random,
+        )
+        self._entrance = Entrance(
+            app_key=app_key,
+            app_secret=app_secret,
+            settings=self.settings,
+            stats=self.stats,
+            delivery=self._delivery,
+            lifecycle=self._lifecycle,
+        )
+        self._webhooks = WebhookSink()
 
     def __repr__(self) -> str:
         return f"StreamGateway(app_key={self.app_key!r}, connections={len(self._delivery.links)})"
 
     def mount(self, app: web.Application, base_url: Callable[[], str]) -> None:
         """Serve the gateway on `app`; `base_url()` says where the emulator listens."""
-        self._base_url = base_url
-        app.router.add_post(OPEN_PATH, self._handle_open)
-        app.router.add_get(CONNECT_PATH, self._handle_connect)
-        app.router.add_post(WEBHOOK_PATH, self._handle_webhook)
+        self._entrance.base_url = base_url
+        app.router.add_post(OPEN_PATH, self._entrance.handle_open)
+        app.router.add_get(CONNECT_PATH, self._entrance.handle_connect)
+        app.router.add_post(WEBHOOK_PATH, self._webhooks.handle)
         app.router.add_post(ADMIN_MESSAGES_PATH, self._handle_admin_message)
         app.router.add_post(ADMIN_EVENTS_PATH, self._handle_admin_event)
         app.on_shutdown.append(self._shutdown)
@@ -125,6 +116,16 @@ class StreamGateway:
     def acks(self) -> list[StreamAck]:
         """Every acknowledgement received, oldest first."""
         return self._delivery.acks
+
+    @property
+    def open_requests(self) -> list[dict[str, Any]]:
+        """Each `connections/open` body received, `clientSecret` masked."""
+        return self._entrance.requests
+
+    @property
+    def webhook_posts(self) -> list[WebhookPost]:
+        """Every post to an injected message's sessionWebhook, oldest first."""
+        return self._webhooks.posts
 
     @property
     def connections(self) -> list[str]:
@@ -163,9 +164,8 @@ class StreamGateway:
     ) -> dict[str, Any]:
         """Push a message from a user to the bot; returns its data (with `msgId`)."""
         cid = open_conversation_id or _default_conversation(sender_staff_id, conversation_type)
-        session = secrets.token_hex(16)
         ttl = self.settings.webhook_ttl if webhook_ttl is None else webhook_ttl
-        self._sessions[session] = _Session(expires_at=time.time() + ttl, open_conversation_id=cid)
+        session, expires_at = self._webhooks.open_session(ttl)
         data = make.bot_message_data(
             text=text,
             msg_id=msg_id or make.msg_id(),
@@ -178,10 +178,10 @@ class StreamGateway:
             at_users=at_users,
             robot_code=self.robot_code,
             corp_id=self.corp_id,
-            webhook=f"{self._base_url()}{WEBHOOK_PATH}?session={session}",
-            webhook_expires_ms=int((time.time() + ttl) * 1000),
+            webhook=f"{self._entrance.base_url()}{WEBHOOK_PATH}?session={session}",
+            webhook_expires_ms=int(expires_at * 1000),
         )
-        self._delivery.push("CALLBACK", BOT_MESSAGE_TOPIC, make.encode(data), {}, data["msgId"])
+        self.push_frame("CALLBACK", BOT_MESSAGE_TOPIC, make.encode(data), key=data["msgId"])
         return data
 
     def push_event(
@@ -199,8 +199,21 @@ class StreamGateway:
             "eventCorpId": self.corp_id,
             "eventUnifiedAppId": self._delivery.app_id,
         }
-        self._delivery.push("EVENT", "*", make.encode(payload), headers, event_id)
+        self.push_frame("EVENT", "*", make.encode(payload), headers=headers, key=event_id)
         return event_id
+
+    def push_frame(
+        self,
+        frame_type: str,
+        topic: str,
+        data: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        key: str | None = None,
+    ) -> None:
+        """Push any frame: `data` goes out as given (even if it is not JSON), with `headers`
+        added to the usual ones; `key` names the push in the stats (default: a new id)."""
+        self._delivery.push(frame_type, topic, data, dict(headers or {}), key or make.event_id())
 
     # -- faults on command -------------------------------------------------------
 
@@ -212,136 +225,51 @@ class StreamGateway:
         """Send `disconnect` on every routable connection now; returns how many."""
         links = [link for link in self._delivery.links.values() if link.routable]
         for link in links:
-            self._disconnect(link)
+            self._lifecycle.disconnect(link)
         return len(links)
 
     def drop_connections(self) -> int:
         """Cut every connection's TCP without a close frame; returns how many."""
         links = list(self._delivery.links.values())
         for link in links:
-            self._drop(link)
+            self._lifecycle.drop(link)
         return len(links)
 
     def make_zombies(self) -> int:
         """Make every live connection silent (pings answered, nothing sent); returns how many."""
         links = [link for link in self._delivery.links.values() if not link.zombie]
         for link in links:
-            self._zombify(link)
+            self._lifecycle.zombify(link)
         return len(links)
 
     def expire_webhooks(self) -> None:
         """End every sessionWebhook handed out so far."""
-        for session in self._sessions.values():
-            session.expires_at = 0.0
+        self._webhooks.expire_all()
 
-    # -- connection lifecycle ------------------------------------------------------
+    def fail_webhooks(self, count: int = 1, *, errcode: int, errmsg: str = "") -> None:
+        """Answer the next `count` posts to valid sessionWebhooks with this errcode."""
+        self._webhooks.fail_next(count, errcode, errmsg)
 
-    def _disconnect(self, link: GatewayLink) -> None:
-        if not link.routable:
-            return
-        link.routable = False
-        self.stats.disconnects += 1
-        self._delivery.send_system(
-            link, "disconnect", {"reason": "persistent connection is timeout"}
-        )
-        link.later(self.settings.disconnect_grace, link.drop)  # the gateway's own, not a fault
+    def fail_opens(
+        self,
+        count: int = 1,
+        *,
+        status: int = 500,
+        code: str = "system.error",
+        message: str = "系统错误",
+    ) -> None:
+        """Answer the next `count` calls to `connections/open` with this error."""
+        self._entrance.fail_next(count, status, code, message)
 
-    def _drop(self, link: GatewayLink) -> None:
-        self.stats.drops += 1
-        link.drop()
-
-    def _zombify(self, link: GatewayLink) -> None:
-        if not link.zombie:
-            link.zombie = True
-            self.stats.zombies += 1
-
-    def _ping(self, link: GatewayLink) -> None:
-        interval = self.settings.ping_interval
-        if interval is None:
-            return
-        self.stats.pings += 1
-        self._delivery.send_system(link, "ping", {"opaque": make.message_id()})
-        link.later(interval, self._ping, link)
-
-    def _schedule(self, link: GatewayLink) -> None:
-        """A new connection's timers: pings, `disconnect` at its age, maybe a zombie or a drop."""
-        settings = self.settings
-        if settings.ping_interval is not None:
-            link.later(settings.ping_interval, self._ping, link)
-        if settings.disconnect_after is not None:
-            spread = settings.disconnect_after * settings.disconnect_jitter
-            age = settings.disconnect_after + self._random.uniform(-spread, spread)
-            link.later(max(age, 0.0), self._disconnect, link)
-        faults = self.faults
-        if self._random.random() < faults.zombie_rate:
-            link.later(self._random.uniform(0, faults.zombie_within), self._zombify, link)
-        if self._random.random() < faults.drop_rate:
-            link.later(self._random.uniform(0, faults.drop_within), self._drop, link)
+    def reject_tickets(self, count: int = 1) -> None:
+        """Refuse the WebSocket handshake of the next `count` connections (HTTP 403)."""
+        self._entrance.reject_next(count)
 
     async def _shutdown(self, _app: web.Application) -> None:
         self._delivery.shutdown()
         await asyncio.gather(*(link.close() for link in list(self._delivery.links.values())))
 
-    # -- HTTP handlers ---------------------------------------------------------------
-
-    async def _handle_open(self, request: web.Request) -> web.StreamResponse:
-        if "application/json" not in request.headers.get("Accept", ""):
-            # The gateway answers XML without it (the Node SDK's comment).
-            return web.Response(status=200, text="<xml/>", content_type="application/xml")
-        body = await json_body(request)
-        if not isinstance(body, dict) or not isinstance(body.get("subscriptions"), list):
-            return error_reply(
-                400, "invalidParameter", "参数错误: clientId, clientSecret, subscriptions"
-            )
-        if body.get("clientId") != self.app_key or not secrets.compare_digest(
-            str(body.get("clientSecret", "")).encode(), self._app_secret.encode()
-        ):
-            return error_reply(400, "invalidClientIdOrSecret", "无效的clientId或者clientSecret")
-        subscriptions = frozenset(
-            (str(entry["type"]), str(entry.get("topic", "")))
-            for entry in body["subscriptions"]
-            if isinstance(entry, dict) and entry.get("type") in _TYPES
-        )
-        now = time.monotonic()
-        for stale in [key for key, (expiry, _) in self._tickets.items() if expiry < now]:
-            del self._tickets[stale]
-        ticket = secrets.token_hex(16)
-        self._tickets[ticket] = (now + self.settings.ticket_lifetime, subscriptions)
-        self.stats.tickets += 1
-        endpoint = self._base_url().replace("http", "ws", 1) + CONNECT_PATH
-        return json_reply(200, {"endpoint": endpoint, "ticket": ticket})
-
-    async def _handle_connect(self, request: web.Request) -> web.StreamResponse:
-        entry = self._tickets.pop(request.query.get("ticket", ""), None)
-        if entry is None or entry[0] < time.monotonic():
-            return web.Response(status=403, text="invalid or used ticket")
-        websocket = web.WebSocketResponse(autoping=True, max_msg_size=1 << 20)
-        await websocket.prepare(request)
-        link = GatewayLink(
-            websocket, request, connection_id=make.connection_id(), subscriptions=entry[1]
-        )
-        self.stats.connections += 1
-        self._schedule(link)
-        self._delivery.link_opened(link)
-        try:
-            async for message in websocket:
-                if message.type == web.WSMsgType.TEXT:
-                    self._delivery.received(link, message.data)
-        finally:
-            self._delivery.link_closed(link)
-            await link.finish()
-        return websocket
-
-    async def _handle_webhook(self, request: web.Request) -> web.StreamResponse:
-        session_id = request.query.get("session", "")
-        body = await json_body(request)
-        session = self._sessions.get(session_id)
-        accepted = session is not None and session.expires_at > time.time()
-        self.webhook_posts.append(WebhookPost(session=session_id, body=body, accepted=accepted))
-        if not accepted:
-            errcode, errmsg = SESSION_GONE
-            return json_reply(200, {"errcode": errcode, "errmsg": errmsg})
-        return json_reply(200, {"errcode": 0, "errmsg": "ok"})
+    # -- admin routes, to push from another process ------------------------------
 
     async def _handle_admin_message(self, request: web.Request) -> web.StreamResponse:
         body = await json_body(request)
