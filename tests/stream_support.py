@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -56,7 +57,5 @@ async def eventually(check: Callable[[], bool], *, timeout: float = 5.0) -> None
 
 async def settle(awaitable: Awaitable[Any]) -> None:
     """Await a task that may end with cancellation."""
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await awaitable
-    except asyncio.CancelledError:
-        pass

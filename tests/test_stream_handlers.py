@@ -17,7 +17,7 @@ from .stream_support import FAST, eventually, settle, stream_client
 
 
 def settings(**changes: Any) -> StreamSettings:
-    return attrs.evolve(FAST, shutdown_grace=0.2, **changes)
+    return attrs.evolve(FAST, **{"shutdown_grace": 0.2, **changes})
 
 
 async def test_a_raising_handler_is_logged_and_the_others_go_on(
