@@ -19,14 +19,9 @@ from dingtalk_im_async.testing import DingTalkEmulator
 from .stream_support import eventually
 
 SCRIPT = Path(__file__).with_name("official_stream_sdk.py")
-PROXY_VARIABLES = (
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-)
+PROXY_VARIABLES = {
+    name for base in ("http", "https", "all") for name in (f"{base}_proxy", f"{base.upper()}_PROXY")
+}
 
 
 def sdk_environment(emulator: DingTalkEmulator) -> dict[str, str]:
