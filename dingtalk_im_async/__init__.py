@@ -1,22 +1,30 @@
 """asyncio-native client for DingTalk's IM group API."""
 
-from ._transport import BASE_URL_ENV, DEFAULT_BASE_URL, RetryPolicy
+from ._hosts import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_OAPI_BASE_URL, OAPI_BASE_URL_ENV
+from ._retry import RetryPolicy
+from .auth import StaticTokenProvider, TokenProvider
 from .bulk import BulkOutcome, BulkRun, RateLimitedRetry
 from .client import DingTalkClient
+from .endpoints import Endpoint, Host
 from .errors import (
     ApiError,
+    CallQuotaExceededError,
     ClientClosedError,
     DingTalkError,
     InvalidCredentialsError,
     InvalidParameterError,
     InvalidTokenError,
+    LegacyRefusalError,
     MissingExtraError,
+    PacingError,
     PermissionCheckError,
     RateLimitError,
     RequestValidationError,
     ResponseError,
+    RunStoppedError,
     ServerError,
     TransportError,
+    Verdict,
 )
 from .groups import GroupService
 from .models import (
@@ -32,7 +40,7 @@ from .models import (
     ShowHistoryType,
     ValidationType,
 )
-from .pacing import LocalPacer, Pacer
+from .pacing import LocalPacer, Pacer, pacer_key
 from .redis_pacer import RedisPacer
 from .token_cache import (
     CachedToken,
@@ -41,16 +49,19 @@ from .token_cache import (
     TokenCache,
     TokenCacheError,
 )
-from .tokens import AppTokenProvider, StaticTokenProvider, TokenProvider
+from .tokens import AppTokenProvider
 
 __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
+    "DEFAULT_OAPI_BASE_URL",
+    "OAPI_BASE_URL_ENV",
     "ApiError",
     "AppTokenProvider",
     "BulkOutcome",
     "BulkRun",
     "CachedToken",
+    "CallQuotaExceededError",
     "ChatBannedType",
     "ClientClosedError",
     "ConversationTag",
@@ -58,10 +69,13 @@ __all__ = [
     "CreateGroupResult",
     "DingTalkClient",
     "DingTalkError",
+    "Endpoint",
     "GroupService",
+    "Host",
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
+    "LegacyRefusalError",
     "LocalPacer",
     "ManagementOptions",
     "ManagementType",
@@ -70,6 +84,7 @@ __all__ = [
     "MissingExtraError",
     "OwnerType",
     "Pacer",
+    "PacingError",
     "PermissionCheckError",
     "RateLimitError",
     "RateLimitedRetry",
@@ -78,6 +93,7 @@ __all__ = [
     "RequestValidationError",
     "ResponseError",
     "RetryPolicy",
+    "RunStoppedError",
     "Searchable",
     "ServerError",
     "ShowHistoryType",
@@ -87,6 +103,8 @@ __all__ = [
     "TokenProvider",
     "TransportError",
     "ValidationType",
+    "Verdict",
+    "pacer_key",
 ]
 
 __version__ = "0.1.0"

@@ -21,7 +21,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from .errors import MissingExtraError
-from .pacing import check_rate, spacing_for
+from .pacing import check_rate, pacer_key, spacing_for
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -44,40 +44,56 @@ return send_at - now
 class RedisPacer:
     """Paces calls across processes through Redis (extra `redis`).
 
-    Give every worker of one app the same `key` (e.g. one per app key and
-    API) and the same `rate`. Pass a `redis.asyncio.Redis` you own, or use
-    `RedisPacer.from_url(...)` as an async context manager, which closes
-    the client it made.
+    Give every worker of one app the same `app_key` and `rate`: each API is
+    paced under its own key, `pacing.pacer_key(app_key, api)`, as DingTalk
+    counts. (`key=` instead pins one key for every API.) Pass a
+    `redis.asyncio.Redis` you own, or use `RedisPacer.from_url(...)` as an
+    async context manager, which closes the client it made.
     """
 
-    def __init__(self, client: Redis, *, rate: float, key: str) -> None:
+    def __init__(
+        self, client: Redis, *, rate: float, app_key: str | None = None, key: str | None = None
+    ) -> None:
         self.rate = check_rate(rate)
-        self.key = _check_key(key)
+        self.app_key, self.key = _check_keys(app_key, key)
+        self._keys: dict[str, str] = {}
         self._spacing_us = max(1, round(spacing_for(self.rate) * 1_000_000))
         self._client = client
         self._owns_client = False
         self._reserve: Any = client.register_script(RESERVE_SCRIPT)
 
     @classmethod
-    def from_url(cls, url: str, *, rate: float, key: str) -> RedisPacer:
+    def from_url(
+        cls, url: str, *, rate: float, app_key: str | None = None, key: str | None = None
+    ) -> RedisPacer:
         """A pacer with its own client for `url` (e.g. `redis://host:6379/0`); close it after."""
         check_rate(rate)
-        _check_key(key)
+        _check_keys(app_key, key)
         try:
             from redis.asyncio import Redis
         except ImportError:
             raise MissingExtraError(
                 feature="a pacer shared through Redis", package="redis", extra="redis"
             ) from None
-        pacer = cls(Redis.from_url(url), rate=rate, key=key)
+        pacer = cls(Redis.from_url(url), rate=rate, app_key=app_key, key=key)
         pacer._owns_client = True
         return pacer
 
     def __repr__(self) -> str:
-        return f"RedisPacer(rate={self.rate!r}, key={self.key!r})"
+        keyed = f"key={self.key!r}" if self.key is not None else f"app_key={self.app_key!r}"
+        return f"RedisPacer(rate={self.rate!r}, {keyed})"
 
-    async def wait(self) -> None:
-        delay_us = int(await self._reserve(keys=[self.key], args=[self._spacing_us]))
+    def key_for(self, api: str) -> str:
+        """The Redis key that paces `api`."""
+        if self.key is not None:
+            return self.key
+        key = self._keys.get(api)
+        if key is None:
+            key = self._keys[api] = pacer_key(str(self.app_key), api)
+        return key
+
+    async def wait(self, api: str) -> None:
+        delay_us = int(await self._reserve(keys=[self.key_for(api)], args=[self._spacing_us]))
         if delay_us > 0:
             await asyncio.sleep(delay_us / 1_000_000)
 
@@ -93,7 +109,10 @@ class RedisPacer:
         await self.aclose()
 
 
-def _check_key(key: str) -> str:
-    if not isinstance(key, str) or not key:
-        raise ValueError("key must be a non-empty string")
-    return key
+def _check_keys(app_key: str | None, key: str | None) -> tuple[str | None, str | None]:
+    if (app_key is None) == (key is None):
+        raise ValueError("give app_key (one key per API, the usual) or key (one for all)")
+    for name, value in (("app_key", app_key), ("key", key)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ValueError(f"{name} must be a non-empty string")
+    return app_key, key

@@ -166,7 +166,7 @@ async def test_a_reply_without_an_errcode_is_a_response_error(
     message = await received(emulator)
     # The emulator's admin route answers 200 with a JSON object that has no errcode.
     elsewhere = attrs.evolve(message, session_webhook=emulator.base_url + ADMIN_MESSAGES_PATH)
-    with pytest.raises(ResponseError, match="without an errcode") as caught:
+    with pytest.raises(ResponseError, match="reply without an errcode") as caught:
         await Replier(session).reply(elsewhere, "x")
     assert caught.value.verdict is Verdict.UNKNOWN
 

@@ -29,6 +29,7 @@ from ._client import Target, client_options, connect, target_from
 from ._inputs import InputFormatError, InputRecord, count_records, input_format, read_records
 from ._progress import BulkProgress
 from ._results import (
+    NOT_SENT,
     UNKNOWN,
     AppendLog,
     abandoned_record,
@@ -209,8 +210,7 @@ async def _pacer(job: Job, app_key: str) -> AsyncIterator[Pacer | None]:
     if job.rate == 0:
         yield None
     elif job.redis_url:
-        key = f"dingtalk-im-async:pace:{app_key}:im.group.create"
-        async with RedisPacer.from_url(job.redis_url, rate=job.rate, key=key) as shared:
+        async with RedisPacer.from_url(job.redis_url, rate=job.rate, app_key=app_key) as shared:
             yield shared
     else:
         yield LocalPacer(job.rate)
@@ -253,7 +253,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
                     send,
                     inputs(),
                     concurrency=job.concurrency,
-                    pacer=pacer,
+                    rate_limit=pacer,
                     rate_limited=RateLimitedRetry(retries=job.rate_limited_retries),
                 )
                 try:
@@ -308,6 +308,8 @@ def _record(
         why = f"{entry['code']}: {entry['message']}"
         if entry["status"] == UNKNOWN:
             tally.unknown += 1
+        elif entry["status"] == NOT_SENT:
+            tally.not_sent += 1
         else:
             tally.fail(line, why)
         bar.note(f"line {line}: {entry['status']}: {why}")

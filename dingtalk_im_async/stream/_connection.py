@@ -16,7 +16,8 @@ import aiohttp
 from attrs import define, field
 from yarl import URL
 
-from .._transport import JSON_HEADERS, encode_body, exchange
+from .. import _json
+from .._http import JSON_HEADERS, exchange
 from ..errors import ResponseError, TransportError
 from ._frames import Frame, FrameError, parse_frame
 
@@ -44,7 +45,13 @@ async def open_ticket(
 ) -> Ticket:
     """Register a connection; errors are typed (`ApiError` with its verdict, `TransportError`)."""
     status, reply = await exchange(
-        session, url, encode_body(body), JSON_HEADERS, aiohttp.ClientTimeout(total=timeout)
+        session,
+        "POST",
+        url,
+        data=_json.encode(body),
+        headers=JSON_HEADERS,
+        timeout=aiohttp.ClientTimeout(total=timeout),
+        secret_reply=True,  # it holds the ticket
     )
     endpoint = reply.get("endpoint") if isinstance(reply, dict) else None
     ticket = reply.get("ticket") if isinstance(reply, dict) else None

@@ -28,7 +28,7 @@ import aiohttp
 from attrs import Attribute, define, field, validators
 from yarl import URL
 
-from .._transport import resolve_base_url
+from .._hosts import resolve_base_url
 from ._backoff import Backoff, ReconnectPolicy
 from ._connection import OPEN_PATH, StreamConnection, open_ticket, open_websocket
 from ._dedup import SeenIds

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from attrs import define, field
 
-from ._codec import register, wire
+from ..models._common import wire
 
 __all__ = [
     "EVENT_CLASSES",
@@ -70,9 +70,11 @@ class BotMessage:
 
     msg_id: str
     open_conversation_id: str = field(metadata=wire("conversationId"))
-    conversation_type: str = GROUP_CONVERSATION
+    #: "2" in a group chat, "1" in a one-to-one chat with the bot.
+    conversation_type: str | None = None
     conversation_title: str | None = None
-    msgtype: str = "text"
+    #: `text`, `picture`, `richText`, `audio`, `video`, `file`, ...
+    msgtype: str | None = None
     text: TextContent | None = None
     #: The details of non-text messages (`picture`, `richText`, `file`, ...), as sent.
     content: dict[str, Any] | None = None
@@ -94,7 +96,7 @@ class BotMessage:
 
     @property
     def is_group(self) -> bool:
-        """True in a group chat, False in a one-to-one chat with the bot."""
+        """True in a group chat (`conversation_type` "2")."""
         return self.conversation_type == GROUP_CONVERSATION
 
     @property
@@ -216,5 +218,3 @@ EVENT_CLASSES: Mapping[str, type[GroupEvent]] = {
 
 #: What a stream hands to your code.
 StreamItem = BotMessage | StreamEvent
-
-register(AtUser, TextContent, BotMessage, UnknownEvent, *EVENT_CLASSES.values())

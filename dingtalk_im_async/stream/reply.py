@@ -17,13 +17,12 @@ import aiohttp
 from attrs import define
 from yarl import URL
 
-from .._transport import JSON_HEADERS, encode_body, exchange
+from .. import _json
+from .._http import JSON_HEADERS, exchange
 from ..errors import (
     ReplyUnavailableError,
     RequestValidationError,
-    ResponseError,
     SessionWebhookExpiredError,
-    api_error_for,
 )
 from ._robot_contract import GroupMessage, Markdown, RobotSender, Text
 from .models import BotMessage
@@ -115,11 +114,17 @@ class Replier:
         return await self._send_by_robot(message, content)
 
     async def _post(self, message: BotMessage, body: dict[str, Any]) -> None:
-        url = self._webhook_url(message)
-        status, reply = await exchange(
-            self._session, url, encode_body(body), JSON_HEADERS, self._timeout
+        # The webhook answers with the legacy host's envelope (HTTP 200, `errcode`), and its
+        # URL carries the session: `legacy` keeps aiohttp's errors, which hold it, out.
+        await exchange(
+            self._session,
+            "POST",
+            self._webhook_url(message),
+            data=_json.encode(body),
+            headers=JSON_HEADERS,
+            timeout=self._timeout,
+            legacy=True,
         )
-        raise_for_errcode(status, reply)
 
     def _webhook_url(self, message: BotMessage) -> URL:
         url = URL(message.session_webhook or "")
@@ -152,22 +157,3 @@ class Replier:
             GroupMessage(open_conversation_id=message.open_conversation_id, message=content)
         )
         return ReplyResult(route=ROBOT, robot_result=result)
-
-
-def raise_for_errcode(status: int, reply: object) -> None:
-    """The webhook's envelope: errcode 0 is success, any other its typed `ApiError`."""
-    errcode = reply.get("errcode") if isinstance(reply, dict) else None
-    if isinstance(errcode, bool) or not isinstance(errcode, int):
-        raise ResponseError(
-            "sessionWebhook reply without an errcode", status=status, excerpt=repr(reply)
-        )
-    if errcode == 0:
-        return
-    assert isinstance(reply, dict)
-    errmsg = reply.get("errmsg")
-    raise api_error_for(
-        status=status,
-        code=str(errcode),
-        message=errmsg if isinstance(errmsg, str) else "",
-        body=reply,
-    )
