@@ -5,6 +5,14 @@ from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector,
 from .records import CreatedGroup, LoggedRequest
 from .routes import Call, Route
 from .store import GroupStore, StoredGroup
+from .stream_gateway import (
+    GatewaySettings,
+    GatewayStats,
+    StreamAck,
+    StreamFaults,
+    StreamGateway,
+    WebhookPost,
+)
 from .traffic import ApiTraffic
 
 __all__ = [
@@ -17,9 +25,15 @@ __all__ = [
     "ErrorReply",
     "Fault",
     "FaultInjector",
+    "GatewaySettings",
+    "GatewayStats",
     "GroupStore",
     "Latency",
     "LoggedRequest",
     "Route",
     "StoredGroup",
+    "StreamAck",
+    "StreamFaults",
+    "StreamGateway",
+    "WebhookPost",
 ]
