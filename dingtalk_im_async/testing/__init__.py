@@ -1,5 +1,6 @@
 """Test support: the DingTalk emulator, its fault injection, and the pytest fixture."""
 
+from .._retry import is_testing, set_testing
 from .emulator import DingTalkEmulator
 from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
 from .records import CreatedGroup, LoggedRequest
@@ -36,4 +37,6 @@ __all__ = [
     "StreamFaults",
     "StreamGateway",
     "WebhookPost",
+    "is_testing",
+    "set_testing",
 ]
