@@ -162,8 +162,10 @@ async def push_all(emulator: DingTalkEmulator, run: StreamChaosRun, frames: int)
         run.pushed_at[key] = loop.time()
         if number % BATCH == BATCH - 1:
             await asyncio.sleep(TICK)
-        # Besides the random ones, one of each fault for sure.
-        if number == frames // 3:
+        # Besides the random ones, each fault for sure.
+        if number in (frames // 6, frames // 2, 5 * frames // 6):
+            gateway.send_disconnect()
+        elif number == frames // 3:
             gateway.make_zombies()
         elif number == 2 * frames // 3:
             gateway.drop_connections()
