@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import signal
 import sys
 
 import aiohttp
+import click
+import pytest
 from click.testing import CliRunner
 
 from dingtalk_im_async.cli import main
+from dingtalk_im_async.cli._client import Target
+from dingtalk_im_async.cli.listen import _listen
 from dingtalk_im_async.testing import DingTalkEmulator
 
 from .cli_subprocess import cli_env, finish, run_cli
@@ -137,3 +142,51 @@ async def test_with_its_own_emulator_it_says_how_to_push_a_message(
     stdout, _ = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 0
     assert json.loads(stdout)["msgId"] == msg_id
+
+
+# -- the same command in this process, where coverage sees it --------------------------
+
+
+async def test_in_process_it_prints_the_count_asked_for_and_stops(
+    emulator: DingTalkEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = Target(
+        emulator=False,
+        app_key=emulator.app_key,
+        app_secret=emulator.app_secret,
+        base_url=emulator.base_url,
+    )
+    listening = asyncio.ensure_future(_listen(target, messages=True, events=True, count=1))
+    await eventually(lambda: bool(emulator.stream.connections))
+    sent = emulator.stream.inject_message("in process")
+    await asyncio.wait_for(listening, 5)
+    out, err = capsys.readouterr()
+    assert json.loads(out)["msgId"] == sent["msgId"]
+    assert "Stopped after 1 item(s)." in err
+
+
+async def test_in_process_refused_credentials_are_a_click_error(
+    emulator: DingTalkEmulator,
+) -> None:
+    target = Target(
+        emulator=False, app_key=emulator.app_key, app_secret="nope", base_url=emulator.base_url
+    )
+    with pytest.raises(click.ClickException, match="cannot listen: HTTP 400"):
+        await _listen(target, messages=True, events=False, count=None)
+
+
+async def test_in_process_with_its_own_emulator(capsys: pytest.CaptureFixture[str]) -> None:
+    listening = asyncio.ensure_future(
+        _listen(Target(emulator=True), messages=True, events=True, count=None)
+    )
+    seen: list[str] = []
+
+    def listening_now() -> bool:
+        seen.append(capsys.readouterr().err)
+        return "Listening as app" in "".join(seen)
+
+    await eventually(listening_now)
+    assert "/_emulator/stream/messages" in "".join(seen)
+    listening.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await listening

@@ -106,6 +106,7 @@ async def _listen(target: Target, *, messages: bool, events: bool, count: int | 
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
+                stack.callback(loop.remove_signal_handler, signum)
         try:
             await stream.start()
         except DingTalkError as error:
