@@ -249,3 +249,28 @@ def test_no_secret_in_the_repr(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     stream = StreamClient(app_key="k", app_secret="s3cr3t-value")
     assert "s3cr3t-value" not in repr(stream)
+
+
+async def test_neither_the_secret_nor_a_ticket_reaches_a_log_line_or_an_error(
+    emulator: DingTalkEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    gateway = emulator.stream
+    gateway.fail_opens(1)
+    gateway.reject_tickets(1)
+    async with stream_client(emulator) as stream:
+        gateway.drop_connections()
+        await eventually(lambda: stream.stats.connections_opened == 2)
+    refused = StreamClient(
+        app_key=emulator.app_key,
+        app_secret=emulator.app_secret + "-wrong",
+        base_url=emulator.base_url,
+        settings=FAST,
+    )
+    with pytest.raises(InvalidCredentialsError) as caught:
+        await refused.start()
+    texts = [caplog.text, str(caught.value), repr(caught.value), repr(stream), repr(refused)]
+    for text in texts:
+        assert emulator.app_secret not in text
+        assert "ticket=" not in text
+    assert "could not open a Stream connection" in caplog.text  # the failures were logged
