@@ -157,6 +157,8 @@ async def test_handlers_get_messages_and_events_until_close(emulator: DingTalkEm
     emulator.stream.inject_message("one")
     emulator.stream.push_event("chat_quit", {"openConversationId": "cid1", "operator": "bob"})
     await eventually(lambda: len(messages) == 1 and len(events) == 1)
+    with pytest.raises(RuntimeError, match="already running"):
+        await stream.run()
     await stream.close()
     await asyncio.wait_for(running, 2)
     assert messages[0].plain_text == "one"

@@ -249,6 +249,8 @@ class StreamClient:
         or cancellation; closes the client on the way out."""
         if self._on_message is None and self._on_event is None:
             raise RuntimeError("register a handler with on_message or on_event first")
+        if self._runner_task is not None:
+            raise RuntimeError("run() is already running (or has run) on this client")
         await self.start()
         assert self._intake is not None
         settings = self.settings
