@@ -80,9 +80,11 @@ def test_redeliveries_and_duplicates_were_suppressed_not_delivered(
 
 
 def test_delivery_never_stalls_for_long(stream_chaos: StreamChaosRun) -> None:
-    """The longest silence is a zombie's: the 1 s watchdog plus the 1 s redelivery."""
-    assert stream_chaos.longest_gap < 3.0
-    assert stream_chaos.slowest < 5.0
+    """Usually the longest silence is a zombie's (the 1 s watchdog, then the 1 s redelivery);
+    a streak of three short-lived connections adds backoffs of up to 0.5, 1 and 2 s. Beyond
+    that the client would have stopped hearing."""
+    assert stream_chaos.longest_gap < 6.0
+    assert stream_chaos.slowest < 10.0
 
 
 def test_it_runs_within_the_budget(stream_chaos: StreamChaosRun) -> None:

@@ -11,7 +11,8 @@ expires.
 from ._backoff import ReconnectPolicy
 from ._intake import StreamStats
 from ._robot_contract import GroupMessage, Markdown, RobotSender, Text
-from .client import StreamClient, StreamSettings
+from ._settings import StreamSettings
+from .client import StreamClient
 from .models import (
     EVENT_CLASSES,
     AtUser,
