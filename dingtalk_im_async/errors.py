@@ -26,10 +26,12 @@ __all__ = [
     "PacingError",
     "PermissionCheckError",
     "RateLimitError",
+    "ReplyUnavailableError",
     "RequestValidationError",
     "ResponseError",
     "RunStoppedError",
     "ServerError",
+    "SessionWebhookExpiredError",
     "TransportError",
     "Verdict",
     "api_error_for",
@@ -539,3 +541,32 @@ __all__ += [
     "UnsuccessfulReplyError",
     "require_success",
 ]
+
+
+# -- stream errors --
+
+
+class SessionWebhookExpiredError(ApiError):
+    """errcode `300001` (`session 不存在`) from a bot message's `sessionWebhook`: its session
+    is over (each message's lasts 20 to 90 minutes). Nothing was posted; the reply helper
+    sends through the robot API instead when it can."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class ReplyUnavailableError(DingTalkError):
+    """A reply has no way to go: the message's `sessionWebhook` has expired (or cannot carry
+    this kind of message) and the robot API cannot stand in (no robot given, or a
+    one-to-one chat). Nothing was sent."""
+
+    default_verdict = Verdict.NOT_SENT
+
+
+# A sessionWebhook answers with the legacy host's errcode envelope.
+_LEGACY_CODE_CLASSES.update(
+    {
+        "300001": SessionWebhookExpiredError,
+        # Robot webhooks: "send too fast, exceed 20 times per minute".
+        "130101": RateLimitError,
+    }
+)

@@ -8,6 +8,7 @@ from .bulk import bulk
 from .create import create_group
 from .emulator import emulator
 from .group import group
+from .listen import listen
 
 __all__ = ["main"]
 
@@ -22,3 +23,4 @@ main.add_command(create_group)
 main.add_command(bulk)
 main.add_command(emulator)
 main.add_command(group)
+main.add_command(listen)

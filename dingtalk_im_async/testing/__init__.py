@@ -6,6 +6,14 @@ from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector,
 from .records import CreatedGroup, LoggedRequest
 from .routes import Call, Route
 from .store import GroupStore, StoredGroup
+from .stream_gateway import (
+    GatewaySettings,
+    GatewayStats,
+    StreamAck,
+    StreamFaults,
+    StreamGateway,
+    WebhookPost,
+)
 from .traffic import ApiTraffic
 
 __all__ = [
@@ -18,11 +26,17 @@ __all__ = [
     "ErrorReply",
     "Fault",
     "FaultInjector",
+    "GatewaySettings",
+    "GatewayStats",
     "GroupStore",
     "Latency",
     "LoggedRequest",
     "Route",
     "StoredGroup",
+    "StreamAck",
+    "StreamFaults",
+    "StreamGateway",
+    "WebhookPost",
     "is_testing",
     "set_testing",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ssl
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from aiohttp import web
 
@@ -27,6 +28,7 @@ from .handlers.groups import CREATE_PATH, GROUP_MANAGE_SCOPE
 from .records import CreatedGroup, LoggedRequest
 from .routes import Route
 from .store import GroupStore
+from .stream_gateway import StreamGateway
 from .traffic import ApiTraffic
 
 __all__ = [
@@ -118,15 +120,25 @@ class DingTalkEmulator(FaultShortcuts):
         self.store = GroupStore()
         self.groups: list[CreatedGroup] = []
         self.requests: list[LoggedRequest] = []
+        #: Stream mode: bot messages and group events pushed over WebSockets.
+        self.stream = StreamGateway(
+            app_key=app_key, app_secret=app_secret, robot_code=self.robot_code
+        )
+        # Group changes made through the API reach subscribed Stream connections as events.
+        self.store.on_event(self._push_group_event)
 
     def __repr__(self) -> str:
         return f"DingTalkEmulator(base_url={self.base_url!r}, app_key={self.app_key!r})"
+
+    def _push_group_event(self, event_type: str, data: Mapping[str, Any]) -> None:
+        self.stream.push_event(event_type, data)
 
     # -- lifecycle -----------------------------------------------------------
 
     async def start(self) -> None:
         """Bind to a free port (or the one given) and start serving."""
         app = build_app(self, self.routes)
+        self.stream.mount(app, lambda: self.base_url)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self._port, ssl_context=self._ssl_context)
