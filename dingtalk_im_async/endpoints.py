@@ -15,9 +15,23 @@ from typing import Any, Generic, TypeVar
 from attrs import define, field
 
 from .models import CreateGroupRequest, CreateGroupResult
+from .models.robot import GroupMessage
+from .models.robot_results import (
+    GroupRobots,
+    GroupRobotsQuery,
+    ReadStatusPage,
+    ReadStatusQuery,
+    RecallRequest,
+    RecallResult,
+    SendResult,
+)
 
 __all__ = [
     "CREATE_GROUP",
+    "QUERY_GROUP_ROBOTS",
+    "QUERY_READ_STATUS",
+    "RECALL_GROUP_MESSAGES",
+    "SEND_GROUP_MESSAGE",
     "TOKEN_API",
     "TOKEN_PATH",
     "Endpoint",
@@ -100,4 +114,32 @@ CREATE_GROUP: Endpoint[CreateGroupRequest, CreateGroupResult] = Endpoint(
     request_type=CreateGroupRequest,
     result_type=CreateGroupResult,
     repeat_safe=False,
+)
+
+
+# -- robot endpoints -----------------------------------------------------------------------
+
+SEND_GROUP_MESSAGE: Endpoint[GroupMessage, SendResult] = Endpoint(
+    path="/v1.0/robot/groupMessages/send",
+    request_type=GroupMessage,
+    result_type=SendResult,
+    repeat_safe=False,  # a second send posts the message twice
+)
+RECALL_GROUP_MESSAGES: Endpoint[RecallRequest, RecallResult] = Endpoint(
+    path="/v1.0/robot/groupMessages/recall",
+    request_type=RecallRequest,
+    result_type=RecallResult,
+    repeat_safe=True,  # a message recalled twice is recalled
+)
+QUERY_READ_STATUS: Endpoint[ReadStatusQuery, ReadStatusPage] = Endpoint(
+    path="/v1.0/robot/groupMessages/query",
+    request_type=ReadStatusQuery,
+    result_type=ReadStatusPage,
+    repeat_safe=True,
+)
+QUERY_GROUP_ROBOTS: Endpoint[GroupRobotsQuery, GroupRobots] = Endpoint(
+    path="/v1.0/robot/groups/robots/query",
+    request_type=GroupRobotsQuery,
+    result_type=GroupRobots,
+    repeat_safe=True,
 )

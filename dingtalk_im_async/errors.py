@@ -19,6 +19,7 @@ __all__ = [
     "CallQuotaExceededError",
     "ClientClosedError",
     "DingTalkError",
+    "GroupDisbandedError",
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
@@ -29,9 +30,13 @@ __all__ = [
     "RateLimitError",
     "RequestValidationError",
     "ResponseError",
+    "RobotNotInGroupError",
+    "RobotNotOwnedError",
+    "RobotStoppedError",
     "RunStoppedError",
     "ServerError",
     "TransportError",
+    "UnknownSendResultError",
     "Verdict",
     "api_error_for",
     "is_token_refusal",
@@ -443,3 +448,121 @@ def mark_not_sent(error: DingTalkError) -> DingTalkError:
     token or a pacing slot): whatever it says of its own request, the call's is not sent."""
     error._verdict = Verdict.NOT_SENT
     return error
+
+
+# -- robot errors --------------------------------------------------------------------------
+# Codes of the robot message API (`robot/groupMessages/send`, `recall`, `query`,
+# `robot/groups/robots/query`), all HTTP 400 but `system.error`. Sources, DingTalk's docs:
+# the-robot-sends-a-group-message, enterprise-chatbot-withdraws-internal-group-messages,
+# chatbot-queries-the-read-status-of-a-message, obtain-the-list-of-robots-in-the-group.
+
+
+class _HintedApiError(ApiError):
+    """An `ApiError` whose message ends with what to do about it (`hint`)."""
+
+    hint = ""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}. {self.hint}"
+
+
+class RobotNotInGroupError(_HintedApiError):
+    """`invalidParameter.robotCode.empty` (and the recall and read-status spellings): the
+    robot is not installed in the group. Nothing was posted."""
+
+    default_verdict = Verdict.REJECTED
+    hint = (
+        "Add the app's robot to the group first (group settings > robots, or a group cool "
+        "app), then send again; `RobotService.installed(open_conversation_id)` checks"
+    )
+
+
+class RobotNotOwnedError(_HintedApiError):
+    """`invalidParameter.robotCode.auth` or `not.allowed.robotCode`: the robot belongs to
+    another app than the one whose token was used. Nothing was posted."""
+
+    default_verdict = Verdict.REJECTED
+    hint = (
+        "Use the robot code of this app's own robot: for an internal app's robot that is "
+        "the app key (`DingTalkClient(robot_code=...)` defaults to it), or the token of "
+        "the app that owns the robot"
+    )
+
+
+class RobotStoppedError(_HintedApiError):
+    """`bot.stopped`: the robot is disabled in the group or the developer console."""
+
+    default_verdict = Verdict.REJECTED
+    hint = "Enable the robot again (developer console, or the group's robot settings)"
+
+
+class GroupDisbandedError(_HintedApiError):
+    """`group.disbanded`: the group no longer exists; nothing will ever be posted to it."""
+
+    default_verdict = Verdict.REJECTED
+    hint = "Drop this group from your list: it was disbanded"
+
+
+class UnknownSendResultError(_HintedApiError):
+    """`unknown.send.result`: DingTalk itself does not know whether the message was posted.
+
+    Always `UNKNOWN`: sending again may post it twice, so nothing resends it.
+    """
+
+    hint = (
+        "The message may have been posted: look at the group (or its read status) "
+        "before sending it again"
+    )
+
+
+register_codes(
+    {
+        "invalidParameter.robotCode.empty": RobotNotInGroupError,
+        "invalidParameter.robotCode.notExsit": RobotNotInGroupError,  # sic, DingTalk's spelling
+        "invalidParameter.robotCode": RobotNotInGroupError,  # recall's spelling
+        "invalidParameter.robotCode.auth": RobotNotOwnedError,
+        "not.allowed.robotCode": RobotNotOwnedError,
+        "bot.stopped": RobotStoppedError,
+        "group.disbanded": GroupDisbandedError,
+        "unknown.send.result": UnknownSendResultError,
+        # Robot rate limits come as HTTP 400: nothing was posted; slow down.
+        "send.too.fast": RateLimitError,
+        "send.byToken.tooFast": RateLimitError,
+        "too.many.group": RateLimitError,
+        "too.many.people": RateLimitError,
+        # The request itself is wrong: fix it.
+        "invalidParameter.msgParam.tooLong": InvalidParameterError,
+        "invalidParameter.msgParam.invalid": InvalidParameterError,
+        "invalidParameter.msgKey.invalid": InvalidParameterError,
+        "invalidParameter.msgKey.empty": InvalidParameterError,
+        "invalidParameter.msg.unsupport": InvalidParameterError,
+        "invalidParameter.param.invalid": InvalidParameterError,
+        "invalidParameter.robotCode.missing": InvalidParameterError,
+        "invalidParameter.robotCode.invalid": InvalidParameterError,
+        "invalid.openConversationId": InvalidParameterError,
+        "miss.openConversationId": InvalidParameterError,
+        "illegal.openconevrsation.id": InvalidParameterError,  # sic, the robots query's
+        "invalid.processQueryKey": InvalidParameterError,
+        "invalidParameter.processQueryKey.missing": InvalidParameterError,
+        "invalidParameter.processQueryKeys.overMax": InvalidParameterError,
+        "invalidParameter.pageSize.invalid": InvalidParameterError,
+        "invalidParameter.cursor.invalid": InvalidParameterError,
+    },
+    refusals={
+        "processQueryKey.expireTime",  # read status not ready yet, or expired
+        "only.groupAdmin.canAtAll",
+        "conversation.org.notMatch",
+        "conversation.org.dismatch",
+        "send.forbidden",
+        "bot.forbidden.sendMessage",
+        "unauthorized",
+        "auth.error",
+        "reject",
+        "template.not.existed",
+        "template.stopped",
+        "contain.unsafe.url",
+        "contain.notAllowed.text",
+        "contain.notAllowed.picture",
+        "contain.notAllowed.content",
+    },
+)
