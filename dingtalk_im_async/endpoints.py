@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from attrs import define, field
 
@@ -98,7 +98,7 @@ class Endpoint(Generic[RequestT, ResultT]):
     result_type: type[ResultT]
     repeat_safe: bool
     result_key: str | None = None
-    check: Callable[[int, Any], None] | None = field(default=None, eq=False)
+    check: Callable[[int, ResultT], None] | None = field(default=None, eq=False)
     api: str = field()
 
     @api.default

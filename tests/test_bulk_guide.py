@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-import inspect
 import json
 import uuid
 from collections.abc import Iterable, Mapping
@@ -115,14 +113,6 @@ async def test_fleet_workers_share_one_rate(redis_url: str) -> None:
     assert emulator.rate_limited == 0  # 3 workers, one budget: never over DingTalk's 20/s
 
 
-def test_the_fleet_key_is_the_one_the_cli_uses() -> None:
-    """docs/bulk.md says scripts and `dingtalk-im bulk --redis-url` share one budget."""
-    cli_bulk = importlib.import_module("dingtalk_im_async.cli.bulk")
-    key = 'f"dingtalk-im-async:pace:{app_key}:im.group.create"'
-    assert key in inspect.getsource(cli_bulk)
-    assert key in inspect.getsource(fleet_worker)
-
-
 # --8<-- [start:resumable]
 def settled(journal: Path) -> set[str]:
     """Keys an earlier run created, or sent without a definite answer: never send them again."""
@@ -151,7 +141,7 @@ async def create_resumably(
             return await groups.create(requests[key])
 
         todo = (key for key in requests if key not in skip)
-        async with BulkRun(send, todo, concurrency=10, pacer=LocalPacer(20)) as outcomes:
+        async with BulkRun(send, todo, concurrency=10, rate_limit=LocalPacer(20)) as outcomes:
             async for outcome in outcomes:
                 if outcome.error is None:
                     note(outcome.request, "created")
