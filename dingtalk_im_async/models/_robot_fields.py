@@ -7,7 +7,6 @@ parameter types from them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from ..errors import RequestValidationError
 from ._common import check_text
@@ -88,7 +87,7 @@ def file_type(value: str) -> str:
     return text
 
 
-def param_dict(value: Mapping[str, Any]) -> dict[str, Any]:
+def param_dict(value: Mapping[str, object]) -> dict[str, object]:
     if not isinstance(value, Mapping):
         raise RequestValidationError("msg_param", f"must be a mapping, got {type(value).__name__}")
     for key in value:

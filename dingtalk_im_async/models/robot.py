@@ -13,7 +13,6 @@ from __future__ import annotations
 import abc
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from attrs import define, field
 
@@ -84,7 +83,7 @@ VERTICAL_BUTTONS = range(2, 6)
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def encode_msg_param(msg_param: Mapping[str, Any]) -> str:
+def encode_msg_param(msg_param: Mapping[str, object]) -> str:
     """`msg_param` as the JSON string DingTalk expects, checked against its 15,000 bytes."""
     try:
         text = _encode(dict(msg_param))
@@ -112,7 +111,7 @@ class RobotMessage(abc.ABC):
         """DingTalk's name for the kind (`msgKey`), e.g. `sampleText`."""
 
     @abc.abstractmethod
-    def msg_param(self) -> dict[str, Any]:
+    def msg_param(self) -> dict[str, object]:
         """The kind's fields by DingTalk's names (`msgParam`, before JSON encoding)."""
 
     def __attrs_post_init__(self) -> None:
@@ -129,7 +128,7 @@ class Text(RobotMessage):
     def msg_key(self) -> str:
         return "sampleText"
 
-    def msg_param(self) -> dict[str, Any]:
+    def msg_param(self) -> dict[str, object]:
         return {"content": self.content}
 
 
@@ -144,7 +143,7 @@ class Markdown(RobotMessage):
     def msg_key(self) -> str:
         return "sampleMarkdown"
 
-    def msg_param(self) -> dict[str, Any]:
+    def msg_param(self) -> dict[str, object]:
         return {"title": self.title, "text": self.text}
 
 
@@ -161,7 +160,7 @@ class Link(RobotMessage):
     def msg_key(self) -> str:
         return "sampleLink"
 
-    def msg_param(self) -> dict[str, Any]:
+    def msg_param(self) -> dict[str, object]:
         return {
             "title": self.title,
             "text": self.text,
@@ -180,7 +179,7 @@ class Image(RobotMessage):
     def msg_key(self) -> str:
         return "sampleImageMsg"
 
-    def msg_param(self) -> dict[str, Any]:
+    def msg_param(self) -> dict[str, object]:
         return {"photoURL": self.photo_url}
 
 
@@ -197,7 +196,7 @@ class ActionCard(RobotMessage):
     def msg_key(self) -> str:
         return "sampleActionCard"
 
-    def msg_param(self) -> dict[str, Any]:
+    def msg_param(self) -> dict[str, object]:
         return {
             "title": self.title,
             "text": self.text,
@@ -252,8 +251,8 @@ class ButtonCard(RobotMessage):
     def msg_key(self) -> str:
         return "sampleActionCard6" if self.side_by_side else f"sampleActionCard{len(self.buttons)}"
 
-    def msg_param(self) -> dict[str, Any]:
-        param = {"title": self.title, "text": self.text}
+    def msg_param(self) -> dict[str, object]:
+        param: dict[str, object] = {"title": self.title, "text": self.text}
         for number, button in enumerate(self.buttons, start=1):
             if self.side_by_side:
                 param[f"buttonTitle{number}"] = button.title
@@ -276,7 +275,7 @@ class File(RobotMessage):
     def msg_key(self) -> str:
         return "sampleFile"
 
-    def msg_param(self) -> dict[str, Any]:
+    def msg_param(self) -> dict[str, object]:
         return {"mediaId": self.media_id, "fileName": self.file_name, "fileType": self.file_type}
 
 
@@ -286,13 +285,13 @@ class RawMessage(RobotMessage):
     as DingTalk documents them: nothing is checked but that it encodes within the limit."""
 
     key: str = field(converter=_msg_key)
-    param: dict[str, Any] = field(converter=param_dict)
+    param: dict[str, object] = field(converter=param_dict)
 
     @property
     def msg_key(self) -> str:
         return self.key
 
-    def msg_param(self) -> dict[str, Any]:
+    def msg_param(self) -> dict[str, object]:
         return dict(self.param)
 
 

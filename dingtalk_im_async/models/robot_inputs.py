@@ -23,7 +23,7 @@ from .robot import (
 __all__ = ["message_from_wire"]
 
 
-def message_from_wire(msg_key: str, msg_param: Mapping[str, Any]) -> RobotMessage:
+def message_from_wire(msg_key: str, msg_param: Mapping[str, object]) -> RobotMessage:
     """The typed message for a documented kind and its fields, else a `RawMessage`.
 
     Used to read messages from files (the CLI's bulk input): a documented
@@ -69,12 +69,12 @@ def message_from_wire(msg_key: str, msg_param: Mapping[str, Any]) -> RobotMessag
 _VERTICAL_KEYS = {f"sampleActionCard{count}": count for count in VERTICAL_BUTTONS}
 
 
-def _read_buttons(param: Mapping[str, Any], title: str, url: str, count: int) -> list[Button]:
+def _read_buttons(param: Mapping[str, object], title: str, url: str, count: int) -> list[Button]:
     return [
         Button(_field(param, f"{title}{number}"), _field(param, f"{url}{number}"))
         for number in range(1, count + 1)
     ]
 
 
-def _field(param: Mapping[str, Any], key: str) -> Any:
+def _field(param: Mapping[str, object], key: str) -> Any:
     return param.get(key)
