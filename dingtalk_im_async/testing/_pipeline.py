@@ -62,10 +62,10 @@ def _gate(emulator: DingTalkEmulator, route: Route, token: str | None) -> web.Re
         return _gateway.invalid_token(route.host, route.path)
     if not traffic.count_in_window(emulator.qps_limit_for(route.api)):
         return _gateway.qps_exceeded(route.host)
-    if emulator.monthly_call_quota is not None:
-        if emulator.quota_used >= emulator.monthly_call_quota:
-            return _gateway.quota_spent(route.host)
-        emulator.quota_used += 1
+    quota = emulator.monthly_call_quota
+    if quota is not None and emulator.quota_used >= quota:
+        return _gateway.quota_spent(route.host)
+    emulator.quota_used += 1
     if route.permission is not None and route.permission in emulator.denied_scopes:
         return _gateway.permission_denied(route.host, route.permission)
     return None

@@ -75,9 +75,9 @@ class DingTalkEmulator(FaultShortcuts):
       (None: no limit), beyond which a send answers HTTP 400 `send.too.fast`;
       `stopped_robots` (a set) makes those robots answer `bot.stopped`;
     - `monthly_call_quota`: calls the organisation may make (None: no quota);
-      every authenticated call that passes the QPS check counts
-      (`quota_used`), tokens do not; once spent, calls answer 403
-      `Forbidden.AccessDenied.ApiCountLimitForOrg` (oapi: errcode 90020);
+      every authenticated call that passes the QPS check counts in
+      `quota_used` (quota or not), tokens do not; once spent, calls answer
+      403 `Forbidden.AccessDenied.ApiCountLimitForOrg` (oapi: errcode 90020);
     - `ssl_context`: serve HTTPS;
     - `record_requests` / `record_groups`: keep the request journal and the
       `CreatedGroup` list (switch off for benchmarks; the counters and the
