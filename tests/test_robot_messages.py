@@ -185,6 +185,18 @@ def test_a_send_body_reads_back_as_the_typed_message() -> None:
         assert from_wire(GroupMessage, to_wire(card)) == card
 
 
+def test_extra_fields_of_a_documented_kind_are_kept_after_checking() -> None:
+    record = {
+        "openConversationId": "c",
+        "msgKey": "sampleText",
+        "msgParam": '{"content":"hi","x":1}',
+    }
+    message = from_wire(GroupMessage, record)
+    assert message.message == RawMessage(key="sampleText", param={"content": "hi", "x": 1})
+    with pytest.raises(RequestValidationError, match="content"):
+        from_wire(GroupMessage, {**record, "msgParam": '{"content":"","x":1}'})
+
+
 def test_input_records_may_use_snake_case_names_and_an_object_param() -> None:
     message = from_wire(
         GroupMessage,
@@ -209,7 +221,7 @@ def test_input_records_may_use_snake_case_names_and_an_object_param() -> None:
         (
             {"openConversationId": "c", "msgKey": "sampleText", "msgParam": "{}"},
             RequestValidationError,
-            "content",
+            "msg_param.content: missing",
         ),
         (
             {
@@ -218,7 +230,7 @@ def test_input_records_may_use_snake_case_names_and_an_object_param() -> None:
                 "msgParam": {"title": "t", "text": "x"},
             },
             RequestValidationError,
-            "button.title",
+            "msg_param.actionTitle1: missing",
         ),
         ({"chatid": "c", "msgKey": "k", "msgParam": "{}"}, ValueError, "unknown field 'chatid'"),
         (

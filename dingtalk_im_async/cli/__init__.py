@@ -7,6 +7,7 @@ import click
 from .bulk import bulk
 from .create import create_group
 from .emulator import emulator
+from .send import send
 
 __all__ = ["main"]
 
@@ -19,4 +20,5 @@ def main() -> None:
 
 main.add_command(create_group)
 main.add_command(bulk)
+main.add_command(send)
 main.add_command(emulator)

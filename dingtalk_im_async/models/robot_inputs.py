@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import RequestValidationError
 from ._robot_fields import param_dict
 from .robot import (
     VERTICAL_BUTTONS,
@@ -27,13 +28,20 @@ def message_from_wire(msg_key: str, msg_param: Mapping[str, object]) -> RobotMes
     """The typed message for a documented kind and its fields, else a `RawMessage`.
 
     Used to read messages from files (the CLI's bulk input): a documented
-    kind is checked as if built in Python, so a missing field raises
-    `RequestValidationError` naming it.
+    kind is checked as if built in Python, so a missing or bad field raises
+    `RequestValidationError` naming it. Fields beyond the documented ones
+    are kept (the message is then a `RawMessage` of the checked fields).
     """
     param = param_dict(msg_param)
+    typed = _typed(msg_key, param)
+    if typed is None or typed.msg_param() != param:
+        return RawMessage(key=msg_key, param=param)
+    return typed
 
-    def get(key: str) -> Any:  # a missing field is None: the message names it as missing
-        return param.get(key)
+
+def _typed(msg_key: str, param: Mapping[str, object]) -> RobotMessage | None:
+    def get(key: str) -> Any:
+        return _field(param, key)
 
     if msg_key == "sampleText":
         return Text(get("content"))
@@ -63,7 +71,7 @@ def message_from_wire(msg_key: str, msg_param: Mapping[str, object]) -> RobotMes
         return ButtonCard(title=get("title"), text=get("text"), buttons=buttons)
     if msg_key == "sampleFile":
         return File(media_id=get("mediaId"), file_name=get("fileName"), file_type=get("fileType"))
-    return RawMessage(key=msg_key, param=param)
+    return None
 
 
 _VERTICAL_KEYS = {f"sampleActionCard{count}": count for count in VERTICAL_BUTTONS}
@@ -77,4 +85,6 @@ def _read_buttons(param: Mapping[str, object], title: str, url: str, count: int)
 
 
 def _field(param: Mapping[str, object], key: str) -> Any:
-    return param.get(key)
+    if key not in param:
+        raise RequestValidationError(f"msg_param.{key}", "missing")
+    return param[key]
