@@ -5,7 +5,7 @@ from .emulator import DingTalkEmulator
 from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
 from .records import CreatedGroup, LoggedRequest
 from .routes import Call, Route
-from .store import GroupStore, StoredGroup
+from .store import GroupStore, PostedMessage, StoredGroup
 from .traffic import ApiTraffic
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "GroupStore",
     "Latency",
     "LoggedRequest",
+    "PostedMessage",
     "Route",
     "StoredGroup",
     "is_testing",
