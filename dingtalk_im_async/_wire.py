@@ -91,6 +91,17 @@ def _strict_int(value: object, _type: object) -> int:
     return value
 
 
+def _is_string_tuple(cls: Any) -> bool:
+    return bool(cls == tuple[str, ...])
+
+
+def _strict_strings(value: object, _type: object) -> tuple[str, ...]:
+    """A list of strings: a lone string is refused (cattrs would split it into letters)."""
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+        raise TypeError(f"expected a list of strings, got {type(value).__name__}")
+    return tuple(_strict_str(item, str) for item in value)
+
+
 def _conversation_tag(value: object, _type: object) -> ConversationTag | int:
     """A documented tag as the enum, any other integer kept as it is: failing would hide a
     group that was created."""
@@ -118,6 +129,7 @@ for _enum in [value for value in vars(models).values() if _is_enum(value)]:
 converter.register_structure_hook(str, _strict_str)
 converter.register_structure_hook(bool, _strict_bool)
 converter.register_structure_hook(int, _strict_int)
+converter.register_structure_hook_func(_is_string_tuple, _strict_strings)
 converter.register_structure_hook_func(
     lambda cls: cls == (ConversationTag | int), _conversation_tag
 )
