@@ -8,10 +8,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from dingtalk_im_async import DingTalkClient, GroupService, SendResult
+from dingtalk_im_async import DingTalkClient, GroupMessage, GroupService, SendResult, Text
 from dingtalk_im_async._wire import from_wire
 from dingtalk_im_async.cli import main
 from dingtalk_im_async.cli._operations import OPERATIONS, SEND_MESSAGE, Operation, register
+from dingtalk_im_async.cli._rows import RowError, request_from_row
 from dingtalk_im_async.testing import DingTalkEmulator
 
 from .cli_subprocess import run_cli
@@ -130,6 +131,47 @@ async def test_the_bulk_send_operation_reads_records_and_posts(
         result = await SEND_MESSAGE.method(client)(request)
     assert isinstance(result, SendResult)
     assert stored(emulator, group).messages[0].msg_param == {"content": "通知"}
+
+
+@pytest.mark.parametrize(
+    ("row", "separator"),
+    [
+        (
+            {
+                "openConversationId": "cid1",
+                "msgKey": "sampleText",
+                "msgParam": '{"content":"通知"}',
+            },
+            ";",
+        ),
+        (
+            {
+                "open_conversation_id": "cid1",
+                "msg_key": "sampleText",
+                "msg_param": {"content": "通知"},
+            },
+            None,
+        ),
+    ],
+)
+def test_rows_become_group_messages(row: dict[str, object], separator: str | None) -> None:
+    """CSV cells (msgParam a JSON string) and JSON Lines objects, through the generic reader."""
+    message = request_from_row(GroupMessage, row, separator=separator, known=SEND_MESSAGE.columns)
+    assert message == GroupMessage(open_conversation_id="cid1", message=Text("通知"))
+    assert set(SEND_MESSAGE.required_columns or ()) <= set(SEND_MESSAGE.columns or {})
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ({"openConversationId": "c", "msgKey": "sampleText"}, "msg_param: missing"),
+        ({"openConversationId": "c", "msgKey": "sampleText", "msgParam": "{}"}, "content"),
+        ({"openConversationId": "c", "message": "hi"}, "message: not a field"),
+    ],
+)
+def test_bad_rows_say_why(row: dict[str, object], reason: str) -> None:
+    with pytest.raises(RowError, match=reason):
+        request_from_row(GroupMessage, row, separator=";", known=SEND_MESSAGE.columns)
 
 
 def test_an_operation_name_is_taken_once() -> None:

@@ -8,13 +8,14 @@ family's entries live in a section of their own below.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 from attrs import define
 
 from ..client import DingTalkClient
 from ..models import GroupMessage, SendResult
+from ._rows import Column, columns
 
 __all__ = ["OPERATIONS", "SEND_MESSAGE", "Operation", "register"]
 
@@ -34,6 +35,11 @@ class Operation(Generic[Req, Res]):
     method: Callable[[DingTalkClient], Callable[[Req], Awaitable[Res]]]
     #: What progress and results call an input.
     label: Callable[[Req], str]
+    #: The keys an input row may use, where the request's fields are not what rows hold
+    #: (None: `_rows.columns(request_type)`).
+    columns: Mapping[str, Column] | None = None
+    #: The wire keys a row must give (None: `_rows.required_columns(request_type)`).
+    required_columns: tuple[str, ...] | None = None
 
 
 #: Every operation by name.
@@ -59,8 +65,24 @@ def _group_of(message: GroupMessage) -> str:
     return message.open_conversation_id
 
 
-#: One message per record into its group (`openConversationId`, `msgKey`, `msgParam`: the
-#: JSON string, or an object in JSON Lines). Not repeat-safe: unknown outcomes stay unknown.
+def _message_columns() -> dict[str, Column]:
+    """A row holds the message as DingTalk's `msgKey` and `msgParam` (the JSON string; in
+    JSON Lines also an object), not as the `message` field of `GroupMessage`."""
+    known = {key: column for key, column in columns(GroupMessage).items() if key != "message"}
+    for wire, python in (("msgKey", "msg_key"), ("msgParam", "msg_param")):
+        known[wire] = known[python] = Column((wire,), "text")
+    return known
+
+
+#: One message per record into its group (`openConversationId`, `msgKey`, `msgParam`, and
+#: optionally `robotCode`, `coolAppCode`). Not repeat-safe: unknown outcomes stay unknown.
 SEND_MESSAGE: Operation[GroupMessage, SendResult] = register(
-    Operation(name="send", request_type=GroupMessage, method=_robot_send, label=_group_of)
+    Operation(
+        name="send",
+        request_type=GroupMessage,
+        method=_robot_send,
+        label=_group_of,
+        columns=_message_columns(),
+        required_columns=("openConversationId", "msgKey", "msgParam"),
+    )
 )
