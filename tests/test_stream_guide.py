@@ -14,22 +14,27 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from dingtalk_im_async import CreateGroupRequest, DingTalkClient, DingTalkError, GroupService
+from dingtalk_im_async import (
+    CreateGroupRequest,
+    DingTalkClient,
+    DingTalkError,
+    GroupMessage,
+    GroupService,
+    Text,
+    UpdateGroupRequest,
+)
 from dingtalk_im_async.errors import Verdict
 from dingtalk_im_async.stream import (
     BotMessage,
     GroupDisbandedEvent,
-    GroupMessage,
     MembersAddedEvent,
     RobotSender,
     StreamClient,
     StreamEvent,
-    Text,
 )
 from dingtalk_im_async.testing import DingTalkEmulator
 
 from .stream_support import FAST, eventually
-from .test_stream_reply import RecordingRobot
 
 logger = logging.getLogger("hearing_bot")
 
@@ -87,77 +92,86 @@ class HearingBot:
 
 
 @pytest.fixture
-async def bot_and_robot(
+async def bot_and_client(
     emulator: DingTalkEmulator,
-) -> AsyncIterator[tuple[HearingBot, RecordingRobot]]:
-    robot = RecordingRobot()
+) -> AsyncIterator[tuple[HearingBot, DingTalkClient]]:
+    """The guide's bot on the emulator, its welcomes posted by the real robot API."""
     async with DingTalkClient(
-        app_key=emulator.app_key, app_secret=emulator.app_secret, base_url=emulator.base_url
+        app_key=emulator.app_key,
+        app_secret=emulator.app_secret,
+        base_url=emulator.base_url,
+        oapi_base_url=emulator.oapi_base_url,
     ) as client:
         stream = StreamClient(
             app_key=emulator.app_key,
             app_secret=emulator.app_secret,
             base_url=emulator.base_url,
-            robot=robot,
+            robot=client.robot,
             settings=FAST,
         )
-        bot = HearingBot(stream, client.groups, robot)
+        bot = HearingBot(stream, client.groups, client.robot)
         running = asyncio.ensure_future(stream.run())
         await eventually(lambda: stream.connected)
-        yield bot, robot
+        yield bot, client
         await stream.close()
         await asyncio.wait({running})
 
 
+def posted(emulator: DingTalkEmulator, open_conversation_id: str) -> list[str]:
+    """The texts the robot posted into a group, as the emulator stored them."""
+    group = emulator.store.by_open_conversation_id(open_conversation_id)
+    assert group is not None
+    return [message.msg_param["content"] for message in group.messages]
+
+
 async def test_it_creates_a_group_for_the_asker_answers_and_welcomes_them(
-    emulator: DingTalkEmulator, bot_and_robot: tuple[HearingBot, RecordingRobot]
+    emulator: DingTalkEmulator, bot_and_client: tuple[HearingBot, DingTalkClient]
 ) -> None:
-    _, robot = bot_and_robot
     emulator.stream.inject_message("group 发布小组 alice", sender_staff_id="manager4220")
-    await eventually(lambda: bool(robot.sent))
+    await eventually(lambda: bool(emulator.groups) and bool(emulator.groups[0].request))
     [group] = emulator.groups
+    await eventually(lambda: bool(posted(emulator, group.open_conversation_id)))
     assert group.request["owner"] == "manager4220"
     assert group.request["useridlist"] == ["manager4220", "alice"]
     [answer] = emulator.stream.webhook_posts
     assert answer.body["text"] == {"content": "Created 发布小组; see you there."}
     assert answer.body["at"] == {"atUserIds": ["manager4220"]}
-    [welcome] = robot.sent
-    assert welcome.open_conversation_id == group.open_conversation_id
-    assert welcome.message == Text("Welcome, Emulated User! This group is yours.")
+    assert posted(emulator, group.open_conversation_id) == [
+        "Welcome, Emulated User! This group is yours."
+    ]
 
 
 async def test_anything_else_gets_the_help(
-    emulator: DingTalkEmulator, bot_and_robot: tuple[HearingBot, RecordingRobot]
+    emulator: DingTalkEmulator, bot_and_client: tuple[HearingBot, DingTalkClient]
 ) -> None:
-    _, robot = bot_and_robot
     emulator.stream.inject_message("hello?")
     await eventually(lambda: bool(emulator.stream.webhook_posts))
     assert emulator.stream.webhook_posts[0].body["text"] == {"content": HELP}
     assert emulator.groups == []
-    assert robot.sent == []
 
 
 async def test_a_refusal_is_explained_and_nobody_is_welcomed(
-    emulator: DingTalkEmulator, bot_and_robot: tuple[HearingBot, RecordingRobot]
+    emulator: DingTalkEmulator, bot_and_client: tuple[HearingBot, DingTalkClient]
 ) -> None:
-    _, robot = bot_and_robot
     emulator.visible_users = frozenset({"someone-else"})
     emulator.stream.inject_message("group 小组 alice", sender_staff_id="manager4220")
     await eventually(lambda: bool(emulator.stream.webhook_posts))
     text = emulator.stream.webhook_posts[0].body["text"]["content"]
     assert text.startswith("I could not create 小组: HTTP 400 permession.checkFailed")
     assert "may exist" not in text  # a refusal: nothing was created
-    assert robot.sent == []
+    assert emulator.groups == []
 
 
-async def test_newcomers_are_greeted_in_their_group(
-    emulator: DingTalkEmulator, bot_and_robot: tuple[HearingBot, RecordingRobot]
+async def test_newcomers_added_through_the_api_are_greeted_in_their_group(
+    emulator: DingTalkEmulator, bot_and_client: tuple[HearingBot, DingTalkClient]
 ) -> None:
-    _, robot = bot_and_robot
-    emulator.stream.push_event(
-        "chat_add_member", {"openConversationId": "cidTeam", "userId": ["bob", "carol"]}
+    """An update adds members; the emulator pushes `chat_add_member`; the bot greets them."""
+    _, client = bot_and_client
+    created = await client.groups.create(
+        CreateGroupRequest(name="团队", owner="manager4220", useridlist=["alice"])
     )
-    await eventually(lambda: bool(robot.sent))
-    assert robot.sent == [
-        GroupMessage(open_conversation_id="cidTeam", message=Text("Welcome, bob, carol!"))
-    ]
+    await client.groups.update(
+        UpdateGroupRequest(chatid=created.chatid, add_useridlist=["bob", "carol"])
+    )
+    await eventually(lambda: bool(posted(emulator, created.open_conversation_id)))
+    assert posted(emulator, created.open_conversation_id) == ["Welcome, bob, carol!"]

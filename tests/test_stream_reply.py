@@ -8,20 +8,22 @@ import aiohttp
 import attrs
 import pytest
 
-from dingtalk_im_async import ApiError, RateLimitError, RequestValidationError, ResponseError
+from dingtalk_im_async import (
+    ApiError,
+    GroupMessage,
+    Image,
+    Markdown,
+    RateLimitError,
+    RequestValidationError,
+    ResponseError,
+    Text,
+)
 from dingtalk_im_async.errors import (
     ReplyUnavailableError,
     SessionWebhookExpiredError,
     Verdict,
 )
-from dingtalk_im_async.stream import (
-    BotMessage,
-    GroupMessage,
-    Markdown,
-    Replier,
-    RobotSender,
-    Text,
-)
+from dingtalk_im_async.stream import BotMessage, Replier, RobotSender
 from dingtalk_im_async.testing import DingTalkEmulator
 from dingtalk_im_async.testing.stream_gateway import ADMIN_MESSAGES_PATH
 
@@ -39,11 +41,9 @@ class RecordingRobot:
         return {"processQueryKey": f"key{len(self.sent)}"}
 
 
-@attrs.define(frozen=True)
-class ActionCard:
+def picture(url: str) -> Image:
     """A kind of message the sessionWebhook does not take."""
-
-    title: str
+    return Image(photo_url=f"https://example.invalid/{url}.png")
 
 
 async def received(emulator: DingTalkEmulator, **inject: Any) -> BotMessage:
@@ -115,9 +115,9 @@ async def test_kinds_the_webhook_cannot_carry_go_to_the_robot_api(
 ) -> None:
     message = await received(emulator)
     robot = RecordingRobot()
-    outcome = await Replier(session, robot=robot).reply(message, ActionCard("approve?"))
+    outcome = await Replier(session, robot=robot).reply(message, picture("approve"))
     assert outcome.route == "robot"
-    assert robot.sent[0].message == ActionCard("approve?")
+    assert robot.sent[0].message == picture("approve")
     assert emulator.stream.webhook_posts == []
 
 
@@ -128,8 +128,8 @@ async def test_without_a_route_the_reply_is_not_sent(
     with pytest.raises(ReplyUnavailableError, match="has expired, and no robot") as caught:
         await Replier(session).reply(group_message, "late")
     assert caught.value.verdict is Verdict.NOT_SENT
-    with pytest.raises(ReplyUnavailableError, match="cannot carry a ActionCard"):
-        await Replier(session).reply(await received(emulator), ActionCard("x"))
+    with pytest.raises(ReplyUnavailableError, match="cannot carry a Image"):
+        await Replier(session).reply(await received(emulator), picture("x"))
     one_to_one = await received(emulator, conversation_type="1", webhook_ttl=0)
     with pytest.raises(ReplyUnavailableError, match="one-to-one"):
         await Replier(session, robot=RecordingRobot()).reply(one_to_one, "late")

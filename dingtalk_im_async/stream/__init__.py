@@ -10,7 +10,7 @@ expires.
 
 from ._backoff import ReconnectPolicy
 from ._intake import StreamStats
-from ._robot_contract import GroupMessage, Markdown, RobotSender, Text
+from ._robot_contract import RobotSender
 from ._settings import StreamSettings
 from .client import StreamClient
 from .models import (
@@ -37,8 +37,6 @@ __all__ = [
     "BotMessage",
     "GroupDisbandedEvent",
     "GroupEvent",
-    "GroupMessage",
-    "Markdown",
     "MemberQuitEvent",
     "MembersAddedEvent",
     "MembersRemovedEvent",
@@ -52,7 +50,6 @@ __all__ = [
     "StreamItem",
     "StreamSettings",
     "StreamStats",
-    "Text",
     "TextContent",
     "TitleChangedEvent",
     "UnknownEvent",

@@ -1,55 +1,16 @@
-"""What the reply helper needs from the robot API (issue 13), until that reaches `main`.
+"""What the reply helper needs from the robot API: `RobotService.send(GroupMessage(...))`.
 
-`RobotService.send(GroupMessage(open_conversation_id=..., message=Text("...")))`
-is the contract in the lead's CORE_API; these classes have the same shape so
-the reply helper can be written and tested now. When `models/robot.py` lands,
-they are replaced by imports from there and `RobotSender` stays the seam.
+`RobotSender` is the seam (any object with that `send`, `client.robot` first
+of all); the message classes are the robot API's own.
 """
 
 from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from attrs import define, field
-
-from ..models._common import check_text
+from ..models.robot import GroupMessage, Markdown, Text
 
 __all__ = ["GroupMessage", "Markdown", "RobotSender", "Text"]
-
-
-def _text(value: str) -> str:
-    return check_text("content", value)
-
-
-def _title(value: str) -> str:
-    return check_text("title", value)
-
-
-def _markdown_text(value: str) -> str:
-    return check_text("text", value)
-
-
-@define(frozen=True)
-class Text:
-    """A plain-text message."""
-
-    content: str = field(converter=_text)
-
-
-@define(frozen=True)
-class Markdown:
-    """A Markdown message; `title` is what notifications show."""
-
-    title: str = field(converter=_title)
-    text: str = field(converter=_markdown_text)
-
-
-@define(frozen=True, kw_only=True)
-class GroupMessage:
-    """A message the app's robot sends into a group."""
-
-    open_conversation_id: str
-    message: object
 
 
 @runtime_checkable

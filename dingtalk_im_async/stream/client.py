@@ -28,13 +28,14 @@ import aiohttp
 from yarl import URL
 
 from .._hosts import resolve_base_url
+from ..models.robot import RobotMessage
 from ._backoff import Backoff
 from ._connection import OPEN_PATH, StreamConnection, open_ticket, open_websocket
 from ._dedup import SeenIds
 from ._frames import BOT_MESSAGE_TOPIC, CALLBACK, EVENT
 from ._handlers import HandlerRunner
 from ._intake import Intake, StreamStats, _End
-from ._robot_contract import Markdown, RobotSender, Text
+from ._robot_contract import RobotSender
 from ._settings import StreamSettings
 from ._supervisor import Supervisor
 from .models import BotMessage, StreamEvent, StreamItem
@@ -291,7 +292,7 @@ class StreamClient:
     async def reply(
         self,
         message: BotMessage,
-        content: str | Text | Markdown | object,
+        content: str | RobotMessage,
         *,
         at_sender: bool = False,
     ) -> ReplyResult:

@@ -24,6 +24,7 @@ from ..errors import (
     RequestValidationError,
     SessionWebhookExpiredError,
 )
+from ..models.robot import RobotMessage
 from ._robot_contract import GroupMessage, Markdown, RobotSender, Text
 from .models import BotMessage
 
@@ -86,7 +87,7 @@ class Replier:
     async def reply(
         self,
         message: BotMessage,
-        content: str | Text | Markdown | object,
+        content: str | RobotMessage,
         *,
         at_sender: bool = False,
     ) -> ReplyResult:
@@ -137,7 +138,7 @@ class Replier:
             raise RequestValidationError("session_webhook", "must be an https URL")
         return url
 
-    async def _send_by_robot(self, message: BotMessage, content: object) -> ReplyResult:
+    async def _send_by_robot(self, message: BotMessage, content: RobotMessage) -> ReplyResult:
         if self._robot is None:
             why = (
                 f"cannot carry a {type(content).__name__}"

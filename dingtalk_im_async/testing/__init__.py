@@ -5,7 +5,7 @@ from .emulator import DingTalkEmulator
 from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
 from .records import CreatedGroup, LoggedRequest
 from .routes import Call, Route
-from .store import GroupStore, StoredGroup
+from .store import GroupStore, PostedMessage, StoredGroup
 from .stream_gateway import (
     GatewaySettings,
     GatewayStats,
@@ -31,6 +31,7 @@ __all__ = [
     "GroupStore",
     "Latency",
     "LoggedRequest",
+    "PostedMessage",
     "Route",
     "StoredGroup",
     "StreamAck",
