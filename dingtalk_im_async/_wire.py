@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import enum
 import functools
+import json
+import types
+import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,8 +27,10 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from . import models
-from .models import ConversationTag, CreateGroupResult
+from .models import ConversationTag, CreateGroupResult, GroupMessage, OpenRobotType, SendStatus
 from .models._common import WIRE_KEY
+from .models.robot import encode_msg_param
+from .models.robot_inputs import message_from_wire
 
 __all__ = [
     "converter",
@@ -88,6 +93,17 @@ def _strict_int(value: object, _type: object) -> int:
     return value
 
 
+def _is_string_tuple(cls: Any) -> bool:
+    return bool(cls == tuple[str, ...])
+
+
+def _strict_strings(value: object, _type: object) -> tuple[str, ...]:
+    """A list of strings: a lone string is refused (cattrs would split it into letters)."""
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+        raise TypeError(f"expected a list of strings, got {type(value).__name__}")
+    return tuple(_strict_str(item, str) for item in value)
+
+
 #: Each documented tag by its number: a dict lookup, where calling the enum costs a
 #: microsecond per reply.
 _TAGS = {tag.value: tag for tag in ConversationTag}
@@ -117,6 +133,7 @@ for _enum in [value for value in vars(models).values() if _is_enum(value)]:
 converter.register_structure_hook(str, _strict_str)
 converter.register_structure_hook(bool, _strict_bool)
 converter.register_structure_hook(int, _strict_int)
+converter.register_structure_hook_func(_is_string_tuple, _strict_strings)
 converter.register_structure_hook_func(
     lambda cls: cls == (ConversationTag | int), _conversation_tag
 )
@@ -175,3 +192,120 @@ def result_from_body(
         raise ResponseError(
             f"unexpected {cls.__name__} reply ({reason})", status=status, excerpt=repr(body)
         ) from error
+
+
+# -- lifecycle: replies read back (GroupInfo) -------------------------------------------
+
+
+def _enum_or_int_parts(cls: Any) -> tuple[type[enum.IntEnum], bool] | None:
+    """(the IntEnum, whether None is allowed) of `SomeIntEnum | int [| None]`, else None."""
+    if not isinstance(cls, types.UnionType) and typing.get_origin(cls) is not typing.Union:
+        return None
+    args = set(typing.get_args(cls))
+    optional = type(None) in args
+    rest = args - {type(None), int}
+    if int not in args or len(rest) != 1:
+        return None
+    (member,) = rest
+    if isinstance(member, type) and issubclass(member, enum.IntEnum):
+        return member, optional
+    return None
+
+
+def _enum_or_int(value: object, cls: Any) -> Any:
+    """A documented value as its enum member, any other integer kept as it is (a reply with
+    a value DingTalk added later must not hide the group); None where the type allows it."""
+    parts = _enum_or_int_parts(cls)
+    assert parts is not None  # only registered for such types
+    enum_type, optional = parts
+    if value is None and optional:
+        return None
+    number = _strict_int(value, int)
+    try:
+        return enum_type(number)
+    except ValueError:
+        return number
+
+
+converter.register_structure_hook_func(
+    lambda cls: _enum_or_int_parts(cls) is not None, _enum_or_int
+)
+
+
+# -- robot messages ----------------------------------------------------------------------
+
+#: Keys a `GroupMessage` is read from (the CLI's bulk input): wire name -> Python name, its
+#: fields' own and the two the `message` field stands for on the wire.
+_GROUP_MESSAGE_KEYS = {
+    **{wire_name(f): f.name for f in attrs.fields(GroupMessage) if f.name != "message"},
+    "msgKey": "msg_key",
+    "msgParam": "msg_param",
+}
+
+
+def _group_message_to_wire(message: GroupMessage) -> dict[str, Any]:
+    """The send body: `message` becomes `msgKey` and the JSON string `msgParam`."""
+    body = {
+        "openConversationId": message.open_conversation_id,
+        "msgKey": message.message.msg_key,
+        "msgParam": encode_msg_param(message.message.msg_param()),
+    }
+    if message.robot_code is not None:
+        body["robotCode"] = message.robot_code
+    if message.cool_app_code is not None:
+        body["coolAppCode"] = message.cool_app_code
+    return body
+
+
+def _group_message_from_wire(data: Any, _type: object) -> GroupMessage:
+    """A `GroupMessage` from a send body (or a bulk input record): `msgParam` may be the JSON
+    string or an object; documented kinds become their typed message."""
+    if not isinstance(data, dict):
+        raise TypeError(f"expected an object, got {type(data).__name__}")
+    fields: dict[str, Any] = {}
+    for key, value in data.items():
+        name = _GROUP_MESSAGE_KEYS.get(key, key) if isinstance(key, str) else ""
+        if name not in _GROUP_MESSAGE_KEYS.values():
+            raise ValueError(f"unknown field {key!r}")
+        if name in fields:
+            raise ValueError(f"{name}: given twice")
+        fields[name] = value
+    for required in ("open_conversation_id", "msg_key", "msg_param"):
+        if required not in fields:
+            raise ValueError(f"{required}: missing")
+    msg_key, msg_param = fields.pop("msg_key"), fields.pop("msg_param")
+    if isinstance(msg_param, str):
+        try:
+            msg_param = json.loads(msg_param)
+        except ValueError as error:
+            raise ValueError(f"msg_param: not JSON ({error})") from None
+    if not isinstance(msg_key, str):
+        raise TypeError(f"msg_key: expected a string, got {type(msg_key).__name__}")
+    return GroupMessage(message=message_from_wire(msg_key, msg_param), **fields)
+
+
+def _documented_or_raw(documented: type[enum.Enum], raw: type) -> Callable[[Any, Any], Any]:
+    """A structure hook for `Documented | raw`: the member for a documented value, any other
+    value of the raw type kept as it is (an unknown status must not hide a reply)."""
+    check = _strict_str if raw is str else _strict_int
+
+    def structure(value: object, _type: object) -> Any:
+        plain = check(value, raw)
+        try:
+            return documented(plain)
+        except ValueError:
+            return plain
+
+    return structure
+
+
+converter.register_unstructure_hook(GroupMessage, _group_message_to_wire)
+converter.register_structure_hook(GroupMessage, _group_message_from_wire)
+converter.register_structure_hook_func(
+    lambda cls: cls == (SendStatus | str), _documented_or_raw(SendStatus, str)
+)
+_robot_type = _documented_or_raw(OpenRobotType, int)
+converter.register_structure_hook_func(
+    lambda cls: cls == (OpenRobotType | int | None),
+    lambda value, cls: None if value is None else _robot_type(value, cls),
+)

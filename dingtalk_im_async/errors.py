@@ -18,6 +18,7 @@ __all__ = [
     "CallQuotaExceededError",
     "ClientClosedError",
     "DingTalkError",
+    "GroupDisbandedError",
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
@@ -26,11 +27,17 @@ __all__ = [
     "PacingError",
     "PermissionCheckError",
     "RateLimitError",
+    "ReplyUnavailableError",
     "RequestValidationError",
     "ResponseError",
+    "RobotNotInGroupError",
+    "RobotNotOwnedError",
+    "RobotStoppedError",
     "RunStoppedError",
     "ServerError",
+    "SessionWebhookExpiredError",
     "TransportError",
+    "UnknownSendResultError",
     "Verdict",
     "api_error_for",
     "is_token_refusal",
@@ -442,3 +449,241 @@ def mark_not_sent(error: DingTalkError) -> DingTalkError:
     token or a pacing slot): whatever it says of its own request, the call's is not sent."""
     error._verdict = Verdict.NOT_SENT
     return error
+
+
+# -- lifecycle errors --
+# Update, sub-admins, chatid -> openConversationId and the legacy read (LIFECYCLE.md G1-G4).
+# A class of its own where a caller acts differently; the other documented codes are plain
+# refusals (`ApiError`, verdict REJECTED).
+
+
+class GroupNotFoundError(ApiError):
+    """The group id names no group this app can reach: `invalideChatId` (DingTalk's
+    spelling; update and convert), `invalidParameter.openConversationId.invalid`
+    (sub-admins) or the legacy errcode 40016 (`chat/get`). Nothing was changed; check
+    which of the two ids you passed (update and read take the chatid, admins the
+    openConversationId)."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class GroupDisbandedError(ApiError):
+    """`group.diaband` (DingTalk's spelling, group management) or `group.disbanded` (robot
+    messages): the group was disbanded; nothing was changed or posted, and nothing will
+    be. Drop it from your list."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class UnknownUserError(ApiError):
+    """`staff.not.found` or `invalid.staffid`: a userId is not an employee the app can see
+    (or not in the group). Nothing was changed; fix the list of users."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class SubAdminLimitError(ApiError):
+    """`subadmin.exceed`: the group would have more admins than DingTalk allows. Nothing
+    was changed; remove an admin first."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class UnsuccessfulReplyError(DingTalkError):
+    """DingTalk answered HTTP 2xx without an error code but with `success` false (or, for
+    sub-admins, anything but the string "true").
+
+    Its verdict is `UNKNOWN`: DingTalk documents no meaning for it, and a
+    member list may have been applied in part. Update and sub-admin changes
+    are safe to repeat, so bulk runs put such an input back and `--resume`
+    sends it again. `reply` is the reply's fields as decoded.
+    """
+
+    def __init__(self, *, status: int, reply: Mapping[str, object]) -> None:
+        self.status = status
+        self.reply: Mapping[str, object] = MappingProxyType(dict(reply))
+        super().__init__(f"HTTP {status}: DingTalk reported no success: {dict(reply)!r}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_unsuccessful, (self.status, dict(self.reply)))
+
+
+def _rebuild_unsuccessful(status: int, reply: dict[str, object]) -> UnsuccessfulReplyError:
+    return UnsuccessfulReplyError(status=status, reply=reply)
+
+
+def require_success(status: int, result: object) -> None:
+    """An endpoint's `check`: a result whose `success` is neither True nor "true" (the
+    sub-admin API's string) is an `UnsuccessfulReplyError`."""
+    success = getattr(result, "success", None)
+    if success is True or success == "true":
+        return
+    raise UnsuccessfulReplyError(status=status, reply={"success": success})
+
+
+register_codes(
+    {
+        "invalideChatId": GroupNotFoundError,
+        "invalidParameter.openConversationId.invalid": GroupNotFoundError,
+        "group.diaband": GroupDisbandedError,
+        "staff.not.found": UnknownUserError,
+        "invalid.staffid": UnknownUserError,
+        "subadmin.exceed": SubAdminLimitError,
+    },
+    # Documented for sub-admins (G3): a bad org or role value. Fix the request.
+    refusals={"invalidParameter.orgId.invalid", "invalidParamter.role"},
+)
+#: The legacy read's invalid chatid is the same mistake as the v1.0 `invalideChatId`.
+_LEGACY_CODE_CLASSES["40016"] = GroupNotFoundError
+#: errcode 88 / sub_code 60011: the app lacks the API's permission (`qyapi_chat_read`), the
+#: legacy twin of `Forbidden.AccessDenied.AccessTokenPermissionDenied`: a refusal. 40016 has
+#: a class of its own now.
+LEGACY_REFUSALS = (LEGACY_REFUSALS - {"40016"}) | frozenset({"60011"})
+__all__ += [
+    "GroupDisbandedError",
+    "GroupNotFoundError",
+    "SubAdminLimitError",
+    "UnknownUserError",
+    "UnsuccessfulReplyError",
+    "require_success",
+]
+
+
+# -- stream errors --
+
+
+class SessionWebhookExpiredError(ApiError):
+    """errcode `300001` (`session 不存在`) from a bot message's `sessionWebhook`: its session
+    is over (each message's lasts 20 to 90 minutes). Nothing was posted; the reply helper
+    sends through the robot API instead when it can."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class ReplyUnavailableError(DingTalkError):
+    """A reply has no way to go: the message's `sessionWebhook` has expired (or cannot carry
+    this kind of message) and the robot API cannot stand in (no robot given, or a
+    one-to-one chat). Nothing was sent."""
+
+    default_verdict = Verdict.NOT_SENT
+
+
+# A sessionWebhook answers with the legacy host's errcode envelope.
+_LEGACY_CODE_CLASSES.update(
+    {
+        "300001": SessionWebhookExpiredError,
+        # Robot webhooks: "send too fast, exceed 20 times per minute".
+        "130101": RateLimitError,
+    }
+)
+
+
+# -- robot errors --------------------------------------------------------------------------
+# Codes of the robot message API (`robot/groupMessages/send`, `recall`, `query`,
+# `robot/groups/robots/query`), all HTTP 400 but `system.error`. Sources, DingTalk's docs:
+# the-robot-sends-a-group-message, enterprise-chatbot-withdraws-internal-group-messages,
+# chatbot-queries-the-read-status-of-a-message, obtain-the-list-of-robots-in-the-group.
+
+
+class _HintedApiError(ApiError):
+    """An `ApiError` whose message ends with what to do about it (`hint`)."""
+
+    hint = ""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}. {self.hint}"
+
+
+class RobotNotInGroupError(_HintedApiError):
+    """`invalidParameter.robotCode.empty` (and the recall and read-status spellings): the
+    robot is not installed in the group. Nothing was posted."""
+
+    default_verdict = Verdict.REJECTED
+    hint = (
+        "Add the app's robot to the group first (group settings > robots, or a group cool "
+        "app), then send again; `RobotService.installed(open_conversation_id)` checks"
+    )
+
+
+class RobotNotOwnedError(_HintedApiError):
+    """`invalidParameter.robotCode.auth` or `not.allowed.robotCode`: the robot belongs to
+    another app than the one whose token was used. Nothing was posted."""
+
+    default_verdict = Verdict.REJECTED
+    hint = (
+        "Use the robot code of this app's own robot: for an internal app's robot that is "
+        "the app key (`DingTalkClient(robot_code=...)` defaults to it), or the token of "
+        "the app that owns the robot"
+    )
+
+
+class RobotStoppedError(_HintedApiError):
+    """`bot.stopped`: the robot is disabled in the group or the developer console."""
+
+    default_verdict = Verdict.REJECTED
+    hint = "Enable the robot again (developer console, or the group's robot settings)"
+
+
+class UnknownSendResultError(_HintedApiError):
+    """`unknown.send.result`: DingTalk itself does not know whether the message was posted.
+
+    Always `UNKNOWN`: sending again may post it twice, so nothing resends it.
+    """
+
+    hint = (
+        "The message may have been posted: look at the group (or its read status) "
+        "before sending it again"
+    )
+
+
+register_codes(
+    {
+        "invalidParameter.robotCode.empty": RobotNotInGroupError,
+        "invalidParameter.robotCode.notExsit": RobotNotInGroupError,  # sic, DingTalk's spelling
+        "invalidParameter.robotCode": RobotNotInGroupError,  # recall's spelling
+        "invalidParameter.robotCode.auth": RobotNotOwnedError,
+        "not.allowed.robotCode": RobotNotOwnedError,
+        "bot.stopped": RobotStoppedError,
+        "group.disbanded": GroupDisbandedError,
+        "unknown.send.result": UnknownSendResultError,
+        # Robot rate limits come as HTTP 400: nothing was posted; slow down.
+        "send.too.fast": RateLimitError,
+        "send.byToken.tooFast": RateLimitError,
+        "too.many.group": RateLimitError,
+        "too.many.people": RateLimitError,
+        # The request itself is wrong: fix it.
+        "invalidParameter.msgParam.tooLong": InvalidParameterError,
+        "invalidParameter.msgParam.invalid": InvalidParameterError,
+        "invalidParameter.msgKey.invalid": InvalidParameterError,
+        "invalidParameter.msgKey.empty": InvalidParameterError,
+        "invalidParameter.msg.unsupport": InvalidParameterError,
+        "invalidParameter.param.invalid": InvalidParameterError,
+        "invalidParameter.robotCode.missing": InvalidParameterError,
+        "invalidParameter.robotCode.invalid": InvalidParameterError,
+        "invalid.openConversationId": InvalidParameterError,
+        "miss.openConversationId": InvalidParameterError,
+        "illegal.openconevrsation.id": InvalidParameterError,  # sic, the robots query's
+        "invalid.processQueryKey": InvalidParameterError,
+        "invalidParameter.processQueryKey.missing": InvalidParameterError,
+        "invalidParameter.processQueryKeys.overMax": InvalidParameterError,
+        "invalidParameter.pageSize.invalid": InvalidParameterError,
+        "invalidParameter.cursor.invalid": InvalidParameterError,
+    },
+    refusals={
+        "processQueryKey.expireTime",  # read status not ready yet, or expired
+        "only.groupAdmin.canAtAll",
+        "conversation.org.notMatch",
+        "conversation.org.dismatch",
+        "send.forbidden",
+        "bot.forbidden.sendMessage",
+        "unauthorized",
+        "auth.error",
+        "reject",
+        "template.not.existed",
+        "template.stopped",
+        "contain.unsafe.url",
+        "contain.notAllowed.text",
+        "contain.notAllowed.picture",
+        "contain.notAllowed.content",
+    },
+)

@@ -79,13 +79,12 @@ async def fleet_worker(
         AppTokenProvider(
             session, app_key=app_key, app_secret=app_secret, base_url=base_url
         ) as tokens,
-        RedisPacer.from_url(
-            redis_url, rate=20, key=f"dingtalk-im-async:pace:{app_key}:im.group.create"
-        ) as pacer,
+        RedisPacer.from_url(redis_url, rate=20, app_key=app_key) as pacer,
     ):
-        groups = GroupService(session, tokens, base_url=base_url)
+        # Every call of this service, in bulk or not, takes its slot from the fleet's budget.
+        groups = GroupService(session, tokens, base_url=base_url, rate_limit=pacer)
         created = 0
-        async with groups.create_many(requests, rate_limit=pacer) as outcomes:
+        async with groups.create_many(requests) as outcomes:
             async for outcome in outcomes:
                 created += outcome.ok
         return created

@@ -5,7 +5,20 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from dingtalk_im_async.endpoints import CREATE_GROUP, TOKEN_API, TOKEN_PATH, Host
+from dingtalk_im_async.endpoints import (
+    CONVERT_TO_OPEN_CONVERSATION_ID,
+    CREATE_GROUP,
+    GET_GROUP,
+    QUERY_GROUP_ROBOTS,
+    QUERY_READ_STATUS,
+    RECALL_GROUP_MESSAGES,
+    SEND_GROUP_MESSAGE,
+    SUB_ADMINISTRATORS,
+    TOKEN_API,
+    TOKEN_PATH,
+    UPDATE_GROUP,
+    Host,
+)
 from dingtalk_im_async.testing import DingTalkEmulator, Route
 from dingtalk_im_async.testing.handlers import discovered_routes
 from dingtalk_im_async.testing.handlers.groups import create_group
@@ -35,6 +48,17 @@ def test_a_route_is_named_like_the_client_endpoint_for_the_same_path() -> None:
     assert Route(method="POST", path="/v1.0/im/chat/{chatId}/x", handler=echo).api == "im.chat.x"
 
 
+ROBOT_APIS = {
+    endpoint.api
+    for endpoint in (
+        SEND_GROUP_MESSAGE,
+        RECALL_GROUP_MESSAGES,
+        QUERY_READ_STATUS,
+        QUERY_GROUP_ROBOTS,
+    )
+}
+
+
 def test_every_api_of_the_routes_has_its_own_traffic() -> None:
     emulator = emulator_with_test_routes()
     assert set(emulator.traffic) == {
@@ -43,6 +67,12 @@ def test_every_api_of_the_routes_has_its_own_traffic() -> None:
         ECHO_API,
         OAPI_ECHO_API,
         TOPAPI_ECHO_API,
+        # the lifecycle handlers (testing/handlers/lifecycle.py), named as the client's endpoints
+        UPDATE_GROUP.api,
+        CONVERT_TO_OPEN_CONVERSATION_ID.api,
+        SUB_ADMINISTRATORS.api,
+        GET_GROUP.api,
+        *ROBOT_APIS,
     }
     assert emulator.faults_for(ECHO_API) is not emulator.faults
 

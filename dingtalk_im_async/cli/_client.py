@@ -13,6 +13,7 @@ from attrs import define
 from .._hosts import resolve_base_url
 from ..client import DingTalkClient
 from ..groups import GroupService
+from ..robot import RobotService
 from ..testing.emulator import DingTalkEmulator
 from ..tokens import AppTokenProvider
 
@@ -90,17 +91,20 @@ def target_from(
 
 @define(frozen=True, kw_only=True)
 class Connection:
-    """A ready `GroupService`, its token provider, and the app key it acts for."""
+    """A ready `GroupService` and `RobotService`, their token provider, and the app key
+    they act for."""
 
     groups: GroupService
+    robot: RobotService
     tokens: AppTokenProvider
     app_key: str
     emulator: DingTalkEmulator | None
 
 
 @contextlib.asynccontextmanager
-async def connect(target: Target) -> AsyncIterator[Connection]:
-    """Open a client (and the emulator, for `--emulator`); close both on exit."""
+async def connect(target: Target, *, robot_code: str | None = None) -> AsyncIterator[Connection]:
+    """Open a client (and the emulator, for `--emulator`); close both on exit. `robot_code`
+    None: the app's own robot (the app key)."""
     async with contextlib.AsyncExitStack() as stack:
         emulator = None
         app_key, app_secret, base_url = target.app_key, target.app_secret, target.base_url
@@ -108,8 +112,14 @@ async def connect(target: Target) -> AsyncIterator[Connection]:
             emulator = await stack.enter_async_context(DingTalkEmulator(qps_limit=EMULATOR_QPS))
             app_key, app_secret, base_url = emulator.app_key, emulator.app_secret, emulator.base_url
         client = await stack.enter_async_context(
-            DingTalkClient(app_key=app_key, app_secret=app_secret, base_url=base_url)
+            DingTalkClient(
+                app_key=app_key, app_secret=app_secret, base_url=base_url, robot_code=robot_code
+            )
         )
         yield Connection(
-            groups=client.groups, tokens=client.tokens, app_key=app_key, emulator=emulator
+            groups=client.groups,
+            robot=client.robot,
+            tokens=client.tokens,
+            app_key=app_key,
+            emulator=emulator,
         )

@@ -41,6 +41,7 @@ from attrs import define
 
 from .._retry import is_testing, set_testing
 from ..groups import GroupService
+from ..robot import RobotService
 from ..tokens import AppTokenProvider
 from .emulator import DingTalkEmulator
 
@@ -61,10 +62,12 @@ MARKER = "dingtalk_emulator"
 
 @define(frozen=True, kw_only=True)
 class EmulatedDingTalk:
-    """A running emulator and a client bound to it: `groups`, its `tokens` and `session`."""
+    """A running emulator and a client bound to it: `groups`, `robot` (the app's own robot),
+    their `tokens` and `session`."""
 
     emulator: DingTalkEmulator
     groups: GroupService
+    robot: RobotService
     tokens: AppTokenProvider
     session: aiohttp.ClientSession
 
@@ -98,6 +101,11 @@ async def dingtalk_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emu
             groups = GroupService(
                 session, tokens, base_url=emulator.base_url, oapi_base_url=emulator.oapi_base_url
             )
-            yield EmulatedDingTalk(emulator=emulator, groups=groups, tokens=tokens, session=session)
+            robot = RobotService(
+                session, tokens, robot_code=emulator.robot_code, base_url=emulator.base_url
+            )
+            yield EmulatedDingTalk(
+                emulator=emulator, groups=groups, robot=robot, tokens=tokens, session=session
+            )
     finally:
         set_testing(was_testing)
