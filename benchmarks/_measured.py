@@ -31,7 +31,6 @@ import aiohttp
 import attrs
 from _clients import (
     NEVER_WAITING_RATE,
-    Measurement,
     OfficialSdk,
     RawAiohttp,
     ThisClient,
@@ -92,7 +91,8 @@ async def _throughput(settings: dict[str, Any], token: str) -> list[Contender]:
         await run_rounds(
             contenders,
             settings["rounds"],
-            lambda c: measure(c.client.create, c.calls, concurrency),
+            lambda c, calls: measure(c.client.create, calls, concurrency),
+            blocks=settings["blocks"],
             server_pid=settings["server_pid"],
             report=lambda n, cs: _print_round("throughput", n, cs),
         )
@@ -113,7 +113,8 @@ async def _latency(settings: dict[str, Any], token: str) -> list[Contender]:
         await run_rounds(
             contenders,
             settings["rounds"],
-            lambda c: measure_latency(c.client.create, c.calls),
+            lambda c, calls: measure_latency(c.client.create, calls),
+            blocks=settings["blocks"],
             server_pid=settings["server_pid"],
             report=lambda n, cs: _print_round("latency", n, cs),
         )
@@ -143,7 +144,8 @@ async def _pacing(settings: dict[str, Any]) -> list[Contender]:
         await run_rounds(
             contenders,
             settings["rounds"],
-            lambda c: measure(c.client.create, c.calls, concurrency),
+            lambda c, calls: measure(c.client.create, calls, concurrency),
+            blocks=settings["blocks"],
             server_pid=settings["server_pid"],
             report=lambda n, cs: _print_round("pacing", n, cs),
         )

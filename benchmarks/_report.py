@@ -103,9 +103,7 @@ def verdicts_of(key: str, title: str, results: Mapping[str, Any]) -> list[Verdic
             "<=",
             TARGET_CPU[key],
         ),
-        _verdict(
-            f"{title}: b/a creates/s", throughput.paired("b", "a", _rate), ">=", TARGET_RATE
-        ),
+        _verdict(f"{title}: b/a creates/s", throughput.paired("b", "a", _rate), ">=", TARGET_RATE),
     ]
     p50 = [
         percentile(b.latencies, 50) / percentile(a.latencies, 50)
@@ -121,7 +119,8 @@ def verdicts_of(key: str, title: str, results: Mapping[str, Any]) -> list[Verdic
         f"  {title}: paced/unpaced client CPU per create: "
         f"{_spread(pacing.paired('p', 'u', _cpu), '.3f')}"
     )
-    extra = [p.cpu_us - u.cpu_us for p, u in zip(pacing.rounds["p"], pacing.rounds["u"], strict=True)]
+    paced, unpaced = pacing.rounds["p"], pacing.rounds["u"]
+    extra = [p.cpu_us - u.cpu_us for p, u in zip(paced, unpaced, strict=True)]
     verdicts.append(
         _verdict(f"{title}: paced - unpaced client CPU, us/create", extra, "<=", TARGET_PACING_US)
     )

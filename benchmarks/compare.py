@@ -47,6 +47,9 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=10, help="rounds of each part (>= 7)")
     parser.add_argument("--calls", type=int, default=5_000, help="creates per round, a and b")
     parser.add_argument(
+        "--blocks", type=int, default=10, help="turns per round: each client's calls in blocks"
+    )
+    parser.add_argument(
         "--latency-calls", type=int, default=1_000, help="creates per round at concurrency 1"
     )
     parser.add_argument(
@@ -98,7 +101,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         ca_pem, chain_pem = write_certificates(Path(scratch))
         with emulator_process(chain_pem) as server:
-            print(f"emulator over HTTPS at {server.base_url}, in its own process (pid {server.pid})")
+            print(f"emulator over HTTPS at {server.base_url}, its own process (pid {server.pid})")
             for number, key in enumerate(keys):
                 settings = {
                     "name": key,
@@ -106,6 +109,7 @@ def main() -> int:
                     "ca_pem": str(ca_pem),
                     "server_pid": server.pid,
                     "rounds": args.rounds,
+                    "blocks": args.blocks,
                     "calls": args.calls,
                     "latency_calls": args.latency_calls,
                     "concurrency": args.concurrency,

@@ -76,11 +76,11 @@ class Tally:
             self.add(child, next((p for f, p in PARTS.items() if f in path), part))
 
 
-async def _profile(base_url: str, ca_pem: Path, calls: int, html: Path | None) -> dict[str, Tally]:
+async def _profile(base_url: str, ca_pem: Path, calls: int) -> tuple[dict[str, Tally], Any]:
+    """Each side's tally, and the profiler of (b)'s last chunk (for the HTML report)."""
+    import aiohttp
     from _clients import RawAiohttp, ThisClient, client_ssl_context, fetch_token, measure
     from pyinstrument import Profiler
-
-    import aiohttp
 
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(ssl=client_ssl_context(ca_pem))
@@ -88,6 +88,7 @@ async def _profile(base_url: str, ca_pem: Path, calls: int, html: Path | None) -
         token = await fetch_token(session, base_url)
     clients = {"a": RawAiohttp(base_url, ca_pem, token), "b": ThisClient(base_url, ca_pem)}
     tallies = {key: Tally() for key in clients}
+    last_of_b: Any = None
     try:
         for client in clients.values():
             await measure(client.create, 2_000, CONCURRENCY)  # warm up: connections, token
@@ -100,12 +101,12 @@ async def _profile(base_url: str, ca_pem: Path, calls: int, html: Path | None) -
                 root = profiler.last_session.root_frame() if profiler.last_session else None
                 if root is not None:
                     tallies[key].add(root, "other")
-                if html is not None and key == "b" and chunk == CHUNKS - 1:
-                    html.write_text(profiler.output_html())
+                if key == "b":
+                    last_of_b = profiler
     finally:
         for client in clients.values():
             await client.close()
-    return tallies
+    return tallies, last_of_b
 
 
 def _print(tallies: dict[str, Tally], calls: int, top: int) -> None:
@@ -146,10 +147,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         ca_pem, chain_pem = write_certificates(Path(scratch))
         with emulator_process(chain_pem) as server:
-            tallies = asyncio.run(_profile(server.base_url, ca_pem, args.calls, args.html))
+            tallies, last_of_b = asyncio.run(_profile(server.base_url, ca_pem, args.calls))
     _print(tallies, args.calls, args.top)
-    if args.html:
-        print(f"\nHTML report of (b): {args.html}")
+    if args.html and last_of_b is not None:
+        args.html.write_text(last_of_b.output_html())
+        print(f"\nHTML report of (b)'s last chunk: {args.html}")
 
 
 if __name__ == "__main__":
