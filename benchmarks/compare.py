@@ -131,7 +131,7 @@ def main() -> int:
     if not args.no_chart:
         from _chart import draw_chart
 
-        draw_chart(args.chart, {CONFIGURATIONS[k][0]: r for k, r in measured.items()}, verdicts)
+        draw_chart(args.chart, measured, verdicts)
         print(f"\nchart written to {args.chart}")
     return 0 if all(v.met for v in verdicts) else 1
 
