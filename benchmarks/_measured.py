@@ -12,7 +12,9 @@ in order-balanced rounds against the emulator process:
    (b) this client, and (c) the official SDK if asked for;
 2. latency of each call at concurrency 1: (a) and (b);
 3. pacing: (b) unpaced against (b) paced at a rate it never reaches, so only
-   the pacer's bookkeeping is measured; and that bookkeeping timed alone.
+   the pacer's bookkeeping is measured; and that bookkeeping timed alone;
+4. the other operations on the same transport, `GroupService.update` and
+   `RobotService.send`, each against the bare loop posting the same body.
 
 Prints every round; writes every measurement to RESULTS_JSON.
 """
@@ -34,10 +36,14 @@ from _clients import (
     OfficialSdk,
     RawAiohttp,
     ThisClient,
+    ThisSend,
+    ThisUpdate,
     client_ssl_context,
     fetch_token,
+    make_group,
     measure,
     measure_latency,
+    operation_bodies,
 )
 from _rounds import Contender, run_rounds
 
@@ -67,7 +73,7 @@ def _percentile(values: Sequence[float], percent: float) -> float:
 async def _warm_up(contenders: Sequence[Contender], concurrency: int) -> None:
     """Connections, the token, and every code path, before anything is timed."""
     for contender in contenders:
-        await measure(contender.client.create, max(contender.calls // 5, 20), concurrency)
+        await measure(contender.client.call, max(contender.calls // 5, 20), concurrency)
 
 
 async def _closing(contenders: Sequence[Contender]) -> None:
@@ -91,7 +97,7 @@ async def _throughput(settings: dict[str, Any], token: str) -> list[Contender]:
         await run_rounds(
             contenders,
             settings["rounds"],
-            lambda c, calls: measure(c.client.create, calls, concurrency),
+            lambda c, calls: measure(c.client.call, calls, concurrency),
             blocks=settings["blocks"],
             server_pid=settings["server_pid"],
             report=lambda n, cs: _print_round("throughput", n, cs),
@@ -113,7 +119,7 @@ async def _latency(settings: dict[str, Any], token: str) -> list[Contender]:
         await run_rounds(
             contenders,
             settings["rounds"],
-            lambda c, calls: measure_latency(c.client.create, calls),
+            lambda c, calls: measure_latency(c.client.call, calls),
             blocks=settings["blocks"],
             server_pid=settings["server_pid"],
             report=lambda n, cs: _print_round("latency", n, cs),
@@ -144,7 +150,7 @@ async def _pacing(settings: dict[str, Any]) -> list[Contender]:
         await run_rounds(
             contenders,
             settings["rounds"],
-            lambda c, calls: measure(c.client.create, calls, concurrency),
+            lambda c, calls: measure(c.client.call, calls, concurrency),
             blocks=settings["blocks"],
             server_pid=settings["server_pid"],
             report=lambda n, cs: _print_round("pacing", n, cs),
@@ -152,6 +158,36 @@ async def _pacing(settings: dict[str, Any]) -> list[Contender]:
     finally:
         await _closing(contenders)
     return contenders
+
+
+async def _operations(settings: dict[str, Any], token: str) -> dict[str, list[Contender]]:
+    """Update and robot send against their bare loops: the same transport, the same cost."""
+    base_url, ca_pem = settings["base_url"], Path(settings["ca_pem"])
+    calls, concurrency = settings["operation_calls"], settings["concurrency"]
+    group = await make_group(base_url, ca_pem)
+    bodies = operation_bodies(group)
+    parts: dict[str, list[Contender]] = {}
+    for name, this_client in (("update", ThisUpdate), ("send", ThisSend)):
+        path, body, result_key = bodies[name]
+        bare = RawAiohttp(base_url, ca_pem, token, path=path, body=body, result_key=result_key)
+        contenders = [
+            Contender("a", bare, calls),
+            Contender("b", this_client(base_url, ca_pem, group), calls),
+        ]
+        try:
+            await _warm_up(contenders, concurrency)
+            await run_rounds(
+                contenders,
+                settings["rounds"],
+                lambda c, calls: measure(c.client.call, calls, concurrency),
+                blocks=settings["blocks"],
+                server_pid=settings["server_pid"],
+                report=lambda n, cs, name=name: _print_round(name, n, cs),  # type: ignore[misc]
+            )
+        finally:
+            await _closing(contenders)
+        parts[name] = contenders
+    return parts
 
 
 async def pacer_wait_microseconds(waits: int = 200_000) -> float:
@@ -195,6 +231,9 @@ async def main(settings: dict[str, Any]) -> dict[str, Any]:
     results["throughput"] = _as_json(await _throughput(settings, token))
     results["latency"] = _as_json(await _latency(settings, token))
     results["pacing"] = _as_json(await _pacing(settings))
+    if settings["operation_calls"]:
+        operations = await _operations(settings, token)
+        results["operations"] = {name: _as_json(cs) for name, cs in operations.items()}
     results["pacer_wait_us"] = await pacer_wait_microseconds()
     return results
 

@@ -91,6 +91,16 @@ def print_configuration(title: str, results: Mapping[str, Any]) -> None:
         f"  one `await LocalPacer.wait(api)` alone, budget never used up: "
         f"{results['pacer_wait_us']:.2f} us CPU"
     )
+    for name, entries in results.get("operations", {}).items():
+        part = Part(entries)
+        print(f"{name} at concurrency 50, medians of {rounds} rounds [min-max]:")
+        for key, measurements in part.rounds.items():
+            rates = [m.rate for m in measurements]
+            cpus = [m.cpu_us for m in measurements]
+            print(
+                f"  ({key}) {part.labels[key]:22s} {_spread(rates, '.0f')} calls/s  "
+                f"{_spread(cpus, '.1f')} us client CPU/call"
+            )
 
 
 def verdicts_of(key: str, title: str, results: Mapping[str, Any]) -> list[Verdict]:
@@ -124,6 +134,14 @@ def verdicts_of(key: str, title: str, results: Mapping[str, Any]) -> list[Verdic
     verdicts.append(
         _verdict(f"{title}: paced - unpaced client CPU, us/create", extra, "<=", TARGET_PACING_US)
     )
+    for name, entries in results.get("operations", {}).items():
+        # For reference: the targets are create's; these add their service's own work.
+        part = Part(entries)
+        print(
+            f"  {title}: {name} b/a client CPU per call: "
+            f"{_spread(part.paired('b', 'a', _cpu), '.3f')}  (create's target {TARGET_CPU[key]:g})"
+        )
+        print(f"  {title}: {name} b/a calls/s: {_spread(part.paired('b', 'a', _rate), '.3f')}")
     if "c" in throughput.rounds:
         verdicts.append(
             _verdict(

@@ -53,6 +53,12 @@ def _parse_args() -> argparse.Namespace:
         "--latency-calls", type=int, default=1_000, help="creates per round at concurrency 1"
     )
     parser.add_argument(
+        "--operation-calls",
+        type=int,
+        default=2_500,
+        help="calls per round of update and of robot send (0: leave them out)",
+    )
+    parser.add_argument(
         "--sdk-calls",
         type=int,
         default=100,
@@ -112,6 +118,7 @@ def main() -> int:
                     "blocks": args.blocks,
                     "calls": args.calls,
                     "latency_calls": args.latency_calls,
+                    "operation_calls": args.operation_calls,
                     "concurrency": args.concurrency,
                     # The SDK's speed does not depend on this package's codec: measured once.
                     "sdk": number == 0 and not args.no_sdk,

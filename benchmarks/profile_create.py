@@ -91,12 +91,12 @@ async def _profile(base_url: str, ca_pem: Path, calls: int) -> tuple[dict[str, T
     last_of_b: Any = None
     try:
         for client in clients.values():
-            await measure(client.create, 2_000, CONCURRENCY)  # warm up: connections, token
+            await measure(client.call, 2_000, CONCURRENCY)  # warm up: connections, token
         for chunk in range(CHUNKS):
             for key in ("a", "b") if chunk % 2 == 0 else ("b", "a"):
                 profiler = Profiler(interval=0.0002, async_mode="disabled")
                 profiler.start()
-                await measure(clients[key].create, calls // CHUNKS, CONCURRENCY)
+                await measure(clients[key].call, calls // CHUNKS, CONCURRENCY)
                 profiler.stop()
                 root = profiler.last_session.root_frame() if profiler.last_session else None
                 if root is not None:
