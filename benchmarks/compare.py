@@ -97,13 +97,14 @@ def main() -> int:
         sys.exit(f"--configs: unknown {unknown}; choose from {', '.join(CONFIGURATIONS)}")
     sys.path.insert(0, str(HERE))
     from _certs import write_certificates
-    from _machine import describe_machine, load_average
+    from _machine import MachineLoad, describe_machine, load_average
     from _report import print_configuration, verdicts_of
     from _server import emulator_process
 
     print(describe_machine())
     print(f"load average at the start: {load_average()}")
     measured: dict[str, dict[str, Any]] = {}
+    machine_load = MachineLoad()
     with tempfile.TemporaryDirectory() as scratch:
         ca_pem, chain_pem = write_certificates(Path(scratch))
         with emulator_process(chain_pem) as server:
@@ -127,6 +128,7 @@ def main() -> int:
                 print(f"\n[{key}] {CONFIGURATIONS[key][0]}: client process starts", flush=True)
                 measured[key] = _measure(key, settings, Path(scratch))
     print(f"\nload average at the end: {load_average()}")
+    print(f"during the run: {machine_load.summary()}")
     for key, results in measured.items():
         print_configuration(CONFIGURATIONS[key][0], results)
     print("\nratios, median of per-round ratios [min-max]:")
