@@ -72,12 +72,13 @@ def draw_chart(
         "creates per second, concurrency 50 (higher is better)",
         "",
     )
-    position, ticks, labels = 0.0, [], []
+    position, ticks, labels, highest = 0.0, [], [], 0.0
     for name, results in configs(configurations):
         part = Part(results["latency"])
         for key in ("a", "b"):
             samples = [s * 1e3 for m in part.rounds[key] for s in m.latencies]
             p50, p99 = percentile(samples, 50), percentile(samples, 99)
+            highest = max(highest, p99)
             latency_axis.bar(position, p50, color=COLOURS[key], width=0.8)
             latency_axis.scatter([position], [p99], color="black", marker="_", s=200, zorder=3)
             latency_axis.annotate(
@@ -88,6 +89,7 @@ def draw_chart(
             labels.append(f"{SHORT[key]}\n{name}")
             position += 1
         position += 0.6
+    latency_axis.set_ylim(0, highest * 1.3)
     latency_axis.set_xticks(ticks, labels, fontsize=7)
     latency_axis.set_title("latency per create at concurrency 1, ms: bar p50, dash p99", fontsize=9)
     latency_axis.grid(axis="y", alpha=0.3)

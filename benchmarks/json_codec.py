@@ -3,13 +3,16 @@
     python benchmarks/json_codec.py
 
 Times what the client does with JSON per create (encode the request body,
-decode the reply) with each codec of dingtalk_im_async._json, best of 5.
+decode the reply) with each codec of dingtalk_im_async._json, best of 5, next to
+the plain standard-library calls (`JSONEncoder(...).encode`, `json.loads`) it
+replaces.
 The end-to-end effect is `compare.py` against `compare.py --stdlib-json`.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import timeit
 from collections.abc import Callable
 
@@ -30,10 +33,20 @@ def _microseconds(work: Callable[[], object]) -> float:
     return min(timeit.repeat(work, number=NUMBER, repeat=5)) / NUMBER * 1e6
 
 
+_PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain_encode(body: object) -> bytes:
+    return _PLAIN_ENCODER.encode(body).encode()
+
+
 def main() -> None:
     if not _json.uses_orjson:
-        print("orjson is not installed (pip install -e '.[bench]'): only the standard library")
-    codecs = [("standard library", _json.encode_stdlib, _json.decode_stdlib)]
+        print("orjson is not used (not installed, or DINGTALK_IM_ASYNC_JSON=stdlib)")
+    codecs = [
+        ("plain json.loads/encode", _plain_encode, json.loads),
+        ("standard library", _json.encode_stdlib, _json.decode_stdlib),
+    ]
     if _json.uses_orjson:
         codecs.append(("orjson (with fallback)", _json.encode, _json.decode))
     for name, encode, decode in codecs:
