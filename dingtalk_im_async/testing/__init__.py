@@ -4,6 +4,7 @@ from .._retry import is_testing, set_testing
 from .emulator import DingTalkEmulator
 from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
 from .records import CreatedGroup, LoggedRequest
+from .remote import RemoteEmulator
 from .routes import Call, Route
 from .store import GroupStore, PostedMessage, StoredGroup
 from .stream_gateway import (
@@ -32,6 +33,7 @@ __all__ = [
     "Latency",
     "LoggedRequest",
     "PostedMessage",
+    "RemoteEmulator",
     "Route",
     "StoredGroup",
     "StreamAck",

@@ -31,7 +31,7 @@ _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _FAULTS = {fault.value: fault for fault in Fault if fault is not Fault.CANNED_REPLY}
 
 
-class _BadInput(Exception):
+class _BadInputError(Exception):
     """Raised by a handler for input it cannot act on; answered as a JSON 400 (or 404)."""
 
     def __init__(self, message: str, status: int = 400) -> None:
@@ -47,7 +47,7 @@ def _guarded(handler: _Handler) -> _Handler:
     async def serve(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
-        except _BadInput as error:
+        except _BadInputError as error:
             kind = "not-found" if error.status == 404 else "bad-request"
             return _reply({"error": kind, "message": str(error)}, error.status)
 
@@ -61,9 +61,9 @@ async def _object_body(request: web.Request) -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except (ValueError, RecursionError):
-        raise _BadInput("the body is not JSON") from None
+        raise _BadInputError("the body is not JSON") from None
     if not isinstance(body, dict):
-        raise _BadInput("the body must be a JSON object")
+        raise _BadInputError("the body must be a JSON object")
     return body
 
 
@@ -71,7 +71,7 @@ def _limit(value: Any, name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _BadInput(f"{name} must be a positive integer or null, got {value!r}")
+        raise _BadInputError(f"{name} must be a positive integer or null, got {value!r}")
     return value
 
 
@@ -160,13 +160,15 @@ class AdminApi:
         body = await _object_body(request)
         api = body.get("api", "im.group.create")
         if not isinstance(api, str) or api not in self.emulator.traffic:
-            raise _BadInput(f"unknown api {api!r}; served: {', '.join(sorted(self.emulator.traffic))}")
+            raise _BadInputError(
+                f"unknown api {api!r}; served: {', '.join(sorted(self.emulator.traffic))}"
+            )
         faults = self.emulator.faults_for(api)
         try:
             if "rates" in body:
                 rates = body["rates"]
                 if not isinstance(rates, dict):
-                    raise _BadInput("rates must be an object of fault name to rate")
+                    raise _BadInputError("rates must be an object of fault name to rate")
                 faults.set_rates(
                     {self._fault(name): float(rate) for name, rate in rates.items()},
                     seed=body.get("seed"),
@@ -174,7 +176,7 @@ class AdminApi:
             elif "reply" in body:
                 reply = body["reply"]
                 if not isinstance(reply, dict):
-                    raise _BadInput("reply must be an object with status, code, message")
+                    raise _BadInputError("reply must be an object with status, code, message")
                 error = ErrorReply(
                     status=int(reply.get("status", 500)),
                     code=str(reply.get("code", "system.error")),
@@ -185,14 +187,14 @@ class AdminApi:
                 delay = body.get("delaySeconds")
                 faults.schedule(self._fault(body.get("fault")), body.get("count", 1), delay=delay)
         except (ValueError, TypeError) as error:
-            raise _BadInput(str(error)) from None
+            raise _BadInputError(str(error)) from None
         return _reply({"api": api, "pending": faults.pending, "rates": _rates(faults.rates)})
 
     async def clear_faults(self, request: web.Request) -> web.Response:
         """Forget the faults of `?api=` (default: of every API)."""
         api = request.query.get("api")
         if api is not None and api not in self.emulator.traffic:
-            raise _BadInput(f"unknown api {api!r}")
+            raise _BadInputError(f"unknown api {api!r}")
         for name, traffic in self.emulator.traffic.items():
             if api in (None, name):
                 traffic.faults.clear()
@@ -208,10 +210,10 @@ class AdminApi:
         if "perApi" in body:
             per_api = body["perApi"]
             if not isinstance(per_api, dict):
-                raise _BadInput("perApi must be an object of api name to limit")
+                raise _BadInputError("perApi must be an object of api name to limit")
             unknown = sorted(set(per_api) - set(emu.traffic))
             if unknown:
-                raise _BadInput(f"unknown apis: {unknown}")
+                raise _BadInputError(f"unknown apis: {unknown}")
             emu.qps_limits = {api: _limit(value, api) for api, value in per_api.items()}
         return await self.qps(request)
 
@@ -222,7 +224,7 @@ class AdminApi:
         if users is not None and (
             not isinstance(users, list) or not all(isinstance(user, str) for user in users)
         ):
-            raise _BadInput("users must be a list of userids or null")
+            raise _BadInputError("users must be a list of userids or null")
         self.emulator.visible_users = None if users is None else frozenset(users)
         return await self.visible_users(request)
 
@@ -241,13 +243,13 @@ class AdminApi:
         body = await _object_body(request)
         users = body.get("userIds")
         if not isinstance(users, list) or not all(isinstance(user, str) for user in users):
-            raise _BadInput("userIds must be a list of userids")
+            raise _BadInputError("userIds must be a list of userids")
         try:
             message = self.emulator.store.mark_read(request.match_info["key"], *users)
         except KeyError as error:
-            raise _BadInput(str(error.args[0]), 404) from None
+            raise _BadInputError(str(error.args[0]), 404) from None
         except ValueError as error:
-            raise _BadInput(str(error)) from None
+            raise _BadInputError(str(error)) from None
         return _reply({"readBy": list(message.read_by)})
 
     # -- helpers ---------------------------------------------------------------------
@@ -256,14 +258,14 @@ class AdminApi:
         store = self.emulator.store
         group = store.by_open_conversation_id(group_id) or store.by_chatid(group_id)
         if group is None:
-            raise _BadInput(f"no group has the id {group_id!r}", 404)
+            raise _BadInputError(f"no group has the id {group_id!r}", 404)
         return group
 
     @staticmethod
     def _fault(name: Any) -> Fault:
         fault = _FAULTS.get(name) if isinstance(name, str) else None
         if fault is None:
-            raise _BadInput(f"unknown fault {name!r}; known: {', '.join(_FAULTS)}")
+            raise _BadInputError(f"unknown fault {name!r}; known: {', '.join(_FAULTS)}")
         return fault
 
     @staticmethod
@@ -272,7 +274,7 @@ class AdminApi:
         if raw is None:
             return default
         if not raw.isdigit():
-            raise _BadInput(f"{name} must be a non-negative integer, got {raw!r}")
+            raise _BadInputError(f"{name} must be a non-negative integer, got {raw!r}")
         return int(raw)
 
 
