@@ -185,6 +185,10 @@ class AdminApi:
                 faults.schedule_reply(error, body.get("count", 1))
             else:
                 delay = body.get("delaySeconds")
+                if delay is not None and (
+                    isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0
+                ):
+                    raise _BadInputError(f"delaySeconds must be a number >= 0, got {delay!r}")
                 faults.schedule(self._fault(body.get("fault")), body.get("count", 1), delay=delay)
         except (ValueError, TypeError) as error:
             raise _BadInputError(str(error)) from None

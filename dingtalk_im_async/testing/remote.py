@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -94,7 +95,7 @@ class RemoteEmulator:
 
     async def group(self, group_id: str) -> StoredGroup:
         """One group by openConversationId or chatid; ValueError if there is none."""
-        return _group(await self._call("GET", f"/groups/{group_id}"))
+        return _group(await self._call("GET", f"/groups/{_segment(group_id)}"))
 
     async def requests(self, *, since: int = 0) -> list[LoggedRequest]:
         """The request journal from index `since` (never a token; secrets masked)."""
@@ -188,21 +189,26 @@ class RemoteEmulator:
 
     async def install_robot(self, group_id: str, robot_code: str) -> None:
         """Put this robot into the group."""
-        await self._call("PUT", f"/groups/{group_id}/robots/{robot_code}")
+        await self._call("PUT", f"/groups/{_segment(group_id)}/robots/{_segment(robot_code)}")
 
     async def remove_robot(self, group_id: str, robot_code: str) -> None:
-        await self._call("DELETE", f"/groups/{group_id}/robots/{robot_code}")
+        await self._call("DELETE", f"/groups/{_segment(group_id)}/robots/{_segment(robot_code)}")
 
     async def mark_read(self, process_query_key: str, *user_ids: str) -> list[str]:
         """Record that these members read the message; returns everyone who has."""
         found = await self._call(
-            "POST", f"/messages/{process_query_key}/read", {"userIds": list(user_ids)}
+            "POST", f"/messages/{_segment(process_query_key)}/read", {"userIds": list(user_ids)}
         )
         return list(found["readBy"])
 
     async def reset(self) -> None:
         """Forget groups, journal, counters, faults and tokens; settings stay."""
         await self._call("POST", "/reset")
+
+
+def _segment(value: str) -> str:
+    """An id as one path segment: ids are base64 and may hold "/" and "+"."""
+    return quote(value, safe="")
 
 
 def _group(view: Mapping[str, Any]) -> StoredGroup:
