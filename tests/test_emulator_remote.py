@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -28,9 +29,9 @@ REQUEST = CreateGroupRequest(name="team", owner="manager4220", useridlist=["u1",
 
 
 @pytest.fixture
-async def remote(emulator: DingTalkEmulator) -> RemoteEmulator:
+async def remote(emulator: DingTalkEmulator) -> AsyncIterator[RemoteEmulator]:
     async with RemoteEmulator(emulator.base_url + "/") as client:
-        yield client  # type: ignore[misc]
+        yield client
 
 
 async def test_reads_the_credentials_on_entry(

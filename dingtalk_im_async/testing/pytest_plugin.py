@@ -25,6 +25,11 @@ The `dingtalk_emulator` marker passes its keyword arguments to
 `DingTalkEmulator` (`visible_users`, `whitelisted`, `has_group_permission`,
 `token_lifetime`, `qps_limit`, `app_key`, `app_secret`, ...).
 
+Remote mode: with `--dingtalk-emulator-url URL` (or `$DINGTALK_EMULATOR_URL`)
+the fixture's `emulator` is a `RemoteEmulator` for a `dingtalk-im emulator`
+already running there (in another process or container), reset before each
+test; its inspection and fault methods are coroutines.
+
 The fixture is async: install pytest-asyncio beside pytest. It is declared
 as a pytest-asyncio fixture, so it works in strict mode (mark tests
 `@pytest.mark.asyncio`) and in auto mode alike.
