@@ -18,6 +18,7 @@ from .errors import (
     ServerError,
     TransportError,
 )
+from .fleet import RedisPacer, RedisTokenCache
 from .groups import GroupService
 from .models import (
     ChatBannedType,
@@ -33,11 +34,9 @@ from .models import (
     ValidationType,
 )
 from .pacing import LocalPacer, Pacer
-from .redis_pacer import RedisPacer
 from .token_cache import (
     CachedToken,
     MemoryTokenCache,
-    RedisTokenCache,
     TokenCache,
     TokenCacheError,
 )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from attrs import define
 
 
 def free_port() -> int:
@@ -19,9 +22,27 @@ def free_port() -> int:
         return port
 
 
+@define(frozen=True)
+class RedisServer:
+    """A private `redis-server` process, to freeze (SIGSTOP), thaw or kill in outage tests."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def freeze(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
 @contextmanager
-def running_redis_server(port: int | None = None) -> Iterator[str]:
-    """Start `redis-server` on 127.0.0.1 (no persistence) and yield its URL; stop it after."""
+def started_redis_server(port: int | None = None) -> Iterator[RedisServer]:
+    """Start `redis-server` on 127.0.0.1 (no persistence); stop it after, frozen or not."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("redis-server is not installed (Debian: apt-get install redis-server)")
@@ -57,10 +78,19 @@ def running_redis_server(port: int | None = None) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"redis-server did not start on port {port}")
                 time.sleep(0.05)
-            yield f"redis://127.0.0.1:{port}/0"
+            yield RedisServer(f"redis://127.0.0.1:{port}/0", process)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            if process.poll() is None:
+                process.send_signal(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
+                process.terminate()
+                process.wait(timeout=10)
+
+
+@contextmanager
+def running_redis_server(port: int | None = None) -> Iterator[str]:
+    """Start `redis-server` on 127.0.0.1 (no persistence) and yield its URL; stop it after."""
+    with started_redis_server(port) as server:
+        yield server.url
 
 
 @contextmanager

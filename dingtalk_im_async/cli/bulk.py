@@ -22,9 +22,9 @@ from rich.console import Console
 
 from ..bulk import BulkOutcome, BulkRun, RateLimitedRetry
 from ..errors import DingTalkError, MissingExtraError
+from ..fleet import RedisPacer
 from ..models import CreateGroupResult
 from ..pacing import LocalPacer, Pacer
-from ..redis_pacer import RedisPacer
 from ._client import Target, client_options, connect, target_from
 from ._inputs import InputFormatError, InputRecord, count_records, input_format, read_records
 from ._progress import BulkProgress
