@@ -27,6 +27,7 @@ from ..models import CreateGroupResult
 from ..pacing import LocalPacer, Pacer
 from ._client import Target, client_options, connect, target_from
 from ._inputs import InputFormatError, InputRecord, count_records, input_format, read_records
+from ._problems import check_writable
 from ._progress import BulkProgress
 from ._results import (
     UNKNOWN,
@@ -63,7 +64,7 @@ class Job:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--results",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Results file (JSON Lines, one record per input). Default: FILE.results.jsonl.",
 )
 @click.option("--resume", is_flag=True, help="Continue a run: skip inputs already created.")
@@ -151,6 +152,7 @@ def bulk(
     except InputFormatError as error:
         raise click.UsageError(f"{file}: {error}") from None
     results_path = results or file.with_name(file.name + ".results.jsonl")
+    check_writable(results_path, option="--results")
     previous = previous_results(results_path, resume, retry_unknown, overwrite, emulator)
     check_unchanged(file, chosen_format, list_separator, previous)
     job = Job(

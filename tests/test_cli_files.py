@@ -1,0 +1,53 @@
+"""`dingtalk-im bulk` and the files it is given: a results path it cannot write, input it
+cannot read as it stands. Each problem is one line on stderr (exit 2) before anything is
+sent, or, for a single bad record, one reported line while the rest run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from dingtalk_im_async.cli import main
+
+NO_CREDENTIALS = {"DINGTALK_APP_KEY": None, "DINGTALK_APP_SECRET": None, "DINGTALK_BASE_URL": None}
+HEADER = "name,owner,useridlist\n"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of one in-process run."""
+    result = CliRunner().invoke(main, list(args), env=NO_CREDENTIALS)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write_csv(path: Path, count: int) -> Path:
+    path.write_text(HEADER + "".join(f"g{n},m,u\n" for n in range(count)), encoding="utf-8")
+    return path
+
+
+def results_of(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_results_in_a_missing_folder_is_one_line_before_anything_is_sent(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "in.csv", 3)
+    results = tmp_path / "no such folder" / "out.jsonl"
+    code, stdout, stderr = invoke("bulk", str(source), "--emulator", "--results", str(results))
+    assert code == 2, stdout + stderr
+    assert stdout == ""
+    assert len(stderr.splitlines()) == 1, stderr
+    assert "--results" in stderr
+    assert "no such folder" in stderr
+    assert "Traceback" not in stderr
+    assert not results.parent.exists()
+
+
+def test_results_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "in.csv", 3)
+    for results in (tmp_path, Path("/proc/out.jsonl")):  # a folder; a place no one may write
+        code, stdout, stderr = invoke("bulk", str(source), "--emulator", "--results", str(results))
+        assert code == 2, stdout + stderr
+        assert len(stderr.splitlines()) == 1, stderr
+        assert "--results" in stderr
