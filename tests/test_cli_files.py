@@ -51,3 +51,30 @@ def test_results_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
         assert code == 2, stdout + stderr
         assert len(stderr.splitlines()) == 1, stderr
         assert "--results" in stderr
+
+
+def test_a_lone_surrogate_is_recorded_escaped_and_the_run_goes_on(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"name": "first", "owner": "m", "useridlist": ["u"]}\n'
+        '{"name": "bad\\ud800", "owner": "m", "useridlist": ["u"]}\n'
+        '{"name": "third", "owner": "m", "useridlist": ["u"]}\n',
+        encoding="utf-8",
+    )
+    code, stdout, stderr = invoke("bulk", str(source), "--emulator")
+    assert code == 1, stdout + stderr
+    results = tmp_path / "in.jsonl.results.jsonl"
+    raw = results.read_bytes()
+    raw.decode("utf-8")  # the file stays valid UTF-8
+    assert b"\\ud800" in raw  # the unencodable name, escaped
+    records = {record["line"]: record for record in results_of(results)}
+    assert {line: record["status"] for line, record in records.items()} == {
+        1: "created",
+        2: "invalid",
+        3: "created",
+    }
+    assert records[2]["name"] == "bad\ud800"
+    assert "line 2:" in stdout + stderr
+    resumed = CliRunner().invoke(main, ["bulk", str(source), "--emulator", "--resume"])
+    assert resumed.exit_code == 1, resumed.output
+    assert "Skipped 2 inputs" in resumed.output

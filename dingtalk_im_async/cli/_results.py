@@ -58,7 +58,7 @@ class AppendLog:
     def write(self, record: dict[str, Any]) -> None:
         if self._fd is None:
             raise ValueError(f"{self.path} is closed")
-        data = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+        data = _encoded(record)
         written = os.write(self._fd, data)
         while written < len(data):  # only on a full disk or a signal; keep the record whole
             written += os.write(self._fd, data[written:])
@@ -71,6 +71,16 @@ class AppendLog:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+
+def _encoded(record: dict[str, Any]) -> bytes:
+    """One JSON line in UTF-8, readable as is; text UTF-8 cannot hold (a lone surrogate
+    from the input) is written as a JSON escape (`\\ud800`), which reads back the same."""
+    text = json.dumps(record, ensure_ascii=False) + "\n"
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return (json.dumps(record, ensure_ascii=True) + "\n").encode()
 
 
 def created_record(line: int, name: str, result: CreateGroupResult) -> dict[str, Any]:
