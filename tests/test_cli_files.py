@@ -78,3 +78,33 @@ def test_a_lone_surrogate_is_recorded_escaped_and_the_run_goes_on(tmp_path: Path
     resumed = CliRunner().invoke(main, ["bulk", str(source), "--emulator", "--resume"])
     assert resumed.exit_code == 1, resumed.output
     assert "Skipped 2 inputs" in resumed.output
+
+
+def test_an_unclosed_quote_refuses_the_file_naming_the_line_it_opened_on(tmp_path: Path) -> None:
+    rows = [f"g{n},m,u\n" for n in range(50)]
+    rows[10] = '"g10,m,u\n'  # line 12: its quote never closes
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + "".join(rows), encoding="utf-8")
+    code, stdout, stderr = invoke("bulk", str(source), "--emulator")
+    assert code == 2, stdout + stderr
+    assert len(stderr.splitlines()) == 1, stderr
+    assert "line 12" in stderr
+    assert "quote" in stderr
+    assert not (tmp_path / "in.csv.results.jsonl").exists()
+
+
+def test_a_quote_closed_lines_later_accounts_for_every_line(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        HEADER + 'g2,m,u\n"g3,m,u\ng4,m,u\ng5",m,u\ng6,m,u\n',  # lines 3-5 are one record
+        encoding="utf-8",
+    )
+    code, stdout, stderr = invoke("bulk", str(source), "--emulator")
+    assert code == 1, stdout + stderr
+    records = {record["line"]: record for record in results_of(tmp_path / "in.csv.results.jsonl")}
+    assert {line: record["status"] for line, record in records.items()} == {
+        2: "created",
+        3: "invalid",
+        6: "created",
+    }
+    assert "line 3 to line 5" in records[3]["message"]

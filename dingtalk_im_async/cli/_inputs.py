@@ -85,10 +85,14 @@ def input_format(path: Path, chosen: str | None) -> str:
 
 
 def count_records(path: Path, fmt: str) -> int:
-    """How many records the file holds (a streaming pass, for the progress bar)."""
+    """How many records the file holds: a streaming pass over all of it before anything
+    is sent, which raises `InputFormatError` if the file cannot be read as a whole."""
     with path.open(encoding="utf-8-sig", newline="") as stream:
         if fmt == "csv":
-            return max(0, sum(1 for row in csv.reader(stream) if row) - 1)
+            rows = _csv_rows(stream)
+            if next(rows, None) is None:
+                return 0
+            return sum(1 for _first, _last, row in rows if row)
         return sum(1 for text in stream if text.strip())
 
 
@@ -101,17 +105,49 @@ def read_records(path: Path, fmt: str, *, separator: str = ";") -> Iterator[Inpu
             yield from _jsonl_records(stream, separator)
 
 
+def _csv_rows(stream: TextIO) -> Iterator[tuple[int, int, list[str]]]:
+    """Each row with the lines it starts and ends on; the header's columns are checked.
+
+    Quoting is strict: a quote left open would swallow every line after it
+    into one cell, so it refuses the file, naming the line it opened on.
+    """
+    reader = csv.reader(stream, strict=True)
+    end_of_previous = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = end_of_previous + 1
+            if "unexpected end of data" in str(error):
+                raise InputFormatError(
+                    f"line {line}: a quoted cell opens on this line and is never closed "
+                    "(it would swallow every line after it); close or remove the quote"
+                ) from None
+            raise InputFormatError(f"line {line}: malformed CSV quoting ({error})") from None
+        if end_of_previous == 0:
+            _check_columns([column.strip() for column in row])
+        yield end_of_previous + 1, reader.line_num, row
+        end_of_previous = reader.line_num
+
+
 def _csv_records(stream: TextIO, separator: str) -> Iterator[InputRecord]:
-    reader = csv.reader(stream)
-    header = next(reader, None)
+    rows = _csv_rows(stream)
+    header = next(rows, None)
     if header is None:
         return
-    columns = [column.strip() for column in header]
-    _check_columns(columns)
-    end_of_previous = reader.line_num
-    for row in reader:
-        line, end_of_previous = end_of_previous + 1, reader.line_num
+    columns = [column.strip() for column in header[2]]
+    for line, last_line, row in rows:
         if not row:
+            continue
+        if last_line > line:
+            yield InputRecord(
+                line=line,
+                name="",
+                problem=f"a quoted cell runs from line {line} to line {last_line}; "
+                "no field may hold a line break (is a quote unbalanced?)",
+            )
             continue
         if len(row) != len(columns):
             yield InputRecord(

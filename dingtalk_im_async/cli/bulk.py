@@ -27,7 +27,7 @@ from ..models import CreateGroupResult
 from ..pacing import LocalPacer, Pacer
 from ._client import Target, client_options, connect, target_from
 from ._inputs import InputFormatError, InputRecord, count_records, input_format, read_records
-from ._problems import check_writable
+from ._problems import FileProblem, check_writable
 from ._progress import BulkProgress
 from ._results import (
     UNKNOWN,
@@ -51,6 +51,7 @@ class Job:
     target: Target
     path: Path
     fmt: str
+    total: int
     separator: str
     results: Path
     previous: Previous
@@ -148,9 +149,9 @@ def bulk(
         raise click.UsageError("--retry-unknown goes with --resume")
     try:
         chosen_format = input_format(file, fmt)
-        next(read_records(file, chosen_format, separator=list_separator), None)
+        total = count_records(file, chosen_format)
     except InputFormatError as error:
-        raise click.UsageError(f"{file}: {error}") from None
+        raise FileProblem(f"{file}: {error}") from None
     results_path = results or file.with_name(file.name + ".results.jsonl")
     check_writable(results_path, option="--results")
     previous = previous_results(results_path, resume, retry_unknown, overwrite, emulator)
@@ -159,6 +160,7 @@ def bulk(
         target=target,
         path=file,
         fmt=chosen_format,
+        total=total,
         separator=list_separator,
         results=results_path,
         previous=previous,
@@ -220,7 +222,7 @@ async def _pacer(job: Job, app_key: str) -> AsyncIterator[Pacer | None]:
 
 async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
     tally = Tally()
-    total = count_records(job.path, job.fmt) - len(job.previous.done)
+    total = job.total - len(job.previous.done)
     results = AppendLog(job.results)
     journal = AppendLog(journal_path(job.results))
     in_flight: dict[int, str] = {}
