@@ -108,3 +108,53 @@ def test_a_quote_closed_lines_later_accounts_for_every_line(tmp_path: Path) -> N
         6: "created",
     }
     assert "line 3 to line 5" in records[3]["message"]
+
+
+CHINESE_ROWS = "测试群,经理4220,用户1;用户2\n项目群,经理4221,用户3\n"
+
+
+def test_gbk_and_utf16_files_get_one_clear_error_then_run_with_encoding(tmp_path: Path) -> None:
+    for encoding, named in (("gbk", "GBK"), ("utf-16", "UTF-16")):
+        source = tmp_path / f"{encoding}.csv"
+        source.write_bytes((HEADER + CHINESE_ROWS).encode(encoding))
+        code, stdout, stderr = invoke("bulk", str(source), "--emulator")
+        assert code == 2, stdout + stderr
+        assert len(stderr.splitlines()) == 1, stderr
+        assert "UTF-8" in stderr
+        assert named in stderr
+        assert "--encoding" in stderr
+        assert "Traceback" not in stderr
+        assert not (tmp_path / f"{encoding}.csv.results.jsonl").exists()
+
+        code, stdout, stderr = invoke("bulk", str(source), "--emulator", "--encoding", encoding)
+        assert code == 0, stdout + stderr
+        names = {
+            record["name"] for record in results_of(tmp_path / f"{encoding}.csv.results.jsonl")
+        }
+        assert names == {"测试群", "项目群"}
+
+
+def test_a_gbk_error_names_the_first_line_that_is_not_utf8(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes((HEADER + "plain,m,u\n").encode() + CHINESE_ROWS.encode("gbk"))
+    code, _stdout, stderr = invoke("bulk", str(source), "--emulator")
+    assert code == 2
+    assert "line 3" in stderr
+
+
+def test_utf8_with_or_without_a_byte_order_mark_runs(tmp_path: Path) -> None:
+    for name, prefix in (("plain.csv", b""), ("bom.csv", b"\xef\xbb\xbf")):
+        source = tmp_path / name
+        source.write_bytes(prefix + (HEADER + CHINESE_ROWS).encode("utf-8"))
+        code, stdout, stderr = invoke("bulk", str(source), "--emulator")
+        assert code == 0, stdout + stderr
+        names = {record["name"] for record in results_of(tmp_path / f"{name}.results.jsonl")}
+        assert names == {"测试群", "项目群"}
+
+
+def test_an_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
+    code, _stdout, stderr = invoke(
+        "bulk", str(write_csv(tmp_path / "in.csv", 1)), "--emulator", "--encoding", "klingon"
+    )
+    assert code == 2
+    assert "klingon" in stderr

@@ -20,6 +20,7 @@ from attrs import define
 
 from ..errors import RequestValidationError
 from ..models import CreateGroupRequest, ManagementOptions
+from ._encoding import DEFAULT_ENCODING, decoding_problem, python_encoding
 
 __all__ = ["FORMATS", "InputFormatError", "InputRecord", "count_records", "read_records"]
 
@@ -84,25 +85,38 @@ def input_format(path: Path, chosen: str | None) -> str:
     return found
 
 
-def count_records(path: Path, fmt: str) -> int:
+def count_records(path: Path, fmt: str, *, encoding: str = DEFAULT_ENCODING) -> int:
     """How many records the file holds: a streaming pass over all of it before anything
     is sent, which raises `InputFormatError` if the file cannot be read as a whole."""
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        if fmt == "csv":
-            rows = _csv_rows(stream)
-            if next(rows, None) is None:
-                return 0
-            return sum(1 for _first, _last, row in rows if row)
-        return sum(1 for text in stream if text.strip())
+    codec = _codec(encoding)
+    try:
+        with path.open(encoding=codec, newline="") as stream:
+            if fmt == "csv":
+                rows = _csv_rows(stream)
+                if next(rows, None) is None:
+                    return 0
+                return sum(1 for _first, _last, row in rows if row)
+            return sum(1 for text in stream if text.strip())
+    except UnicodeDecodeError as error:
+        raise InputFormatError(decoding_problem(path, codec, error)) from None
 
 
-def read_records(path: Path, fmt: str, *, separator: str = ";") -> Iterator[InputRecord]:
+def read_records(
+    path: Path, fmt: str, *, separator: str = ";", encoding: str = DEFAULT_ENCODING
+) -> Iterator[InputRecord]:
     """Yield the file's records lazily; raises `InputFormatError` for a bad CSV header."""
-    with path.open(encoding="utf-8-sig", newline="") as stream:
+    with path.open(encoding=_codec(encoding), newline="") as stream:
         if fmt == "csv":
             yield from _csv_records(stream, separator)
         else:
             yield from _jsonl_records(stream, separator)
+
+
+def _codec(encoding: str) -> str:
+    try:
+        return python_encoding(encoding)
+    except ValueError as error:
+        raise InputFormatError(str(error)) from None
 
 
 def _csv_rows(stream: TextIO) -> Iterator[tuple[int, int, list[str]]]:

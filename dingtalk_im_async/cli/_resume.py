@@ -115,13 +115,15 @@ def previous_results(
     return Previous()
 
 
-def check_unchanged(path: Path, fmt: str, separator: str, previous: Previous) -> None:
+def check_unchanged(
+    path: Path, fmt: str, separator: str, previous: Previous, *, encoding: str = "utf-8"
+) -> None:
     """Refuse to resume when recorded lines now hold other inputs: line numbers would lie."""
     if not previous.done:
         return
     changed = [
         f"line {record.line}: recorded {previous.done[record.line]!r}, now {record.name!r}"
-        for record in read_records(path, fmt, separator=separator)
+        for record in read_records(path, fmt, separator=separator, encoding=encoding)
         if record.line in previous.done and previous.done[record.line] != record.name
     ]
     if changed:

@@ -26,6 +26,7 @@ from ..fleet import RedisPacer
 from ..models import CreateGroupResult
 from ..pacing import LocalPacer, Pacer
 from ._client import Target, client_options, connect, target_from
+from ._encoding import DEFAULT_ENCODING, python_encoding
 from ._inputs import InputFormatError, InputRecord, count_records, input_format, read_records
 from ._problems import FileProblem, check_writable
 from ._progress import BulkProgress
@@ -51,6 +52,7 @@ class Job:
     target: Target
     path: Path
     fmt: str
+    encoding: str
     total: int
     separator: str
     results: Path
@@ -80,6 +82,12 @@ class Job:
     "fmt",
     type=click.Choice(["csv", "jsonl"]),
     help="Input format; default from the suffix (.csv, .jsonl).",
+)
+@click.option(
+    "--encoding",
+    default=DEFAULT_ENCODING,
+    show_default=True,
+    help="Text encoding of FILE, e.g. gbk or utf-16 (UTF-8 may start with a byte-order mark).",
 )
 @click.option(
     "--list-separator",
@@ -123,6 +131,7 @@ def bulk(
     retry_unknown: bool,
     overwrite: bool,
     fmt: str | None,
+    encoding: str,
     list_separator: str,
     concurrency: int,
     rate: float,
@@ -148,18 +157,23 @@ def bulk(
     if retry_unknown and not resume:
         raise click.UsageError("--retry-unknown goes with --resume")
     try:
+        python_encoding(encoding)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--encoding") from None
+    try:
         chosen_format = input_format(file, fmt)
-        total = count_records(file, chosen_format)
+        total = count_records(file, chosen_format, encoding=encoding)
     except InputFormatError as error:
         raise FileProblem(f"{file}: {error}") from None
     results_path = results or file.with_name(file.name + ".results.jsonl")
     check_writable(results_path, option="--results")
     previous = previous_results(results_path, resume, retry_unknown, overwrite, emulator)
-    check_unchanged(file, chosen_format, list_separator, previous)
+    check_unchanged(file, chosen_format, list_separator, previous, encoding=encoding)
     job = Job(
         target=target,
         path=file,
         fmt=chosen_format,
+        encoding=encoding,
         total=total,
         separator=list_separator,
         results=results_path,
@@ -232,7 +246,9 @@ async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
             with BulkProgress(console, total=max(total, 0), description=job.path.name) as bar:
 
                 def inputs() -> Iterator[InputRecord]:
-                    for record in read_records(job.path, job.fmt, separator=job.separator):
+                    for record in read_records(
+                        job.path, job.fmt, separator=job.separator, encoding=job.encoding
+                    ):
                         if stop.is_set():
                             tally.stopped = True
                             return
