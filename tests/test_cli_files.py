@@ -158,3 +158,16 @@ def test_an_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert code == 2
     assert "klingon" in stderr
+
+
+def test_a_missing_required_column_is_one_error_from_the_header(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "name,useridlist\n" + "".join(f"g{n},u\n" for n in range(20_000)), encoding="utf-8"
+    )
+    code, stdout, stderr = invoke("bulk", str(source), "--emulator")
+    assert code == 2, stdout[-500:] + stderr[-500:]
+    assert stdout == ""
+    assert len(stderr.splitlines()) == 1, stderr[:500]
+    assert "owner" in stderr
+    assert not (tmp_path / "in.csv.results.jsonl").exists()

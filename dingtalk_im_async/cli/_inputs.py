@@ -44,6 +44,7 @@ _OPTION_FIELDS = {
     "managementType": "management_type",
 }
 _NESTED = {"managementOptions": "management_options"}
+REQUIRED_FIELDS = ("name", "owner", "useridlist")
 _LIST_FIELDS = {"useridlist", "extidlist"}
 _INT_FIELDS = {"conversation_tag", *_OPTION_FIELDS.values()}
 
@@ -188,6 +189,12 @@ def _check_columns(columns: list[str]) -> None:
     repeated = sorted({target for target in targets if targets.count(target) > 1})
     if repeated:
         raise InputFormatError(f"column(s) given twice: {', '.join(repeated)}")
+    missing = [field for field in REQUIRED_FIELDS if field not in targets]
+    if missing:
+        raise InputFormatError(
+            f"missing required column(s): {', '.join(missing)} "
+            f"(every record needs {', '.join(REQUIRED_FIELDS)})"
+        )
 
 
 def _jsonl_records(stream: TextIO, separator: str) -> Iterator[InputRecord]:
@@ -232,7 +239,7 @@ def _request(data: dict[str, Any], separator: str) -> CreateGroupRequest:
                 options[_unique(options, OPTION_KEYS[option])] = option_value
         else:
             raise ValueError(f"unknown field {key!r}")
-    for required in ("name", "owner", "useridlist"):
+    for required in REQUIRED_FIELDS:
         if required not in fields:
             raise ValueError(f"{required}: missing")
     fields = {key: _from_text(key, value, separator) for key, value in fields.items()}
