@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 from attrs import define, field
@@ -24,7 +25,12 @@ class Tally:
     skipped_created: int = 0
     skipped_unknown: int = 0
     rate_limited: int = 0
-    stopped: bool = False
+    #: The first signal that stopped the run (its number), if one did.
+    interrupted_by: int | None = None
+    #: Inputs are being read and sent (a first signal then stops reading, not everything).
+    sending: bool = False
+    #: A signal cancelled the run (the second, or the first before sending began).
+    abandoning: bool = False
     abandoned: int = 0
     failures: list[str] = field(factory=list)
 
@@ -34,9 +40,10 @@ class Tally:
             self.failures.append(f"line {line}: {why}")
 
     def exit_code(self) -> int:
-        """130 when interrupted, else 0 only if every input is known to be created."""
-        if self.stopped or self.abandoned:
-            return EXIT_INTERRUPTED
+        """128 + the signal's number when interrupted (130 for Ctrl-C), else 0 only if
+        every input is known to be created."""
+        if self.interrupted_by is not None:
+            return 128 + self.interrupted_by
         return 1 if self.failed or self.unknown or self.skipped_unknown else 0
 
     def summarize(self, console: Console, *, elapsed: float, results: Path, emulated: bool) -> None:
@@ -63,5 +70,11 @@ class Tally:
                 "--resume skips them; check, then add --retry-unknown to send them again."
             )
         console.print(f"Results: {results}", markup=False)
-        if self.stopped or self.abandoned:
-            console.print("Interrupted: rerun with --resume to create the rest, no duplicates.")
+        self.say_if_interrupted(console)
+
+    def say_if_interrupted(self, console: Console) -> None:
+        if self.interrupted_by is not None:
+            console.print(
+                f"Interrupted ({signal.Signals(self.interrupted_by).name}): "
+                "rerun with --resume to create the rest, no duplicates."
+            )

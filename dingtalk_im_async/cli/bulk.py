@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -40,6 +39,7 @@ from ._results import (
     journal_path,
 )
 from ._resume import Previous, check_unchanged, previous_results
+from ._signals import Signals, exiting_on_signals
 from ._tally import Tally
 
 __all__ = ["bulk"]
@@ -147,11 +147,48 @@ def bulk(
     Columns/keys are the API's field names (ownerType or owner_type, ...);
     the six managementOptions fields are columns of their own; CSV lists are
     `;`-separated. Exit status: 0 when every input was created, 1 when any
-    failed, 130 when interrupted.
+    failed, 130 when interrupted (128 + the signal's number).
     """
-    target = target_from(
-        app_key=app_key, app_secret=app_secret, base_url=base_url, emulator=emulator
-    )
+    with exiting_on_signals("nothing was sent") as signals:
+        job = _job(
+            file=file,
+            results=results,
+            resume=resume,
+            retry_unknown=retry_unknown,
+            overwrite=overwrite,
+            fmt=fmt,
+            encoding=encoding,
+            list_separator=list_separator,
+            concurrency=concurrency,
+            rate=rate,
+            redis_url=redis_url,
+            rate_limited_retries=rate_limited_retries,
+            target=target_from(
+                app_key=app_key, app_secret=app_secret, base_url=base_url, emulator=emulator
+            ),
+        )
+        code = asyncio.run(_main(job, Console(highlight=False), signals))
+    sys.exit(signals.exit_code or code)
+
+
+def _job(
+    *,
+    file: Path,
+    results: Path | None,
+    resume: bool,
+    retry_unknown: bool,
+    overwrite: bool,
+    fmt: str | None,
+    encoding: str,
+    list_separator: str,
+    concurrency: int,
+    rate: float,
+    redis_url: str | None,
+    rate_limited_retries: int,
+    target: Target,
+) -> Job:
+    """Check everything, read the whole input once, prepare the results: before any I/O."""
+    emulator = target.emulator
     if redis_url and rate == 0:
         raise click.UsageError("--redis-url shares --rate; it needs a --rate above 0")
     if retry_unknown and not resume:
@@ -169,7 +206,7 @@ def bulk(
     check_writable(results_path, option="--results")
     previous = previous_results(results_path, resume, retry_unknown, overwrite, emulator)
     check_unchanged(file, chosen_format, list_separator, previous, encoding=encoding)
-    job = Job(
+    return Job(
         target=target,
         path=file,
         fmt=chosen_format,
@@ -183,42 +220,42 @@ def bulk(
         redis_url=redis_url,
         rate_limited_retries=rate_limited_retries,
     )
-    sys.exit(asyncio.run(_main(job, Console(highlight=False))))
 
 
-async def _main(job: Job, console: Console) -> int:
-    """Run with Ctrl-C/SIGTERM handled: the first stops reading, the second abandons."""
-    loop = asyncio.get_running_loop()
+async def _main(job: Job, console: Console, signals: Signals) -> int:
+    """Run with signals handled: the first stops reading, the second abandons the calls in
+    flight, later ones are only counted; the summary follows whenever the run stops."""
     main_task = asyncio.current_task()
     stop = asyncio.Event()
+    tally = Tally()
 
-    def on_signal() -> None:
-        if stop.is_set() and main_task is not None:
+    def on_signal(signum: int) -> None:
+        tally.interrupted_by = tally.interrupted_by or signum
+        if tally.sending and not stop.is_set():
+            stop.set()
+            console.print("Stopping: finishing the calls in flight (Ctrl-C again abandons them)")
+        elif main_task is not None and not tally.abandoning:  # nothing in flight yet, or again
+            tally.abandoning = True
             main_task.cancel()
-            return
-        stop.set()
-        console.print("Stopping: finishing the calls in flight (Ctrl-C again abandons them)")
 
-    handled = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, on_signal)
-            handled.append(signum)
     started = time.monotonic()
-    try:
-        tally = await _run(job, stop, console)
-    except (DingTalkError, MissingExtraError) as error:
-        console.print(f"[red]error:[/] {error}", markup=True)
-        return 2 if isinstance(error, MissingExtraError) else 1
-    finally:
-        for signum in handled:
-            loop.remove_signal_handler(signum)
-    tally.summarize(
-        console,
-        elapsed=time.monotonic() - started,
-        results=job.results,
-        emulated=job.target.emulator,
-    )
+    with signals.on_loop(on_signal):
+        try:
+            await _run(job, stop, console, tally)
+        except (DingTalkError, MissingExtraError) as error:
+            console.print(f"[red]error:[/] {error}", markup=True)
+            tally.say_if_interrupted(console)
+            return 2 if isinstance(error, MissingExtraError) else 1
+        except asyncio.CancelledError:  # a second signal outside the sending loop
+            if tally.interrupted_by is None:
+                raise
+            _uncancel()
+        tally.summarize(
+            console,
+            elapsed=time.monotonic() - started,
+            results=job.results,
+            emulated=job.target.emulator,
+        )
     return tally.exit_code()
 
 
@@ -234,8 +271,7 @@ async def _pacer(job: Job, app_key: str) -> AsyncIterator[Pacer | None]:
         yield LocalPacer(job.rate)
 
 
-async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
-    tally = Tally()
+async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) -> None:
     total = job.total - len(job.previous.done)
     results = AppendLog(job.results)
     journal = AppendLog(journal_path(job.results))
@@ -243,6 +279,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
     try:
         async with connect(job.target) as connection, _pacer(job, connection.app_key) as pacer:
             await connection.tokens.get_token()  # wrong credentials: one clear error, no records
+            tally.sending = True
             with BulkProgress(console, total=max(total, 0), description=job.path.name) as bar:
 
                 def inputs() -> Iterator[InputRecord]:
@@ -250,7 +287,6 @@ async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
                         job.path, job.fmt, separator=job.separator, encoding=job.encoding
                     ):
                         if stop.is_set():
-                            tally.stopped = True
                             return
                         if _already_done(record, job.previous, tally):
                             continue
@@ -281,17 +317,16 @@ async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
                         async for outcome in run:
                             in_flight.pop(outcome.request.line, None)
                             _record(outcome, results, tally, bar)
-                except asyncio.CancelledError:  # a second Ctrl-C: the summary still follows
-                    tally.abandoned = len(in_flight)
+                except asyncio.CancelledError:  # a second signal: the summary still follows
                     _uncancel()
     finally:
+        tally.abandoned = len(in_flight)
+        tally.unknown += tally.abandoned
         for line, name in in_flight.items():
             results.write(abandoned_record(line, name))
         results.close()
         journal.close()
         journal_path(job.results).unlink(missing_ok=True)
-    tally.unknown += tally.abandoned
-    return tally
 
 
 def _uncancel() -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
+import sys
 
 import click
 from rich.console import Console
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from ..testing import DingTalkEmulator, Fault, Latency
 from ..testing.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
+from ._signals import Signals, exiting_on_signals
 
 __all__ = ["emulator"]
 
@@ -152,28 +152,27 @@ def emulator(
     server.faults.set_rates(fault_rates, seed=seed, latency=latency)
     if revoke_tokens_every is not None:
         server.faults.every(Fault.TOKEN_REVOKED, revoke_tokens_every)
-    with contextlib.suppress(KeyboardInterrupt):  # where loops cannot handle signals
-        asyncio.run(_serve(server, Console(highlight=False, soft_wrap=True)))
+    with exiting_on_signals("the emulator stopped") as signals:
+        asyncio.run(_serve(server, Console(highlight=False, soft_wrap=True), signals))
+    sys.exit(signals.exit_code or 0)
 
 
-async def _serve(server: DingTalkEmulator, console: Console) -> None:
+async def _serve(server: DingTalkEmulator, console: Console, signals: Signals) -> None:
+    """Serve until a signal; stopping that way exits 128 + its number, like any command."""
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
-    try:
-        await server.start()
-    except OSError as error:
-        raise click.ClickException(
-            f"cannot listen on {server.host}:{server.port}: {error}"
-        ) from None
-    try:
-        _print_banner(server, console)
-        await stop.wait()
-    finally:
-        await server.close()
-    _print_summary(server, console)
+    with signals.on_loop(lambda _signum: stop.set()):
+        try:
+            await server.start()
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot listen on {server.host}:{server.port}: {error}"
+            ) from None
+        try:
+            _print_banner(server, console)
+            await stop.wait()
+        finally:
+            await server.close()
+        _print_summary(server, console)
 
 
 def _print_banner(server: DingTalkEmulator, console: Console) -> None:
