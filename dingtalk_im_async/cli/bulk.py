@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import click
-from attrs import define
 from rich.console import Console
 
 from ..bulk import BulkOutcome, BulkRun, RateLimitedRetry
@@ -24,10 +23,10 @@ from ..errors import DingTalkError, MissingExtraError
 from ..fleet import RedisPacer
 from ..models import CreateGroupResult
 from ..pacing import LocalPacer, Pacer
-from ._client import Target, client_options, connect, target_from
-from ._encoding import DEFAULT_ENCODING, python_encoding
-from ._inputs import InputFormatError, InputRecord, count_records, input_format, read_records
-from ._problems import FileProblem, check_writable
+from ._client import client_options, connect, target_from
+from ._encoding import DEFAULT_ENCODING
+from ._inputs import InputRecord, read_records
+from ._job import Job, prepare_job
 from ._progress import BulkProgress
 from ._results import (
     UNKNOWN,
@@ -38,29 +37,11 @@ from ._results import (
     invalid_record,
     journal_path,
 )
-from ._resume import Previous, check_unchanged, previous_results
+from ._resume import Previous
 from ._signals import Signals, exiting_on_signals
 from ._tally import Tally
 
 __all__ = ["bulk"]
-
-
-@define(frozen=True, kw_only=True)
-class Job:
-    """Everything a bulk run needs, checked before any I/O."""
-
-    target: Target
-    path: Path
-    fmt: str
-    encoding: str
-    total: int
-    separator: str
-    results: Path
-    previous: Previous
-    concurrency: int
-    rate: float
-    redis_url: str | None
-    rate_limited_retries: int
 
 
 @click.command("bulk")
@@ -150,7 +131,7 @@ def bulk(
     failed, 130 when interrupted (128 + the signal's number).
     """
     with exiting_on_signals("nothing was sent") as signals:
-        job = _job(
+        job = prepare_job(
             file=file,
             results=results,
             resume=resume,
@@ -169,57 +150,6 @@ def bulk(
         )
         code = asyncio.run(_main(job, Console(highlight=False), signals))
     sys.exit(signals.exit_code or code)
-
-
-def _job(
-    *,
-    file: Path,
-    results: Path | None,
-    resume: bool,
-    retry_unknown: bool,
-    overwrite: bool,
-    fmt: str | None,
-    encoding: str,
-    list_separator: str,
-    concurrency: int,
-    rate: float,
-    redis_url: str | None,
-    rate_limited_retries: int,
-    target: Target,
-) -> Job:
-    """Check everything, read the whole input once, prepare the results: before any I/O."""
-    emulator = target.emulator
-    if redis_url and rate == 0:
-        raise click.UsageError("--redis-url shares --rate; it needs a --rate above 0")
-    if retry_unknown and not resume:
-        raise click.UsageError("--retry-unknown goes with --resume")
-    try:
-        python_encoding(encoding)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--encoding") from None
-    try:
-        chosen_format = input_format(file, fmt)
-        total = count_records(file, chosen_format, encoding=encoding)
-    except InputFormatError as error:
-        raise FileProblem(f"{file}: {error}") from None
-    results_path = results or file.with_name(file.name + ".results.jsonl")
-    check_writable(results_path, option="--results")
-    previous = previous_results(results_path, resume, retry_unknown, overwrite, emulator)
-    check_unchanged(file, chosen_format, list_separator, previous, encoding=encoding)
-    return Job(
-        target=target,
-        path=file,
-        fmt=chosen_format,
-        encoding=encoding,
-        total=total,
-        separator=list_separator,
-        results=results_path,
-        previous=previous,
-        concurrency=concurrency,
-        rate=rate,
-        redis_url=redis_url,
-        rate_limited_retries=rate_limited_retries,
-    )
 
 
 async def _main(job: Job, console: Console, signals: Signals) -> int:
