@@ -1,22 +1,30 @@
 """asyncio-native client for DingTalk's IM group API."""
 
-from ._transport import BASE_URL_ENV, DEFAULT_BASE_URL, RetryPolicy
+from ._hosts import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_OAPI_BASE_URL, OAPI_BASE_URL_ENV
+from ._retry import RetryPolicy
+from .auth import StaticTokenProvider, TokenProvider
 from .bulk import BulkOutcome, BulkRun, RateLimitedRetry
 from .client import DingTalkClient
+from .endpoints import Endpoint, Host
 from .errors import (
     ApiError,
+    CallQuotaExceededError,
     ClientClosedError,
     DingTalkError,
     InvalidCredentialsError,
     InvalidParameterError,
     InvalidTokenError,
+    LegacyRefusalError,
     MissingExtraError,
+    PacingError,
     PermissionCheckError,
     RateLimitError,
     RequestValidationError,
     ResponseError,
+    RunStoppedError,
     ServerError,
     TransportError,
+    Verdict,
 )
 from .fleet import RedisPacer, RedisTokenCache
 from .groups import GroupService
@@ -33,23 +41,26 @@ from .models import (
     ShowHistoryType,
     ValidationType,
 )
-from .pacing import LocalPacer, Pacer
+from .pacing import LocalPacer, Pacer, pacer_key
 from .token_cache import (
     CachedToken,
     MemoryTokenCache,
     TokenCache,
     TokenCacheError,
 )
-from .tokens import AppTokenProvider, StaticTokenProvider, TokenProvider
+from .tokens import AppTokenProvider
 
 __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
+    "DEFAULT_OAPI_BASE_URL",
+    "OAPI_BASE_URL_ENV",
     "ApiError",
     "AppTokenProvider",
     "BulkOutcome",
     "BulkRun",
     "CachedToken",
+    "CallQuotaExceededError",
     "ChatBannedType",
     "ClientClosedError",
     "ConversationTag",
@@ -57,10 +68,13 @@ __all__ = [
     "CreateGroupResult",
     "DingTalkClient",
     "DingTalkError",
+    "Endpoint",
     "GroupService",
+    "Host",
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
+    "LegacyRefusalError",
     "LocalPacer",
     "ManagementOptions",
     "ManagementType",
@@ -69,6 +83,7 @@ __all__ = [
     "MissingExtraError",
     "OwnerType",
     "Pacer",
+    "PacingError",
     "PermissionCheckError",
     "RateLimitError",
     "RateLimitedRetry",
@@ -77,6 +92,7 @@ __all__ = [
     "RequestValidationError",
     "ResponseError",
     "RetryPolicy",
+    "RunStoppedError",
     "Searchable",
     "ServerError",
     "ShowHistoryType",
@@ -86,6 +102,8 @@ __all__ = [
     "TokenProvider",
     "TransportError",
     "ValidationType",
+    "Verdict",
+    "pacer_key",
 ]
 
 __version__ = "0.1.0"

@@ -7,20 +7,31 @@ sends back.
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
 import aiohttp
 from attrs import define, field
+from yarl import URL
 
-from ._transport import JSON_HEADERS, RetryPolicy, encode_body, exchange
+from . import _json
+from ._http import JSON_HEADERS, exchange
+from ._retry import RetryPolicy
+from ._shutdown import backoff_unless_closed
+from .endpoints import TOKEN_PATH
 from .errors import InvalidCredentialsError, ResponseError
 
-__all__ = ["MAX_LIFETIME", "TOKEN_PATH", "IssuedToken", "request_token"]
+__all__ = ["MAX_LIFETIME", "MIN_LIFETIME", "TOKEN_PATH", "IssuedToken", "request_token"]
 
-TOKEN_PATH = "/v1.0/oauth2/accessToken"
+logger = logging.getLogger("dingtalk_im_async.tokens")
+
 #: Longest `expireIn` believed (DingTalk issues 7200 s); more is a broken reply, not a gift.
 MAX_LIFETIME = 31 * 24 * 3600.0
+#: Shortest lifetime a token is held for: a positive `expireIn` below it (a broken reply
+#: saying 1e-6) is raised to it, so a fetch per call never happens; a token that really
+#: expires sooner is refused by DingTalk and replaced by the one replay.
+MIN_LIFETIME = 60.0
 
 
 @define(frozen=True, kw_only=True)
@@ -46,10 +57,18 @@ async def request_token(
     matters) and never the secret. HTTP 500 `system.error` is retried like
     any other call: asking for a token twice is harmless.
     """
-    data = encode_body({"appKey": app_key, "appSecret": app_secret})
+    data = _json.encode({"appKey": app_key, "appSecret": app_secret})
     try:
-        reply: tuple[int, Any] = await retry.retrying()(
-            exchange, session, url, data, JSON_HEADERS, timeout
+        reply: tuple[int, Any] = await retry.call(
+            backoff_unless_closed(session),
+            exchange,
+            session,
+            "POST",
+            URL(url),
+            data=data,
+            headers=JSON_HEADERS,
+            timeout=timeout,
+            secret_reply=True,
         )
     except InvalidCredentialsError as error:
         raise InvalidCredentialsError(
@@ -66,7 +85,8 @@ def parse_token_reply(status: int, body: Any) -> IssuedToken:
 
     A missing, zero, negative, non-numeric or absurd `expireIn` is refused:
     caching such a token would mean refetching on every call (a tight loop
-    DingTalk throttles) or keeping it forever.
+    DingTalk throttles) or keeping it forever. A positive one under
+    `MIN_LIFETIME` is raised to it, with a warning.
     """
     if not isinstance(body, dict):
         raise ResponseError("token reply is not a JSON object", status=status)
@@ -83,6 +103,14 @@ def parse_token_reply(status: int, body: Any) -> IssuedToken:
             f"token reply has expireIn {lifetime!r}, outside (0, {MAX_LIFETIME:.0f}] seconds",
             status=status,
         )
+    if lifetime < MIN_LIFETIME:
+        logger.warning(
+            "token reply has expireIn %rs; holding the token for %.0fs instead "
+            "(a refused token is replaced once)",
+            lifetime,
+            MIN_LIFETIME,
+        )
+        lifetime = MIN_LIFETIME
     return IssuedToken(value=value, lifetime=float(lifetime))
 
 

@@ -1,37 +1,73 @@
-"""The one cattrs converter: Python names to the spec's wire names and back.
+"""The one cattrs converter: Python names to DingTalk's wire names and back, for every model.
 
-Unstructure functions are generated once at import, so a call costs a
-generated function call and nothing else. Structuring is strict (a number
-where a string belongs is an error, not `str(123)`), because a reply that
-does not match the spec must become a `ResponseError`.
+Every attrs class is handled by the same two hook factories: attribute names
+become camelCase on the wire (`open_conversation_id` <-> `openConversationId`)
+unless the field's metadata names its wire key (`wire("add_useridlist")`:
+DingTalk's own exceptions). Fields equal to their default are left out of
+bodies, so optional fields default to None: an update that renames a group
+never sends (and so never resets) its settings. Structuring is strict (a
+number where a string belongs is an error, not `str(123)`): a reply that
+does not match the docs must become a `ResponseError`, which the transport
+raises from `describe_mismatch`. The CLI reads inputs and writes results
+through this converter too.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .errors import ResponseError
-from .models import (
-    ChatBannedType,
-    ConversationTag,
-    CreateGroupRequest,
-    CreateGroupResult,
-    ManagementOptions,
-    ManagementType,
-    MentionAllAuthority,
-    OwnerType,
-    Searchable,
-    ShowHistoryType,
-    ValidationType,
-)
+from . import models
+from .models import ConversationTag, CreateGroupResult
+from .models._common import WIRE_KEY
 
-__all__ = ["converter", "request_body", "result_from_body"]
+__all__ = [
+    "converter",
+    "describe_mismatch",
+    "from_wire",
+    "request_body",
+    "result_from_body",
+    "to_wire",
+    "wire_name",
+]
+
+T = TypeVar("T")
 
 converter = cattrs.Converter()
+
+
+@functools.cache
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def wire_name(attribute: attrs.Attribute[Any]) -> str:
+    """The key a field has on the wire: its metadata's, else its name in camelCase."""
+    named = attribute.metadata.get(WIRE_KEY)
+    return named if isinstance(named, str) else _camel(attribute.name)
+
+
+def _renames(cls: type) -> dict[str, Any]:
+    return {
+        field.name: override(rename=wire_name(field))
+        for field in attrs.fields(cls)
+        if wire_name(field) != field.name
+    }
+
+
+def _unstructure_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
+    return make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **_renames(cls))
+
+
+def _structure_factory(cls: type) -> Callable[[Any, type], Any]:
+    return make_dict_structure_fn(cls, converter, **_renames(cls))
 
 
 def _strict_str(value: object, _type: object) -> str:
@@ -40,102 +76,100 @@ def _strict_str(value: object, _type: object) -> str:
     return value
 
 
-def _conversation_tag(value: object, _type: object) -> ConversationTag | int:
+def _strict_bool(value: object, _type: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected a boolean, got {type(value).__name__}")
+    return value
+
+
+def _strict_int(value: object, _type: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _conversation_tag(value: object, _type: object) -> ConversationTag | int:
+    """A documented tag as the enum, any other integer kept as it is: failing would hide a
+    group that was created."""
+    number = _strict_int(value, int)
     try:
-        return ConversationTag(value)
+        return ConversationTag(number)
     except ValueError:
-        return value
+        return number
 
 
 def _enum_value(member: enum.Enum) -> Any:
     return member.value
 
 
+def _is_enum(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, enum.Enum)
+
+
+converter.register_unstructure_hook_factory(attrs.has, _unstructure_factory)
+converter.register_structure_hook_factory(attrs.has, _structure_factory)
+# str/int enums would otherwise pass through as members (cattrs dispatches on their str/int
+# base first), so each enum the models export is registered by class.
+for _enum in [value for value in vars(models).values() if _is_enum(value)]:
+    converter.register_unstructure_hook(_enum, _enum_value)
 converter.register_structure_hook(str, _strict_str)
-# str/int enums would otherwise pass through as members (cattrs treats them as str/int).
-for _enum_type in (
-    OwnerType,
-    ConversationTag,
-    MentionAllAuthority,
-    ShowHistoryType,
-    ValidationType,
-    Searchable,
-    ChatBannedType,
-    ManagementType,
-):
-    converter.register_unstructure_hook(_enum_type, _enum_value)
-
-converter.register_unstructure_hook(
-    ManagementOptions,
-    make_dict_unstructure_fn(
-        ManagementOptions,
-        converter,
-        _cattrs_omit_if_default=True,
-        mention_all_authority=override(rename="mentionAllAuthority"),
-        show_history_type=override(rename="showHistoryType"),
-        validation_type=override(rename="validationType"),
-        chat_banned_type=override(rename="chatBannedType"),
-        management_type=override(rename="managementType"),
-    ),
+converter.register_structure_hook(bool, _strict_bool)
+converter.register_structure_hook(int, _strict_int)
+converter.register_structure_hook_func(
+    lambda cls: cls == (ConversationTag | int), _conversation_tag
 )
-# The generated functions are also kept by name: calling them directly skips the
-# converter's per-call dispatch on the class.
-_unstructure_request = make_dict_unstructure_fn(
-    CreateGroupRequest,
-    converter,
-    _cattrs_omit_if_default=True,
-    owner_type=override(rename="ownerType"),
-    conversation_tag=override(rename="conversationTag"),
-    management_options=override(rename="managementOptions"),
-)
-converter.register_unstructure_hook(CreateGroupRequest, _unstructure_request)
-#: Python attribute -> wire name of each reply field.
-RESULT_WIRE_NAMES = {
-    "open_conversation_id": "openConversationId",
-    "chatid": "chatid",
-    "conversation_tag": "conversationTag",
-}
-_structure_result = make_dict_structure_fn(
-    CreateGroupResult,
-    converter,
-    open_conversation_id=override(rename=RESULT_WIRE_NAMES["open_conversation_id"]),
-    conversation_tag=override(
-        rename=RESULT_WIRE_NAMES["conversation_tag"], struct_hook=_conversation_tag
-    ),
-)
-converter.register_structure_hook(CreateGroupResult, _structure_result)
 
 
-def request_body(request: CreateGroupRequest) -> dict[str, Any]:
-    """The JSON object the spec expects for `request`; unset fields are left out."""
-    body: dict[str, Any] = _unstructure_request(request)
+def to_wire(obj: Any) -> dict[str, Any]:
+    """The JSON object DingTalk expects for a request (or writes for a result)."""
+    body: dict[str, Any] = converter.unstructure(obj)
     return body
 
 
-def result_from_body(body: object, *, status: int) -> CreateGroupResult:
-    """Decode a success reply, turning any mismatch with the spec into `ResponseError`."""
+def from_wire(cls: type[T], data: Any) -> T:
+    """`cls` from a decoded wire object; raises cattrs' errors on a mismatch."""
+    return converter.structure(data, cls)
+
+
+def describe_mismatch(cls: type, error: BaseException) -> str:
+    """Why `data` did not fit `cls`, naming the wire fields (as the reader of a reply knows
+    them), for a `ResponseError`."""
+    if isinstance(error, cattrs.ClassValidationError):
+        notes = cattrs.transform_error(error)
+        return "; ".join(_wire_path(cls, note) for note in notes)
+    return type(error).__name__
+
+
+def _wire_path(cls: type, note: str) -> str:
+    if attrs.has(cls):
+        for field in attrs.fields(cls):
+            note = note.replace(f"$.{field.name}", f"$.{wire_name(field)}")
+    return note
+
+
+# -- the create-group shortcuts the first release exported ------------------------------
+
+
+def request_body(request: Any) -> dict[str, Any]:
+    """The JSON object the spec expects for `request`; unset fields are left out."""
+    return to_wire(request)
+
+
+def result_from_body(
+    body: object,
+    *,
+    status: int,
+    cls: type[T] = CreateGroupResult,  # type: ignore[assignment]
+) -> T:
+    """Decode a success reply, turning any mismatch with the docs into `ResponseError`."""
+    from .errors import ResponseError
+
     if not isinstance(body, dict):
         raise ResponseError("expected a JSON object", status=status, excerpt=repr(body))
     try:
-        return _structure_result(body, CreateGroupResult)
-    except (cattrs.BaseValidationError, TypeError, ValueError) as error:
-        reason = "; ".join(_describe(error)) or "fields do not match the spec"
+        return from_wire(cls, body)
+    except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as error:
+        reason = describe_mismatch(cls, error) or "fields do not match the docs"
         raise ResponseError(
-            f"unexpected create-group reply ({reason})", status=status, excerpt=repr(body)
+            f"unexpected {cls.__name__} reply ({reason})", status=status, excerpt=repr(body)
         ) from error
-
-
-def _describe(error: BaseException) -> list[str]:
-    """Name the wire fields that failed and why."""
-    if isinstance(error, cattrs.ClassValidationError):
-        return [_wire_path(note) for note in cattrs.transform_error(error)]
-    return [type(error).__name__]
-
-
-def _wire_path(note: str) -> str:
-    """cattrs names fields by their Python names; the reader of the error knows the wire's."""
-    for python_name, wire_name in RESULT_WIRE_NAMES.items():
-        note = note.replace(f"$.{python_name}", f"$.{wire_name}")
-    return note

@@ -1,11 +1,16 @@
-"""Bounded-concurrency, rate-paced fan-out: the engine behind `GroupService.create_many`.
+"""Bounded-concurrency fan-out of any one-request operation: the engine behind `create_many`.
 
 `BulkRun` pulls inputs one at a time, only when a slot is free, so memory
 depends on `concurrency` and never on the input's length. Each input gets
-exactly one `BulkOutcome`, in completion order. A rate-limit reply
-(`RateLimitError`: DingTalk did not process the call) puts the input back
-after a pause; every other error is final, because creating is not
-idempotent.
+exactly one `BulkOutcome`, in completion order. Pacing is the transport's
+(per API, right before each send); a run may set its own `rate_limit`.
+
+A rate-limit reply (`RateLimitError`: DingTalk did not process the call)
+puts the input back after a pause. An `UNKNOWN` failure is put back only
+when the operation is safe to repeat (an update; never a create or a
+message). When DingTalk reports the monthly call quota spent
+(`CallQuotaExceededError`), the run stops sending: every input not yet sent
+gets a `RunStoppedError` (verdict `NOT_SENT`), so a later run sends them.
 """
 
 from __future__ import annotations
@@ -17,10 +22,21 @@ from typing import Generic, TypeVar
 
 from attrs import define, field, validators
 
-from .errors import RateLimitError
-from .pacing import Pacer
+from ._retry import pause
+from ._service import endpoint_of
+from .errors import (
+    CallQuotaExceededError,
+    DingTalkError,
+    RateLimitError,
+    RunStoppedError,
+    Verdict,
+)
+from .pacing import RUN_PACER, SERVICE_PACER, Pacer, pacer_for
 
-__all__ = ["BulkOutcome", "BulkRun", "RateLimitedRetry"]
+__all__ = ["DEFAULT_PACING", "BulkOutcome", "BulkRun", "RateLimitedRetry"]
+
+#: A run's `rate_limit` default: pace as the service (the transport) does.
+DEFAULT_PACING = SERVICE_PACER
 
 logger = logging.getLogger("dingtalk_im_async.bulk")
 
@@ -33,7 +49,9 @@ class BulkOutcome(Generic[ItemT, ResultT]):
     """What happened to one input: exactly one of `result` and `error` is set.
 
     `index` is the input's position (from 0); `rate_limited_retries` counts
-    how often it was put back after a rate-limit reply.
+    how often it was put back (after a rate-limit reply, or an unknown
+    outcome of an operation safe to repeat). `error.verdict` says whether
+    a failed call took effect.
     """
 
     index: int
@@ -51,13 +69,24 @@ class BulkOutcome(Generic[ItemT, ResultT]):
         """True when the call succeeded."""
         return self.error is None
 
+    @property
+    def verdict(self) -> Verdict | None:
+        """None on success; else whether the failed call took effect (`Verdict`)."""
+        if self.error is None:
+            return None
+        if isinstance(self.error, DingTalkError):
+            return self.error.verdict
+        return Verdict.UNKNOWN
+
 
 @define(frozen=True, kw_only=True)
 class RateLimitedRetry:
     """How an input refused with `RateLimitError` is put back: up to `retries` times, after
     `backoff` seconds (DingTalk advises waiting one second), then through the pacer again."""
 
+    #: Put-backs per input, at most (0: never).
     retries: int = field(default=3, validator=validators.ge(0))
+    #: Seconds to wait before sending a put-back input again.
     backoff: float = field(default=1.0, validator=validators.ge(0))
 
 
@@ -69,7 +98,11 @@ class _End:
 
 
 class BulkRun(Generic[ItemT, ResultT]):
-    """Calls `call` on every input, at most `concurrency` at once, paced by `pacer`.
+    """Calls `call` (a service method, e.g. `groups.update`) on every input, at most
+    `concurrency` at once. `rate_limit` paces this run's calls instead of the service's
+    pacer (a number, a `Pacer`, or None); by default the service's pacing applies.
+    `repeat_safe` (by default: what the method's endpoint says) allows putting back
+    inputs whose outcome is unknown.
 
     An async iterator of `BulkOutcome`s and an async context manager. Use it as
 
@@ -96,13 +129,21 @@ class BulkRun(Generic[ItemT, ResultT]):
         items: Iterable[ItemT] | AsyncIterable[ItemT],
         *,
         concurrency: int = 10,
-        pacer: Pacer | None = None,
+        rate_limit: float | Pacer | object | None = DEFAULT_PACING,
         rate_limited: RateLimitedRetry | None = None,
+        repeat_safe: bool | None = None,
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise ValueError(f"concurrency must be a positive integer, got {concurrency!r}")
-        if pacer is not None and not isinstance(pacer, Pacer):
-            raise TypeError("pacer must have an async wait() method")
+        if rate_limit is DEFAULT_PACING:
+            self._pacer: object = DEFAULT_PACING
+        elif rate_limit is None or isinstance(rate_limit, (Pacer, int, float)):
+            self._pacer = pacer_for(rate_limit)
+        else:
+            raise TypeError("rate_limit must be a number, a Pacer (async wait(api)) or None")
+        if repeat_safe is None:
+            endpoint = endpoint_of(call)
+            repeat_safe = endpoint is not None and endpoint.repeat_safe
         self._source: Iterator[ItemT] | AsyncIterator[ItemT]
         if isinstance(items, AsyncIterable):
             self._source = items.__aiter__()
@@ -112,8 +153,9 @@ class BulkRun(Generic[ItemT, ResultT]):
             raise TypeError(f"inputs must be an iterable or async iterable, got {type(items)}")
         self._call = call
         self._concurrency = concurrency
-        self._pacer = pacer
+        self._repeat_safe = repeat_safe
         self._retry = rate_limited if rate_limited is not None else RateLimitedRetry()
+        self._stopped_by: CallQuotaExceededError | None = None
         self._queue: asyncio.Queue[BulkOutcome[ItemT, ResultT] | _End] | None = None
         self._slots: asyncio.Semaphore | None = None  # calls in flight
         self._room: asyncio.Semaphore | None = None  # inputs held: in flight or unconsumed
@@ -207,6 +249,13 @@ class BulkRun(Generic[ItemT, ResultT]):
                 room.release()
                 input_error = error
                 break
+            if self._stopped_by is not None:  # answered at once, without a call
+                slots.release()
+                queue.put_nowait(
+                    BulkOutcome(index=index, request=item, error=RunStoppedError(self._stopped_by))
+                )
+                index += 1
+                continue
             task = asyncio.create_task(self._run_one(index, item, queue, slots))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -237,28 +286,45 @@ class BulkRun(Generic[ItemT, ResultT]):
         queue.put_nowait(outcome)
 
     async def _outcome_of(self, index: int, item: ItemT) -> BulkOutcome[ItemT, ResultT]:
+        if self._pacer is not DEFAULT_PACING:
+            RUN_PACER.set(self._pacer)  # type: ignore[arg-type]  # this task's context only
         put_back = 0
-        outcome: BulkOutcome[ItemT, ResultT]
         while True:
+            if self._stopped_by is not None:
+                error: Exception = RunStoppedError(self._stopped_by)
+                return BulkOutcome(index=index, request=item, error=error)
             try:
-                if self._pacer is not None:
-                    await self._pacer.wait()
                 result = await self._call(item)
-            except RateLimitError as error:
-                if put_back < self._retry.retries:
+            except CallQuotaExceededError as quota:
+                if self._stopped_by is None:
+                    logger.warning("monthly call quota spent (%s); sending nothing more", quota)
+                    self._stopped_by = quota
+                error = quota
+            except Exception as failure:  # noqa: BLE001 - one input's failure is its outcome
+                error = failure
+                if put_back < self._retry.retries and self._may_put_back(failure):
                     put_back += 1
-                    logger.info("input %d rate-limited (%s); retrying", index, error.code)
-                    await asyncio.sleep(self._retry.backoff)
+                    logger.info("input %d put back after %s", index, _name(failure))
+                    await pause(self._retry.backoff)
                     continue
-                outcome = BulkOutcome(
-                    index=index, request=item, error=error, rate_limited_retries=put_back
-                )
-            except Exception as error:  # noqa: BLE001 - one input's failure is its outcome
-                outcome = BulkOutcome(
-                    index=index, request=item, error=error, rate_limited_retries=put_back
-                )
             else:
-                outcome = BulkOutcome(
+                return BulkOutcome(
                     index=index, request=item, result=result, rate_limited_retries=put_back
                 )
-            return outcome
+            return BulkOutcome(
+                index=index, request=item, error=error, rate_limited_retries=put_back
+            )
+
+    def _may_put_back(self, error: Exception) -> bool:
+        """A rate-limited call did nothing; an unknown one may be repeated only if safe."""
+        if isinstance(error, RateLimitError):
+            return True
+        return (
+            self._repeat_safe
+            and isinstance(error, DingTalkError)
+            and error.verdict is Verdict.UNKNOWN
+        )
+
+
+def _name(error: Exception) -> str:
+    return getattr(error, "code", None) or type(error).__name__

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
+from typing import TypeVar
 
 import aiohttp
 
-from ._transport import RetryPolicy
+from ._retry import RetryPolicy
+from ._service import build_transport
+from .bulk import DEFAULT_PACING, BulkRun, RateLimitedRetry
 from .groups import GroupService
+from .pacing import DEFAULT_RATE, Pacer
 from .token_cache import TokenCache
 from .tokens import AppTokenProvider
+
+RequestT = TypeVar("RequestT")
+ResultT = TypeVar("ResultT")
 
 __all__ = ["DingTalkClient"]
 
@@ -22,7 +30,9 @@ class DingTalkClient:
 
     It holds one session (keep-alive, TLS verified against the system's CAs or
     `ssl_context`; there is no switch to turn verification off), one
-    `AppTokenProvider` (`tokens`) and one `GroupService` (`groups`). Create it
+    `AppTokenProvider` (`tokens`), one transport paced per API by `rate_limit`
+    (20 calls per second by default; a `Pacer` such as a `RedisPacer` shared
+    by a fleet; None for none), and the services on it: `groups`. Create it
     inside a running event loop and keep it for the life of the application.
     `close()` (or leaving the `async with`) fails calls still in flight, and
     any later call, with `ClientClosedError`. Callers who need their own
@@ -35,7 +45,9 @@ class DingTalkClient:
         app_key: str,
         app_secret: str,
         base_url: str | None = None,
+        oapi_base_url: str | None = None,
         cache: TokenCache | None = None,
+        rate_limit: float | Pacer | None = DEFAULT_RATE,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
         ssl_context: ssl.SSLContext | None = None,
@@ -63,14 +75,17 @@ class DingTalkClient:
                 retry=retry,
                 allow_http=allow_http,
             )
-            self.groups = GroupService(
+            self._transport = build_transport(
                 self._session,
                 self.tokens,
                 base_url=base_url,
+                oapi_base_url=oapi_base_url,
                 timeout=timeout,
                 retry=retry,
+                rate_limit=rate_limit,
                 allow_http=allow_http,
             )
+            self.groups = GroupService.over(self._transport)
         except BaseException:
             self._session.detach()  # it never connected: nothing to close, nothing to warn about
             raise
@@ -87,6 +102,30 @@ class DingTalkClient:
     def closed(self) -> bool:
         """True once `close()` has run."""
         return self._closed
+
+    def many(
+        self,
+        operation: Callable[[RequestT], Awaitable[ResultT]],
+        requests: Iterable[RequestT] | AsyncIterable[RequestT],
+        *,
+        concurrency: int = 10,
+        rate_limit: float | Pacer | object | None = DEFAULT_PACING,
+        rate_limited_retries: int = 3,
+        rate_limited_backoff: float = 1.0,
+    ) -> BulkRun[RequestT, ResultT]:
+        """Run `operation` (e.g. `client.groups.update`) on every request: a `BulkRun` of
+        one `BulkOutcome` per input, at most `concurrency` in flight, paced as the client
+        is unless `rate_limit` says otherwise. Unknown outcomes are put back only for
+        operations safe to repeat."""
+        return BulkRun(
+            operation,
+            requests,
+            concurrency=concurrency,
+            rate_limit=rate_limit,
+            rate_limited=RateLimitedRetry(
+                retries=rate_limited_retries, backoff=rate_limited_backoff
+            ),
+        )
 
     async def __aenter__(self) -> DingTalkClient:
         return self

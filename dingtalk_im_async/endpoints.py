@@ -9,7 +9,8 @@ pacer's key) and the emulator's QPS windows and faults.
 from __future__ import annotations
 
 import enum
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from attrs import define, field
 
@@ -69,6 +70,11 @@ class Endpoint(Generic[RequestT, ResultT]):
     - `repeat_safe`: True when applying the call twice does no harm (an update
       sets state); a call that is not (create, send) is never resent after an
       `UNKNOWN` verdict unless the user asks.
+    - `result_key`: the reply key the result is read from (the legacy
+      `chat/get` nests it under `chat_info`), else the whole reply.
+    - `check(status, result)`: raises the error a success-shaped reply stands
+      for (e.g. `{"success": false}`), built by `errors.py`.
+    - `api`: DingTalk's name for the API, derived from the path.
     """
 
     path: str
@@ -77,6 +83,8 @@ class Endpoint(Generic[RequestT, ResultT]):
     request_type: type[RequestT]
     result_type: type[ResultT]
     repeat_safe: bool
+    result_key: str | None = None
+    check: Callable[[int, Any], None] | None = field(default=None, eq=False)
     api: str = field()
 
     @api.default

@@ -22,16 +22,20 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
+    "LegacyRefusalError",
     "MissingExtraError",
     "PacingError",
     "PermissionCheckError",
     "RateLimitError",
     "RequestValidationError",
     "ResponseError",
+    "RunStoppedError",
     "ServerError",
     "TransportError",
     "Verdict",
     "api_error_for",
+    "is_token_refusal",
+    "legacy_error_for",
     "mark_not_sent",
 ]
 
@@ -284,6 +288,20 @@ class ClientClosedError(TransportError):
     """
 
 
+class RunStoppedError(DingTalkError):
+    """A bulk run stopped before sending this input, because of `cause` (e.g. the monthly
+    call quota ran out): nothing was sent, so a later run (`--resume`) sends it."""
+
+    default_verdict = Verdict.NOT_SENT
+
+    def __init__(self, cause: DingTalkError) -> None:
+        self.cause = cause
+        super().__init__(f"not sent: the run stopped after {type(cause).__name__}: {cause}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.cause,))
+
+
 class PacingError(DingTalkError):
     """The pacer could not give the call a sending slot (e.g. its Redis is down or
     frozen); the request was not sent, and no rate was exceeded to send it."""
@@ -363,6 +381,61 @@ def api_error_for(
         else:
             cls = ApiError
     return cls(status=status, code=code, message=message, request_id=request_id, body=body)
+
+
+class LegacyRefusalError(ApiError):
+    """A documented refusal of the legacy oapi host (e.g. errcode 40016, an invalid chatid)."""
+
+    default_verdict = Verdict.REJECTED
+
+
+#: Legacy oapi `errcode`s (as strings) with a class of their own. 40001/40014/42001: the
+#: access token is invalid or expired; -1: system busy; 90018/90019: QPS/QPM limits;
+#: 90020: the organisation's monthly call quota.
+_LEGACY_CODE_CLASSES: dict[str, type[ApiError]] = {
+    "40001": InvalidTokenError,
+    "40014": InvalidTokenError,
+    "42001": InvalidTokenError,
+    "-1": RateLimitError,
+    "90018": RateLimitError,
+    "90019": RateLimitError,
+    "90020": CallQuotaExceededError,
+}
+#: Legacy errcodes documented as refusals for the group read (`chat/get`): 40016 invalid
+#: chatid, 43007 needs authorisation, 49000 chat not found for the app, 70001 not allowed.
+LEGACY_REFUSALS: frozenset[str] = frozenset({"40016", "43007", "49000", "70001"})
+#: Codes that mean "this access token was refused": the transport replays once with a fresh one.
+_TOKEN_REFUSALS = frozenset({"InvalidAuthentication", "40001", "40014", "42001"})
+
+
+def legacy_error_for(*, status: int, body: Mapping[str, Any]) -> ApiError:
+    """The exception a legacy oapi envelope (`errcode` != 0, HTTP 200) stands for.
+
+    The code is the `sub_code` when DingTalk gives one (an invalid token comes as
+    errcode 88 with sub_code 40014), else the errcode, as a string.
+    """
+    sub_code = body.get("sub_code")
+    code = str(sub_code) if isinstance(sub_code, (str, int)) and sub_code != "" else None
+    if code is None:
+        code = str(body.get("errcode"))
+    message = body.get("sub_msg") or body.get("errmsg")
+    request_id = body.get("request_id")
+    cls = _LEGACY_CODE_CLASSES.get(code, ApiError)
+    if cls is ApiError and code in LEGACY_REFUSALS:
+        cls = LegacyRefusalError
+    return cls(
+        status=status,
+        code=code,
+        message=message if isinstance(message, str) else "",
+        request_id=request_id if isinstance(request_id, str) else None,
+        body=body,
+    )
+
+
+def is_token_refusal(error: BaseException) -> bool:
+    """True when DingTalk refused the access token itself (not a missing one): the call
+    may be replayed once with a fresh token, since the refused one did nothing."""
+    return isinstance(error, InvalidTokenError) and error.code in _TOKEN_REFUSALS
 
 
 def mark_not_sent(error: DingTalkError) -> DingTalkError:

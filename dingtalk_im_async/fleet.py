@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import MissingExtraError, PacingError
-from .pacing import check_rate, spacing_for
+from .pacing import check_rate, pacer_key, spacing_for
 from .token_cache import DEFAULT_NAMESPACE, CachedToken, TokenCacheError
 
 if TYPE_CHECKING:
@@ -274,50 +274,74 @@ class RedisPacer(RedisBacked):
     they asked, one round trip each. (`limits`' windows are whole seconds on
     each client's clock and allow bursts that straddle DingTalk's windows.)
 
-    Give every worker of one app the same `key` (e.g. one per app key and
-    API) and the same `rate`. Pass a `redis.asyncio.Redis` you own, or use
-    `RedisPacer.from_url(...)` as an async context manager, which closes
-    the client it made. When Redis cannot give a slot (down, frozen, failing)
-    `wait()` raises `PacingError`: the call is not sent, never sent unpaced.
+    Give every worker of one app the same `app_key` and `rate`: each API is
+    paced under its own key, `pacing.pacer_key(app_key, api)`, as DingTalk
+    counts. (`key=` instead pins one key for every API.) Pass a
+    `redis.asyncio.Redis` you own, or use `RedisPacer.from_url(...)` as an
+    async context manager, which closes the client it made. When Redis
+    cannot give a slot (down, frozen, failing) `wait()` raises `PacingError`:
+    the call is not sent, and never sent unpaced.
     """
 
-    def __init__(self, client: Redis, *, rate: float, key: str) -> None:
+    def __init__(
+        self, client: Redis, *, rate: float, app_key: str | None = None, key: str | None = None
+    ) -> None:
         self.rate = check_rate(rate)
-        self.key = _check_key(key)
+        self.app_key, self.key = _check_keys(app_key, key)
         super().__init__(client)
+        self._keys: dict[str, str] = {}
         self._spacing_us = max(1, round(spacing_for(self.rate) * 1_000_000))
         self._reserve: Any = client.register_script(RESERVE_SCRIPT)
 
     @classmethod
     def from_url(
-        cls, url: str, *, rate: float, key: str, timeout: float = DEFAULT_TIMEOUT
+        cls,
+        url: str,
+        *,
+        rate: float,
+        app_key: str | None = None,
+        key: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> RedisPacer:
         """A pacer with its own client for `url` (e.g. `redis://host:6379/0`); close it after.
 
         `timeout` bounds connecting and each reservation, in seconds.
         """
         check_rate(rate)
-        _check_key(key)
+        _check_keys(app_key, key)
         client = redis_client(url, timeout=timeout, feature="a pacer shared through Redis")
-        return cls(client, rate=rate, key=key)._own()
+        return cls(client, rate=rate, app_key=app_key, key=key)._own()
 
     def __repr__(self) -> str:
-        return f"RedisPacer(rate={self.rate!r}, key={self.key!r})"
+        keyed = f"key={self.key!r}" if self.key is not None else f"app_key={self.app_key!r}"
+        return f"RedisPacer(rate={self.rate!r}, {keyed})"
 
-    async def wait(self) -> None:
+    def key_for(self, api: str) -> str:
+        """The Redis key that paces `api`."""
+        if self.key is not None:
+            return self.key
+        key = self._keys.get(api)
+        if key is None:
+            key = self._keys[api] = pacer_key(str(self.app_key), api)
+        return key
+
+    async def wait(self, api: str) -> None:
         try:
-            delay_us = int(await self._reserve(keys=[self.key], args=[self._spacing_us]))
+            delay_us = int(await self._reserve(keys=[self.key_for(api)], args=[self._spacing_us]))
         except self._failures as error:
             # Only the type: a driver's message may carry connection details.
             raise PacingError(
-                f"{self!r} on {self._where()} could not reserve a slot "
+                f"{self!r} on {self._where()} could not reserve a slot for {api} "
                 f"({type(error).__name__}); the call was not sent"
             ) from error
         if delay_us > 0:
             await asyncio.sleep(delay_us / 1_000_000)
 
 
-def _check_key(key: str) -> str:
-    if not isinstance(key, str) or not key:
-        raise ValueError("key must be a non-empty string")
-    return key
+def _check_keys(app_key: str | None, key: str | None) -> tuple[str | None, str | None]:
+    if (app_key is None) == (key is None):
+        raise ValueError("give app_key (one key per API, the usual) or key (one for all)")
+    for name, value in (("app_key", app_key), ("key", key)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ValueError(f"{name} must be a non-empty string")
+    return app_key, key

@@ -1,92 +1,61 @@
-"""`GroupService`: the IM group API, one method per endpoint."""
+"""`GroupService`: the IM group API, one line per endpoint over the shared transport."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Iterable
 
-import aiohttp
-
-from ._transport import RetryPolicy, Transport, resolve_base_url
-from ._wire import request_body, result_from_body
-from .bulk import BulkRun, RateLimitedRetry
-from .errors import RequestValidationError
+from ._service import ServiceBase, operation
+from .bulk import DEFAULT_PACING, BulkRun, RateLimitedRetry
+from .endpoints import CREATE_GROUP
 from .models import CreateGroupRequest, CreateGroupResult
-from .pacing import Pacer, pacer_for
-from .tokens import TokenProvider
+from .pacing import Pacer
 
 __all__ = ["CREATE_GROUP_PATH", "GroupService"]
 
-CREATE_GROUP_PATH = "/v1.0/im/group/create"
+CREATE_GROUP_PATH = CREATE_GROUP.path
 
 
-class GroupService:
-    """Creates DingTalk groups over a caller-owned, shared `aiohttp.ClientSession`.
+class GroupService(ServiceBase):
+    """DingTalk's group API over a caller-owned, shared `aiohttp.ClientSession`.
 
     One instance serves any number of concurrent calls; keep it for the life
     of the application. `base_url` defaults to `$DINGTALK_BASE_URL`, else
-    `https://api.dingtalk.io`; `timeout` is per HTTP request, in seconds.
+    `https://api.dingtalk.io`, and `oapi_base_url` (the legacy host) to
+    `$DINGTALK_OAPI_BASE_URL`, else `https://oapi.dingtalk.io`; `timeout` is
+    per HTTP request, in seconds; `rate_limit` paces every call per API (20
+    per second by default; a `Pacer`, or None for none).
     """
-
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        token_provider: TokenProvider,
-        *,
-        base_url: str | None = None,
-        timeout: float = 10.0,
-        retry: RetryPolicy | None = None,
-        allow_http: bool = False,
-    ) -> None:
-        if not isinstance(session, aiohttp.ClientSession):
-            raise TypeError("session must be an aiohttp.ClientSession")
-        if not callable(getattr(token_provider, "get_token", None)):
-            raise TypeError("token_provider must implement the TokenProvider protocol")
-        if timeout <= 0:
-            raise ValueError("timeout must be positive")
-        self.base_url = resolve_base_url(base_url, allow_http=allow_http)
-        self._transport = Transport(
-            session,
-            token_provider,
-            base_url=self.base_url,
-            timeout=timeout,
-            retry=retry if retry is not None else RetryPolicy(),
-        )
 
     def __repr__(self) -> str:
         return f"GroupService(base_url={self.base_url!r})"
 
+    @operation(CREATE_GROUP)
     async def create(self, request: CreateGroupRequest) -> CreateGroupResult:
         """Create one group (`POST /v1.0/im/group/create`).
 
-        Not idempotent: a `TransportError` with `may_have_reached_server`
-        means the group may exist. Only HTTP 500 `system.error` is retried.
+        Not idempotent: an error whose `verdict` is `UNKNOWN` means the group
+        may exist. Only HTTP 500 `system.error` is retried.
         """
-        if not isinstance(request, CreateGroupRequest):
-            raise RequestValidationError(
-                "request", f"must be a CreateGroupRequest, got {type(request).__name__}"
-            )
-        status, body = await self._transport.call(CREATE_GROUP_PATH, request_body(request))
-        return result_from_body(body, status=status)
+        return await self._transport.call(CREATE_GROUP, request)
 
     def create_many(
         self,
         requests: Iterable[CreateGroupRequest] | AsyncIterable[CreateGroupRequest],
         *,
         concurrency: int = 10,
-        rate_limit: float | Pacer | None = 20.0,
+        rate_limit: float | Pacer | object | None = DEFAULT_PACING,
         rate_limited_retries: int = 3,
         rate_limited_backoff: float = 1.0,
     ) -> BulkRun[CreateGroupRequest, CreateGroupResult]:
         """Create a group per request, yielding a `BulkOutcome` for each as it finishes.
 
-        Reads `requests` (sync or async) lazily, keeps at most `concurrency`
-        calls in flight, and sends at most `rate_limit` calls per second,
-        evenly spaced (DingTalk's standard edition allows 20). `rate_limit`
-        may be a `Pacer`, e.g. a `RedisPacer` shared by a fleet of workers,
-        or None for no pacing; a number needs the `bulk` extra (aiolimiter),
-        else `MissingExtraError`. An input refused with `RateLimitError` is
-        put back after `rate_limited_backoff` seconds, at most
-        `rate_limited_retries` times; no other error is retried here.
+        Reads `requests` (sync or async) lazily and keeps at most
+        `concurrency` calls in flight. Calls are paced by the service's
+        `rate_limit` unless this run's `rate_limit` says otherwise (a number
+        of calls per second, a `Pacer` such as a fleet's `RedisPacer`, or
+        None). An input refused with `RateLimitError` is put back after
+        `rate_limited_backoff` seconds, at most `rate_limited_retries` times;
+        no other error is retried here, since creating is not idempotent.
 
             async with groups.create_many(requests) as outcomes:
                 async for outcome in outcomes:
@@ -98,7 +67,7 @@ class GroupService:
             self.create,
             requests,
             concurrency=concurrency,
-            pacer=pacer_for(rate_limit),
+            rate_limit=rate_limit,
             rate_limited=RateLimitedRetry(
                 retries=rate_limited_retries, backoff=rate_limited_backoff
             ),

@@ -1,38 +1,79 @@
-"""Pacers decide when the next call may go out, so creates stay within DingTalk's rate.
+"""Pacers decide when the next call to an API may go out, so calls stay within DingTalk's rate.
 
-DingTalk counts calls per app and API in one-second windows (20 per second
-on the standard edition) and answers the excess with 403
-`Forbidden.AccessDenied.QpsLimitForAppkeyAndApi`. A pacer that lets a burst
-through at the start of each second can still spill into the server's next
-window, so pacers here space calls evenly, `1 / rate` seconds apart, plus
-`HEADROOM` (1%): calls exactly `1 / rate` apart would put `rate + 1` of them
-into one server window whenever network jitter delays the one just before
-the window's start, while 1% leaves 10 ms of slack per window for jitter.
+DingTalk counts calls per app and per API in one-second windows (20 per
+second on the standard edition) and answers the excess with 403
+`Forbidden.AccessDenied.QpsLimitForAppkeyAndApi`. The transport asks the
+pacer for a slot right before each HTTP send (first tries, retries, token
+replays alike), keyed by the endpoint's API name, so the limit holds
+whatever the number of concurrent callers.
+
+A pacer that lets a burst through at the start of each second can still
+spill into the server's next window, so pacers here space calls evenly,
+`1 / rate` seconds apart, plus `HEADROOM` (1%): calls exactly `1 / rate`
+apart would put `rate + 1` of them into one server window whenever network
+jitter delays the one just before the window's start, while 1% leaves 10 ms
+of slack per window for jitter.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from contextvars import ContextVar
+from typing import Final, Protocol, runtime_checkable
 
-from .errors import MissingExtraError
-
-if TYPE_CHECKING:
-    from aiolimiter import AsyncLimiter
-
-__all__ = ["HEADROOM", "LocalPacer", "Pacer", "check_rate", "pacer_for", "spacing_for"]
+__all__ = [
+    "DEFAULT_RATE",
+    "HEADROOM",
+    "PACER_KEY_PREFIX",
+    "RUN_PACER",
+    "SERVICE_PACER",
+    "LocalPacer",
+    "Pacer",
+    "check_rate",
+    "pacer_for",
+    "pacer_key",
+    "spacing_for",
+]
 
 #: Extra spacing between calls, as a fraction of `1 / rate` (see the module docstring).
 HEADROOM = 0.01
+#: Calls per second per API that DingTalk's standard edition allows each app.
+DEFAULT_RATE = 20.0
+PACER_KEY_PREFIX = "dingtalk-im-async:pace"
+
+
+def pacer_key(app_key: str, api: str) -> str:
+    """The shared pacer's key for one app and one API, e.g.
+    `dingtalk-im-async:pace:dingxxxx:im.group.create`.
+
+    The only place the key is made: the library's `RedisPacer`, the CLI and the
+    docs all use it, so every process pacing one app's calls to one API shares
+    one budget, as DingTalk counts it.
+    """
+    return f"{PACER_KEY_PREFIX}:{app_key}:{api}"
 
 
 @runtime_checkable
 class Pacer(Protocol):
-    """Something that says when the next call may be sent; shared by every caller that uses it."""
+    """Says when the next call to an API may be sent; shared by every caller that uses it."""
 
-    async def wait(self) -> None:
-        """Return when the caller may send one call."""
+    async def wait(self, api: str) -> None:
+        """Return when the caller may send one call to `api` (e.g. `im.group.create`)."""
         ...
+
+
+class _ServicePacer:
+    def __repr__(self) -> str:
+        return "SERVICE_PACER"
+
+
+#: "Pace with the service's own pacer" (the default of a bulk run's `rate_limit`).
+SERVICE_PACER: Final = _ServicePacer()
+#: A bulk run's own pacer, set in each of its tasks; the transport uses it over its own.
+RUN_PACER: ContextVar[Pacer | _ServicePacer | None] = ContextVar(
+    "dingtalk_run_pacer", default=SERVICE_PACER
+)
 
 
 def check_rate(rate: float) -> float:
@@ -50,34 +91,32 @@ def spacing_for(rate: float) -> float:
 
 
 class LocalPacer:
-    """Paces the calls of one process with aiolimiter (extra `bulk`).
+    """Paces the calls of one process: per API, calls at least `spacing_for(rate)` apart.
 
-    The leaky bucket holds a single call and drains in `spacing_for(rate)`
-    seconds, so calls are never closer together than that: no bursts,
-    whatever the number of waiting tasks. Create one per event loop.
+    Each call reserves the next free send time for its API and sleeps until
+    it (a generic cell rate algorithm with no burst allowance, the same one
+    `RedisPacer` runs in Redis): first come, first served, no lock, and no
+    await at all when the API's budget is not used up. Not a library's
+    limiter because the package's runtime dependencies are aiohttp, attrs,
+    cattrs and tenacity only, and pacing is on by default.
     """
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float = DEFAULT_RATE) -> None:
         self.rate = check_rate(rate)
-        self._limiter = _async_limiter(1, spacing_for(self.rate))
+        self._spacing = spacing_for(self.rate)
+        self._next: dict[str, float] = {}
 
     def __repr__(self) -> str:
         return f"LocalPacer(rate={self.rate!r})"
 
-    async def wait(self) -> None:
-        await self._limiter.acquire()
-
-
-def _async_limiter(max_rate: float, time_period: float) -> AsyncLimiter:
-    try:
-        from aiolimiter import AsyncLimiter
-    except ImportError:
-        raise MissingExtraError(
-            feature="rate pacing (rate_limit=...; pass rate_limit=None to turn it off)",
-            package="aiolimiter",
-            extra="bulk",
-        ) from None
-    return AsyncLimiter(max_rate, time_period)
+    async def wait(self, api: str) -> None:
+        now = asyncio.get_running_loop().time()
+        send_at = self._next.get(api, now)
+        if send_at <= now:
+            self._next[api] = now + self._spacing
+            return
+        self._next[api] = send_at + self._spacing
+        await asyncio.sleep(send_at - now)
 
 
 def pacer_for(rate_limit: float | Pacer | None) -> Pacer | None:

@@ -7,17 +7,18 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
 
 import aiohttp
 from attrs import define, field
 
+from ._hosts import resolve_base_url
+from ._retry import RetryPolicy
 from ._token_endpoint import TOKEN_PATH, IssuedToken, request_token
-from ._transport import RetryPolicy, resolve_base_url
+from .auth import StaticTokenProvider, TokenProvider
 from .errors import ClientClosedError, DingTalkError
 from .token_cache import CachedToken, MemoryTokenCache, TokenCache, TokenCacheError
 
-__all__ = ["AppTokenProvider", "StaticTokenProvider", "TokenProvider"]
+__all__ = ["AppTokenProvider", "StaticTokenProvider", "TokenProvider"]  # the last two from auth
 
 logger = logging.getLogger("dingtalk_im_async.tokens")
 
@@ -26,39 +27,6 @@ PEER_POLL_INTERVAL = 0.05
 #: Bounds on the pause after a failed background refresh, so failures never loop tightly.
 REFRESH_RETRY_MIN = 1.0
 REFRESH_RETRY_MAX = 30.0
-
-
-@runtime_checkable
-class TokenProvider(Protocol):
-    """Supplies the enterprise access token sent as `x-acs-dingtalk-access-token`."""
-
-    async def get_token(self) -> str:
-        """Return a token believed valid, fetching one if needed."""
-        ...
-
-    async def invalidate(self, token: str) -> None:
-        """Forget `token` if it is still the current one (it was refused by DingTalk)."""
-        ...
-
-
-class StaticTokenProvider:
-    """A token the caller manages; when it is refused the call fails with `InvalidTokenError`."""
-
-    __slots__ = ("_token",)
-
-    def __init__(self, token: str) -> None:
-        if not isinstance(token, str) or not token:
-            raise ValueError("token must be a non-empty string")
-        self._token = token
-
-    async def get_token(self) -> str:
-        return self._token
-
-    async def invalidate(self, token: str) -> None:
-        """Nothing to do: a static token cannot be renewed."""
-
-    def __repr__(self) -> str:
-        return "StaticTokenProvider(token=<hidden>)"
 
 
 @define(frozen=True, kw_only=True)

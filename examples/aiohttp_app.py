@@ -26,6 +26,7 @@ from dingtalk_im_async import (
     RateLimitError,
     RequestValidationError,
     TransportError,
+    Verdict,
 )
 from dingtalk_im_async.testing import DingTalkEmulator
 
@@ -112,11 +113,12 @@ async def create_group(request: web.Request) -> web.Response:
         return error_response(403, error.message)
     except RateLimitError:
         return error_response(503, "DingTalk is rate limiting us; try again shortly")
-    except TransportError as error:
-        # A create is not idempotent: say whether the group may exist.
-        return error_response(504, str(error), may_have_been_created=error.may_have_reached_server)
     except DingTalkError as error:
-        return error_response(502, str(error))
+        # A create is not idempotent: say whether the group may exist.
+        status = 504 if isinstance(error, TransportError) else 502
+        return error_response(
+            status, str(error), may_have_been_created=error.verdict is Verdict.UNKNOWN
+        )
     return web.json_response(
         {"open_conversation_id": result.open_conversation_id, "chatid": result.chatid},
         status=201,

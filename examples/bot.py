@@ -36,9 +36,9 @@ from dingtalk_im_async import (
     PermissionCheckError,
     RateLimitError,
     RequestValidationError,
-    ResponseError,
     ServerError,
     TransportError,
+    Verdict,
 )
 from dingtalk_im_async.testing import DingTalkEmulator
 
@@ -87,9 +87,9 @@ def reply_for(error: DingTalkError) -> str:
         return "DingTalk refused: you must be visible to this bot's app to own a group."
     if isinstance(error, RateLimitError):
         return "DingTalk is busy right now; nothing was created. Try again in a few seconds."
-    if isinstance(error, TransportError) and not error.may_have_reached_server:
+    if isinstance(error, TransportError) and error.verdict is Verdict.NOT_SENT:
         return "I could not reach DingTalk; nothing was created. Try again."
-    if isinstance(error, (TransportError, ResponseError)):
+    if error.verdict is Verdict.UNKNOWN:
         # Creating a group is not idempotent: asking again could make a second one.
         return "DingTalk did not answer clearly; the group may exist. Check before asking again."
     if isinstance(error, (InvalidCredentialsError, InvalidTokenError)):

@@ -116,12 +116,11 @@ async def dingtalk_error_response(_request: Request, error: Exception) -> JSONRe
         status = 403
     elif isinstance(error, dingtalk.RateLimitError):
         status = 503
-    elif isinstance(error, dingtalk.TransportError):
-        # A create is not idempotent: say whether the group may exist.
-        status = 504
-        content["may_have_been_created"] = error.may_have_reached_server
     else:
-        status = 502
+        status = 504 if isinstance(error, dingtalk.TransportError) else 502
+    if isinstance(error, dingtalk.DingTalkError):
+        # A create is not idempotent: say whether the group may exist.
+        content["may_have_been_created"] = error.verdict is dingtalk.Verdict.UNKNOWN
     return JSONResponse(content, status_code=status)
 
 

@@ -41,11 +41,13 @@ def app_provider(emulator: DingTalkEmulator, session: aiohttp.ClientSession) -> 
 
 @pytest.fixture
 def groups(emulator: DingTalkEmulator, session: aiohttp.ClientSession) -> GroupService:
+    """Unpaced (tests of pacing build their own), with instant retries."""
     return GroupService(
         session,
         app_provider(emulator, session),
         base_url=emulator.base_url,
         retry=INSTANT_RETRIES,
+        rate_limit=None,
     )
 
 

@@ -15,7 +15,6 @@ from dingtalk_im_async import (
     CreateGroupResult,
     GroupService,
     LocalPacer,
-    MissingExtraError,
     RateLimitError,
 )
 from dingtalk_im_async.testing import DingTalkEmulator
@@ -165,12 +164,12 @@ async def test_a_real_qps_limit_is_ridden_out_by_backing_off(
     assert len(emulator.groups) == 10
 
 
-def test_pacing_without_aiolimiter_names_the_extra(
-    groups: GroupService, monkeypatch: pytest.MonkeyPatch
+async def test_pacing_needs_no_extra(
+    groups: GroupService, emulator: DingTalkEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "aiolimiter", None)  # as if the extra were not installed
-    with pytest.raises(MissingExtraError, match=r"pip install 'dingtalk-im-async\[bulk\]'"):
-        groups.create_many([request(0)])
-    with pytest.raises(ImportError):
-        LocalPacer(20)
-    groups.create_many([request(0)], rate_limit=None)  # no pacing needs no extra
+    """Pacing is on by default, so it runs on the runtime dependencies alone."""
+    monkeypatch.setitem(sys.modules, "aiolimiter", None)  # as if no extra were installed
+    async with groups.create_many([request(n) for n in range(3)], rate_limit=LocalPacer(20)) as run:
+        outcomes = [outcome async for outcome in run]
+    assert all(outcome.ok for outcome in outcomes)
+    assert emulator.create_calls == 3

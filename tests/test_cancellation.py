@@ -39,6 +39,7 @@ def groups_named(emulator: DingTalkEmulator, name: str) -> int:
 
 def client_for(emulator: DingTalkEmulator, **options: Any) -> DingTalkClient:
     options.setdefault("retry", INSTANT_RETRIES)
+    options.setdefault("rate_limit", None)  # pacing waits are timed, not counted in steps
     return DingTalkClient(
         app_key=emulator.app_key,
         app_secret=emulator.app_secret,
@@ -59,7 +60,9 @@ async def test_cancelling_a_create_at_any_step_leaves_no_task_and_the_service_us
         emulator.faults.schedule(Fault.SYSTEM_ERROR)
         emulator.faults.schedule(Fault.TOKEN_REVOKED)
         provider = app_provider(emulator, session)
-        groups = GroupService(session, provider, base_url=emulator.base_url, retry=INSTANT_RETRIES)
+        groups = GroupService(
+            session, provider, base_url=emulator.base_url, retry=INSTANT_RETRIES, rate_limit=None
+        )
         call = asyncio.create_task(groups.create(request(f"cut-{steps}")))
         for _ in range(steps):
             await asyncio.sleep(0)

@@ -114,6 +114,7 @@ async def test_serves_creates_on_the_given_port_and_stops_on_ctrl_c(
     ) as running:
         assert running.banner == {
             "DINGTALK_BASE_URL": f"http://127.0.0.1:{port}",
+            "DINGTALK_OAPI_BASE_URL": f"http://127.0.0.1:{port}/oapi",
             "DINGTALK_APP_KEY": "cli-key",
             "DINGTALK_APP_SECRET": "cli-secret",
         }

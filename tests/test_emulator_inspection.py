@@ -45,12 +45,26 @@ async def test_request_log_has_path_token_presence_and_body_but_no_secrets(
     await post(session, emulator.base_url + CREATE_PATH, json_body={"name": "x"})
     assert emulator.requests == [
         LoggedRequest(
+            api="oauth2.accessToken",
             path=TOKEN_PATH,
             has_token=False,
             body={"appKey": emulator.app_key, "appSecret": "<hidden>"},
+            status=200,
         ),
-        LoggedRequest(path=CREATE_PATH, has_token=True, body=emulator.groups[0].request),
-        LoggedRequest(path=CREATE_PATH, has_token=False, body={"name": "x"}),
+        LoggedRequest(
+            api="im.group.create",
+            path=CREATE_PATH,
+            has_token=True,
+            body=emulator.groups[0].request,
+            status=200,
+        ),
+        LoggedRequest(
+            api="im.group.create",
+            path=CREATE_PATH,
+            has_token=False,
+            body={"name": "x"},
+            status=400,
+        ),
     ]
     logged = repr(emulator.requests) + repr(emulator.groups)
     assert token not in logged

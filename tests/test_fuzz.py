@@ -28,7 +28,7 @@ from dingtalk_im_async import (
     RetryPolicy,
     StaticTokenProvider,
 )
-from dingtalk_im_async._transport import MAX_REPLY_BYTES
+from dingtalk_im_async._http import MAX_REPLY_BYTES
 from dingtalk_im_async._wire import request_body
 from dingtalk_im_async.testing import DingTalkEmulator
 from dingtalk_im_async.testing._rules import check_create_body

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 from attrs import define
 
-from .._transport import resolve_base_url
+from .._hosts import resolve_base_url
 from ..client import DingTalkClient
 from ..groups import GroupService
 from ..testing.emulator import DingTalkEmulator

@@ -6,11 +6,15 @@ OS's hands as soon as it arrives and a process crash cannot tear a record
 (a torn last line, after a power loss, is ignored by `--resume`); the file
 is fsynced on exit.
 
+A failed input's status is its error's verdict (`errors.Verdict`, decided in
+`errors.py` only): `not_sent` (never left this process), `failed` (DingTalk
+refused it: nothing applied) or `unknown` (it may have taken effect).
 Creating is not idempotent, so before each call the input's line goes to a
 journal beside the results (`RESULTS.sending`). A line in the journal
 without a record in the results was in flight when the run died: its group
 may exist. `--resume` records those as `unknown` and, like `created` ones,
-does not send them again (`--retry-unknown` does).
+does not send them again (`--retry-unknown` does); `failed` and `not_sent`
+inputs are always sent again.
 """
 
 from __future__ import annotations
@@ -20,13 +24,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import ApiError, ResponseError, TransportError
+from .._wire import to_wire
+from ..errors import ApiError, DingTalkError, Verdict
 from ..models import CreateGroupResult
 
 __all__ = [
     "CREATED",
     "FAILED",
     "INVALID",
+    "NOT_SENT",
     "UNKNOWN",
     "AppendLog",
     "abandoned_record",
@@ -41,7 +47,13 @@ __all__ = [
 CREATED = "created"
 FAILED = "failed"
 INVALID = "invalid"
+NOT_SENT = "not_sent"
 UNKNOWN = "unknown"
+_STATUS_OF_VERDICT = {
+    Verdict.NOT_SENT: NOT_SENT,
+    Verdict.REJECTED: FAILED,
+    Verdict.UNKNOWN: UNKNOWN,
+}
 
 
 def journal_path(results: Path) -> Path:
@@ -84,14 +96,7 @@ def _encoded(record: dict[str, Any]) -> bytes:
 
 
 def created_record(line: int, name: str, result: CreateGroupResult) -> dict[str, Any]:
-    return {
-        "line": line,
-        "name": name,
-        "status": CREATED,
-        "openConversationId": result.open_conversation_id,
-        "chatid": result.chatid,
-        "conversationTag": int(result.conversation_tag),
-    }
+    return {"line": line, "name": name, "status": CREATED, **to_wire(result)}
 
 
 def error_record(line: int, name: str, error: BaseException) -> dict[str, Any]:
@@ -133,14 +138,7 @@ def describe_error(error: BaseException) -> dict[str, Any]:
 
 
 def status_of(error: BaseException) -> str:
-    """`unknown` when the call may have reached DingTalk (the group may exist), else `failed`.
-
-    An undocumented reply with a 2xx or 5xx status (truncated JSON, a gateway's
-    error page) may follow a create DingTalk carried out, so it is `unknown` too:
-    `--resume` must not send it again unless `--retry-unknown` says so.
-    """
-    if isinstance(error, TransportError) and error.may_have_reached_server:
-        return UNKNOWN
-    if isinstance(error, ResponseError) and (200 <= error.status < 300 or error.status >= 500):
-        return UNKNOWN
-    return FAILED
+    """The record status of a failed input: its verdict, as `not_sent`, `failed` (rejected)
+    or `unknown`. An error that is not ours is `unknown`, as any failure we cannot name."""
+    verdict = error.verdict if isinstance(error, DingTalkError) else Verdict.UNKNOWN
+    return _STATUS_OF_VERDICT[verdict]

@@ -21,6 +21,7 @@ class Tally:
 
     created: int = 0
     failed: int = 0
+    not_sent: int = 0
     unknown: int = 0
     skipped_created: int = 0
     skipped_unknown: int = 0
@@ -44,14 +45,15 @@ class Tally:
         every input is known to be created."""
         if self.interrupted_by is not None:
             return 128 + self.interrupted_by
-        return 1 if self.failed or self.unknown or self.skipped_unknown else 0
+        return 1 if self.failed or self.not_sent or self.unknown or self.skipped_unknown else 0
 
     def summarize(self, console: Console, *, elapsed: float, results: Path, emulated: bool) -> None:
         rate = self.created / elapsed if elapsed > 0 else 0.0
         where = " on the emulator (nothing real was created)" if emulated else ""
         console.print(
             f"Created {self.created} group{'' if self.created == 1 else 's'}{where} "
-            f"in {elapsed:.1f} s ({rate:.1f}/s); {self.failed} failed, {self.unknown} unknown.",
+            f"in {elapsed:.1f} s ({rate:.1f}/s); {self.failed} failed, {self.unknown} unknown"
+            f"{f', {self.not_sent} not sent' if self.not_sent else ''}.",
             markup=False,
             soft_wrap=True,
         )
@@ -63,6 +65,11 @@ class Tally:
             console.print(f"  {failure}", markup=False)
         if self.failed > len(self.failures):
             console.print(f"  ... and {self.failed - len(self.failures)} more")
+        if self.not_sent:
+            console.print(
+                f"{self.not_sent} inputs were not sent (nothing was created for them): "
+                "--resume sends them."
+            )
         unknown = self.unknown + self.skipped_unknown
         if unknown:
             console.print(

@@ -29,6 +29,7 @@ from ._inputs import InputRecord, read_records
 from ._job import Job, prepare_job
 from ._progress import BulkProgress
 from ._results import (
+    NOT_SENT,
     UNKNOWN,
     AppendLog,
     abandoned_record,
@@ -194,8 +195,7 @@ async def _pacer(job: Job, app_key: str) -> AsyncIterator[Pacer | None]:
     if job.rate == 0:
         yield None
     elif job.redis_url:
-        key = f"dingtalk-im-async:pace:{app_key}:im.group.create"
-        async with RedisPacer.from_url(job.redis_url, rate=job.rate, key=key) as shared:
+        async with RedisPacer.from_url(job.redis_url, rate=job.rate, app_key=app_key) as shared:
             yield shared
     else:
         yield LocalPacer(job.rate)
@@ -239,7 +239,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
                     send,
                     inputs(),
                     concurrency=job.concurrency,
-                    pacer=pacer,
+                    rate_limit=pacer,
                     rate_limited=RateLimitedRetry(retries=job.rate_limited_retries),
                 )
                 try:
@@ -293,6 +293,8 @@ def _record(
         why = f"{entry['code']}: {entry['message']}"
         if entry["status"] == UNKNOWN:
             tally.unknown += 1
+        elif entry["status"] == NOT_SENT:
+            tally.not_sent += 1
         else:
             tally.fail(line, why)
         bar.note(f"line {line}: {entry['status']}: {why}")

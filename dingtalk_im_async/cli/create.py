@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .._wire import RESULT_WIRE_NAMES
+from .._wire import to_wire
 from ..errors import DingTalkError, RequestValidationError
 from ..models import CreateGroupRequest, CreateGroupResult, ManagementOptions
 from ._client import Target, client_options, connect, target_from
@@ -105,11 +105,7 @@ async def _create(target: Target, request: CreateGroupRequest) -> CreateGroupRes
 
 
 def _print_result(result: CreateGroupResult, *, as_json: bool) -> None:
-    fields = {
-        RESULT_WIRE_NAMES["open_conversation_id"]: result.open_conversation_id,
-        RESULT_WIRE_NAMES["chatid"]: result.chatid,
-        RESULT_WIRE_NAMES["conversation_tag"]: int(result.conversation_tag),
-    }
+    fields = to_wire(result)
     if as_json:
         click.echo(json.dumps(fields, ensure_ascii=False))
         return

@@ -77,7 +77,7 @@ def _parse_latency(
 @click.option(
     "--qps-limit",
     type=click.IntRange(min=1),
-    help="Create calls per second before 403 QpsLimitForAppkeyAndApi (default: no limit).",
+    help="Calls per second to each API before 403 QpsLimitForAppkeyAndApi (default: no limit).",
 )
 @click.option("--whitelisted", is_flag=True, help="Allow normal groups (conversationTag 0).")
 @click.option(
@@ -131,10 +131,10 @@ def emulator(
 ) -> None:
     """Run the DingTalk emulator until Ctrl-C or SIGTERM.
 
-    It serves DingTalk's token and create-group endpoints for local testing and
-    prints its base URL and the app key and secret it accepts. These are the
+    It serves DingTalk's token and group endpoints for local testing and
+    prints its base URLs and the app key and secret it accepts. These are the
     emulator's own made-up test credentials, printed on purpose; never pass real
-    ones. Groups are not kept in memory: counts are printed when it stops.
+    ones. The request journal is off; counts are printed when it stops.
     """
     server = DingTalkEmulator(
         app_key=app_key,
@@ -179,6 +179,7 @@ def _print_banner(server: DingTalkEmulator, console: Console) -> None:
     console.print(f"[bold]DingTalk emulator[/bold] listening on {server.base_url}")
     console.print("Local test credentials (made up by the emulator, not real ones):")
     console.print(f"export DINGTALK_BASE_URL={server.base_url}", markup=False)
+    console.print(f"export DINGTALK_OAPI_BASE_URL={server.oapi_base_url}", markup=False)
     console.print(f"export DINGTALK_APP_KEY={server.app_key}", markup=False)
     console.print(f"export DINGTALK_APP_SECRET={server.app_secret}", markup=False)
     if server.faults.rates:

@@ -13,6 +13,7 @@ from ..errors import RequestValidationError
 
 __all__ = [
     "NAME_MAX_CHARS",
+    "WIRE_KEY",
     "ChatBannedType",
     "ConversationTag",
     "ManagementOptions",
@@ -22,9 +23,18 @@ __all__ = [
     "Searchable",
     "ShowHistoryType",
     "ValidationType",
+    "wire",
 ]
 
 NAME_MAX_CHARS = 20
+#: The attrs metadata key naming a field's wire key when it is not its camelCase name.
+WIRE_KEY = "dingtalk_wire"
+
+
+def wire(name: str) -> dict[str, str]:
+    """Field metadata for a wire key that is not the camelCase of the Python name:
+    `field(default=None, metadata=wire("add_useridlist"))`."""
+    return {WIRE_KEY: name}
 
 
 class OwnerType(str, enum.Enum):

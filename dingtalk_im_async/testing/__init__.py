@@ -1,16 +1,25 @@
 """Test support: the DingTalk emulator, its fault injection, and the pytest fixture."""
 
 from .emulator import DingTalkEmulator
-from .faults import CannedReply, ErrorReply, Fault, FaultInjector, Latency
+from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
 from .records import CreatedGroup, LoggedRequest
+from .routes import Call, Route
+from .store import GroupStore, StoredGroup
+from .traffic import ApiTraffic
 
 __all__ = [
+    "ApiTraffic",
+    "Call",
     "CannedReply",
     "CreatedGroup",
     "DingTalkEmulator",
+    "ErrcodeReply",
     "ErrorReply",
     "Fault",
     "FaultInjector",
+    "GroupStore",
     "Latency",
     "LoggedRequest",
+    "Route",
+    "StoredGroup",
 ]

@@ -1,21 +1,23 @@
 """How the emulator answers: DingTalk's JSON and error bodies, and the broken replies faults send.
 
-Every DingTalk-made reply carries `x-acs-request-id` and `x-acs-trace-id`,
+Every DingTalk-made v1.0 reply carries `x-acs-request-id` and `x-acs-trace-id`,
 and error bodies repeat the request id as `requestid`. Pages that stand for a
-proxy or DingTalk's IP block carry neither, as the real ones do not.
+proxy or DingTalk's IP block carry neither, as the real ones do not. Legacy
+oapi replies are always HTTP 200 with an `errcode`/`errmsg` envelope.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
+from ..endpoints import Host
 from ._ids import request_id, trace_id
-from .faults import CannedReply, ErrorReply, Fault, Injection
+from .faults import ErrcodeReply, ErrorReply, Fault, Injection, ScheduledReply
 
 __all__ = [
     "HTML_BAD_GATEWAY",
@@ -28,11 +30,16 @@ __all__ = [
     "html_page",
     "ip_blocked",
     "json_reply",
+    "oapi_error",
+    "oapi_reply",
+    "oapi_request_id",
+    "oapi_sub_error",
     "scheduled_reply",
     "truncated_json",
 ]
 
 JSON_TYPE = "application/json;charset=utf-8"
+OAPI_JSON_TYPE = "application/json;charset=UTF-8"
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 #: What a proxy in front of DingTalk sends when the upstream fails.
@@ -65,6 +72,37 @@ def error_reply(status: int, code: str, message: str, **extra: Any) -> web.Respo
     return web.Response(status=status, body=_encode(payload).encode(), headers=headers)
 
 
+def oapi_reply(**payload: Any) -> web.Response:
+    """A legacy oapi success: HTTP 200, `errcode` 0, `errmsg` "ok" and the payload's keys."""
+    return _oapi({"errcode": 0, "errmsg": "ok", **payload})
+
+
+def oapi_error(errcode: int, errmsg: str, **extra: Any) -> web.Response:
+    """A legacy oapi failure: HTTP 200 with `{"errcode", "errmsg", ...extra}`."""
+    return _oapi({"errcode": errcode, "errmsg": errmsg, **extra})
+
+
+def oapi_sub_error(sub_code: str, sub_msg: str) -> web.Response:
+    """The oapi gateway's own refusals (bad token, no permission): `errcode` 88 and a sub code."""
+    return oapi_error(
+        88,
+        f"ding talk error[subcode={sub_code},submsg={sub_msg}]",
+        sub_code=sub_code,
+        sub_msg=sub_msg,
+        request_id=oapi_request_id(),
+    )
+
+
+def oapi_request_id() -> str:
+    """13 lower-case characters, as the oapi gateway's `request_id`."""
+    return request_id().replace("-", "")[:13].lower()
+
+
+def _oapi(payload: dict[str, Any]) -> web.Response:
+    body = _encode(payload).encode()
+    return web.Response(status=200, body=body, headers={"Content-Type": OAPI_JSON_TYPE})
+
+
 def html_page(status: int = 502, body: bytes = HTML_BAD_GATEWAY) -> web.Response:
     """An HTML error page, as a proxy or gateway in front of DingTalk sends it."""
     return web.Response(status=status, body=body, headers={"Content-Type": "text/html"})
@@ -76,10 +114,12 @@ def ip_blocked() -> web.Response:
     return web.Response(status=200, body=body, headers={"Content-Type": "application/json"})
 
 
-def scheduled_reply(reply: CannedReply | ErrorReply) -> web.Response:
+def scheduled_reply(reply: ScheduledReply) -> web.Response:
     """The reply a test scheduled: its exact bytes, or its error with fresh request ids."""
     if isinstance(reply, ErrorReply):
         return error_reply(reply.status, reply.code, reply.message)
+    if isinstance(reply, ErrcodeReply):
+        return oapi_error(reply.errcode, reply.errmsg, **reply.extra)
     return web.Response(
         status=reply.status,
         body=reply.body,
@@ -87,8 +127,13 @@ def scheduled_reply(reply: CannedReply | ErrorReply) -> web.Response:
     )
 
 
-def fault_reply(fault: Fault) -> web.Response | None:
-    """The reply that replaces the real answer for this fault, or None if it needs the answer."""
+def fault_reply(fault: Fault, host: Host = Host.API) -> web.Response | None:
+    """The reply that replaces the real answer for this fault, or None if it needs the answer.
+
+    On the legacy oapi host the server errors are the envelope's `errcode` -1 (系统繁忙).
+    """
+    if host is Host.OAPI and fault in (Fault.SYSTEM_ERROR, Fault.SYSTEM_BUSY):
+        return oapi_error(-1, "系统繁忙")
     if fault is Fault.SYSTEM_ERROR:
         return error_reply(500, "system.error", "请重试,若始终失败请提交工单")
     if fault is Fault.SYSTEM_BUSY:
@@ -136,10 +181,14 @@ def _hang_up(request: web.Request) -> None:
 async def carry_out(
     request: web.Request,
     injection: Injection,
-    answer: Callable[[], web.Response],
+    answer: Callable[[], Awaitable[web.Response]],
     revoke_tokens: Callable[[], None],
+    host: Host = Host.API,
 ) -> web.StreamResponse:
-    """Reply to `request` as `injection` says; `answer()` gives the real reply where needed."""
+    """Reply to `request` as `injection` says; `answer()` gives the real reply where needed.
+
+    For TOKEN_REVOKED the tokens are revoked before `answer()` runs.
+    """
     if injection.delay:
         await asyncio.sleep(injection.delay)
     fault = injection.fault
@@ -147,12 +196,12 @@ async def carry_out(
         return scheduled_reply(injection.reply)
     if fault is Fault.CONNECTION_CLOSED:
         return close_without_reply(request)
-    replacement = fault_reply(fault)
+    replacement = fault_reply(fault, host)
     if replacement is not None:
         return replacement
     if fault is Fault.TOKEN_REVOKED:
         revoke_tokens()
-    reply = answer()
+    reply = await answer()
     if fault is Fault.DROPPED_MID_RESPONSE:
         return await cut_off_mid_body(request, reply)
     if fault is Fault.TRUNCATED_JSON:

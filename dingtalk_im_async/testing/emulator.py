@@ -1,65 +1,77 @@
-"""`DingTalkEmulator`: an aiohttp stand-in for DingTalk's token and create-group APIs.
+"""`DingTalkEmulator`: an aiohttp stand-in for DingTalk's APIs, one handler per endpoint.
 
-It decides what DingTalk's server decides (validation, visibility,
-whitelisting, permission, token validity and expiry, the per-app QPS limit),
-answers with DingTalk's bodies and headers, records what it was asked and
-what it created, and injects faults on command (`faults`, `token_faults`).
+Its gateway decides what DingTalk's decides (token validity and expiry, the
+per-app per-API QPS limit, permissions), its handlers what each API decides
+(validation, visibility, whitelisting) on a group store that is always kept.
+It answers with DingTalk's bodies and headers, records what it was asked and
+injects faults per API on command (`faults_for(api)`). Endpoints are added
+as handler modules (see `testing.routes`), not here.
 """
 
 from __future__ import annotations
 
-import secrets
 import ssl
-import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from aiohttp import web
 
-from . import _ids
-from ._reading import json_body, mask_secret
-from ._replies import carry_out, error_reply, json_reply
-from ._rules import check_create_body, check_token_body
+from ..endpoints import TOKEN_API, TOKEN_PATH
+from ._gateway import TOKEN_HEADER
+from ._pipeline import build_app
+from ._shortcuts import CREATE_API, FaultShortcuts
 from ._tokens import TokenStore
-from .faults import CannedReply, ErrorReply, Fault, FaultInjector
+from .faults import FaultInjector
+from .handlers import discovered_routes
+from .handlers.groups import CREATE_PATH, GROUP_MANAGE_SCOPE
 from .records import CreatedGroup, LoggedRequest
+from .routes import Route
+from .store import GroupStore
+from .traffic import ApiTraffic
 
 __all__ = [
+    "CREATE_API",
     "CREATE_PATH",
     "DEFAULT_APP_KEY",
     "DEFAULT_APP_SECRET",
+    "GROUP_SCOPES",
+    "TOKEN_API",
     "TOKEN_HEADER",
     "TOKEN_PATH",
     "DingTalkEmulator",
 ]
 
-TOKEN_PATH = "/v1.0/oauth2/accessToken"
-CREATE_PATH = "/v1.0/im/group/create"
-TOKEN_HEADER = "x-acs-dingtalk-access-token"
-_PERMISSION = "qyapi_chat_manage"
 #: How long `close()` lets calls in flight (e.g. slow faults) finish before cutting them.
 SHUTDOWN_GRACE_SECONDS = 0.5
 #: The emulator's own made-up credentials, accepted unless others are given.
 DEFAULT_APP_KEY = "dingemulatorappkey"
 DEFAULT_APP_SECRET = "emulator-app-secret"
+#: The scopes `has_group_permission=False` takes away: managing and reading groups.
+GROUP_SCOPES = frozenset({GROUP_MANAGE_SCOPE, "qyapi_chat_read"})
 
 
-class DingTalkEmulator:
-    """Serves DingTalk's token and create-group endpoints, by default on 127.0.0.1.
+class DingTalkEmulator(FaultShortcuts):
+    """Serves DingTalk's endpoints (token, groups, ...), by default on 127.0.0.1.
 
     Use as `async with DingTalkEmulator() as emu:` and point the client at
-    `emu.base_url` with `emu.app_key` / `emu.app_secret`.
+    `emu.base_url` (and `emu.oapi_base_url` for legacy APIs) with
+    `emu.app_key` / `emu.app_secret`.
 
     - `visible_users` (None: everyone): who the app may make an owner;
     - `whitelisted`: the app may create normal groups (`conversationTag` 0);
-    - `has_group_permission`: the app holds `qyapi_chat_manage`;
+    - `has_group_permission`: the app holds the group scopes (`GROUP_SCOPES`);
+      `denied_scopes` takes away any scope a route names;
     - `token_lifetime`: `expireIn` in seconds;
-    - `qps_limit`: create calls allowed per one-second window, beyond which
+    - `qps_limit`: calls allowed per API per one-second window, beyond which
       DingTalk answers 403 `Forbidden.AccessDenied.QpsLimitForAppkeyAndApi`;
+      `qps_limits` overrides it per API (`{"im.group.create": 20}`, None: no limit);
+    - `robot_code`: the app's robot, installed in every group it creates
+      (default: the app key, as for DingTalk's internal apps);
     - `ssl_context`: serve HTTPS;
-    - `record_requests` / `record_groups`: keep the request log and the created
-      groups (switch off for benchmarks; the counters are always kept).
+    - `record_requests` / `record_groups`: keep the request journal and the
+      `CreatedGroup` list (switch off for benchmarks; the counters and the
+      group `store` are always kept);
+    - `extra_routes`: routes served besides the handler modules' (for tests).
     """
 
     def __init__(
@@ -72,18 +84,24 @@ class DingTalkEmulator:
         has_group_permission: bool = True,
         token_lifetime: float = 7200,
         qps_limit: int | None = None,
+        qps_limits: Mapping[str, int | None] | None = None,
+        robot_code: str | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         ssl_context: ssl.SSLContext | None = None,
         record_requests: bool = True,
         record_groups: bool = True,
+        extra_routes: Iterable[Route] = (),
     ) -> None:
         self.app_key = app_key
         self.app_secret = app_secret
         self.visible_users = None if visible_users is None else frozenset(visible_users)
         self.whitelisted = whitelisted
+        self.denied_scopes: set[str] = set()
         self.has_group_permission = has_group_permission
         self.qps_limit = qps_limit
+        self.qps_limits: dict[str, int | None] = dict(qps_limits or {})
+        self.robot_code = app_key if robot_code is None else robot_code
         self.record_requests = record_requests
         self.record_groups = record_groups
         self.host = host
@@ -91,18 +109,15 @@ class DingTalkEmulator:
         self._ssl_context = ssl_context
         self._runner: web.AppRunner | None = None
         self._tokens = TokenStore(token_lifetime)
-        #: Faults for create calls that passed the token, QPS and permission checks.
-        self.faults = FaultInjector()
-        #: Faults for calls to the token endpoint.
-        self.token_faults = FaultInjector()
+        self.routes = _checked((*discovered_routes(), *extra_routes))
+        #: Calls, QPS windows and faults of each API the routes serve, by API name.
+        self.traffic = {route.api: ApiTraffic(route.api) for route in self.routes}
+        for api in self.qps_limits:
+            self.traffic_for(api)  # a misspelt API name fails here, not silently
+        #: Every group's current state, by chatid and by openConversationId.
+        self.store = GroupStore()
         self.groups: list[CreatedGroup] = []
         self.requests: list[LoggedRequest] = []
-        self.token_fetches = 0
-        self.create_calls = 0
-        self.groups_created = 0
-        self.rate_limited = 0
-        #: Authenticated create calls received per whole second of `time.monotonic()`.
-        self.create_windows: Counter[int] = Counter()
 
     def __repr__(self) -> str:
         return f"DingTalkEmulator(base_url={self.base_url!r}, app_key={self.app_key!r})"
@@ -111,9 +126,7 @@ class DingTalkEmulator:
 
     async def start(self) -> None:
         """Bind to a free port (or the one given) and start serving."""
-        app = web.Application()
-        app.router.add_post(TOKEN_PATH, self._handle_token)
-        app.router.add_post(CREATE_PATH, self._handle_create)
+        app = build_app(self, self.routes)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self._port, ssl_context=self._ssl_context)
@@ -140,54 +153,89 @@ class DingTalkEmulator:
 
     @property
     def base_url(self) -> str:
-        """Where the emulator listens, e.g. `http://127.0.0.1:54321`."""
+        """Where the emulator listens, e.g. `http://127.0.0.1:54321` (the v1.0 API's host)."""
         scheme = "https" if self._ssl_context is not None else "http"
         return f"{scheme}://{self.host}:{self._port}"
 
-    # -- control: thin conveniences over `faults` ------------------------------
+    @property
+    def oapi_base_url(self) -> str:
+        """The legacy oapi host's stand-in: `base_url + "/oapi"` (`{oapi_base_url}/chat/get`)."""
+        return self.base_url + "/oapi"
 
-    def fail_next(
-        self,
-        count: int = 1,
-        *,
-        status: int = 500,
-        code: str = "system.error",
-        message: str = "请重试,若始终失败请提交工单",
-    ) -> None:
-        """Answer the next `count` create calls with this error body instead."""
-        self.faults.schedule_reply(ErrorReply(status=status, code=code, message=message), count)
+    # -- per API -----------------------------------------------------------------
 
-    def reply_next(
-        self,
-        count: int = 1,
-        *,
-        status: int = 200,
-        body: bytes = b"",
-        content_type: str = "application/json",
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        """Answer the next `count` create calls with these raw bytes (and extra headers)."""
-        self.faults.schedule_reply(_canned(status, body, content_type, headers), count)
+    def traffic_for(self, api: str) -> ApiTraffic:
+        """Calls, windows and faults of `api` (e.g. `im.group.create`); ValueError if unserved."""
+        try:
+            return self.traffic[api]
+        except KeyError:
+            known = ", ".join(sorted(self.traffic))
+            raise ValueError(f"no route serves the API {api!r}; served: {known}") from None
 
-    def reply_token_next(
-        self,
-        count: int = 1,
-        *,
-        status: int = 200,
-        body: bytes = b"",
-        content_type: str = "application/json",
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        """Answer the next `count` token requests with these raw bytes (counted as fetches)."""
-        self.token_faults.schedule_reply(_canned(status, body, content_type, headers), count)
+    def faults_for(self, api: str) -> FaultInjector:
+        """The faults drawn for calls to `api` that passed the gateway's checks."""
+        return self.traffic_for(api).faults
 
-    def delay_next(self, count: int = 1, *, seconds: float) -> None:
-        """Hold the next `count` create calls for `seconds`, then serve them."""
-        self.faults.schedule(Fault.SLOW, count, delay=seconds)
+    def calls(self, api: str) -> int:
+        """Calls received for `api`, refused ones included."""
+        return self.traffic_for(api).calls
 
-    def drop_next(self, count: int = 1) -> None:
-        """Close the connection on the next `count` create calls without replying."""
-        self.faults.schedule(Fault.CONNECTION_CLOSED, count)
+    def windows(self, api: str) -> Counter[int]:
+        """Calls to `api` with a valid token, per whole second of `time.monotonic()`."""
+        return self.traffic_for(api).windows
+
+    def qps_limit_for(self, api: str) -> int | None:
+        """The limit applied to `api`: its `qps_limits` entry, else `qps_limit`."""
+        return self.qps_limits.get(api, self.qps_limit)
+
+    # -- the create and token APIs, as before per-API accounting ------------------
+
+    @property
+    def faults(self) -> FaultInjector:
+        """Faults for create calls that passed the token, QPS and permission checks."""
+        return self.faults_for(CREATE_API)
+
+    @property
+    def token_faults(self) -> FaultInjector:
+        """Faults for calls to the token endpoint."""
+        return self.faults_for(TOKEN_API)
+
+    @property
+    def create_calls(self) -> int:
+        return self.calls(CREATE_API)
+
+    @property
+    def token_fetches(self) -> int:
+        return self.calls(TOKEN_API)
+
+    @property
+    def create_windows(self) -> Counter[int]:
+        """Authenticated create calls received per whole second of `time.monotonic()`."""
+        return self.windows(CREATE_API)
+
+    @property
+    def groups_created(self) -> int:
+        """Groups in the store (DingTalk never deletes one: disbanding sets `status` 2)."""
+        return len(self.store)
+
+    @property
+    def rate_limited(self) -> int:
+        """Calls refused for the QPS limit, over every API."""
+        return sum(traffic.rate_limited for traffic in self.traffic.values())
+
+    @property
+    def has_group_permission(self) -> bool:
+        """Whether the app holds the group scopes (`GROUP_SCOPES`)."""
+        return not (GROUP_SCOPES & self.denied_scopes)
+
+    @has_group_permission.setter
+    def has_group_permission(self, granted: bool) -> None:
+        if granted:
+            self.denied_scopes -= GROUP_SCOPES
+        else:
+            self.denied_scopes |= GROUP_SCOPES
+
+    # -- tokens ------------------------------------------------------------------
 
     @property
     def token_lifetime(self) -> float:
@@ -206,130 +254,26 @@ class DingTalkEmulator:
         """A valid token for the app; while one is valid it is renewed and returned again."""
         return self._tokens.issue()
 
+    def is_valid_token(self, token: str) -> bool:
+        """Whether `token` is the app's current, unexpired token."""
+        return self._tokens.is_valid(token)
+
     def reset(self) -> None:
         """Forget groups, requests, counters, faults and tokens; the settings stay."""
+        self.store.clear()
         self.groups.clear()
         self.requests.clear()
-        self.faults.clear()
-        self.token_faults.clear()
+        for traffic in self.traffic.values():
+            traffic.clear()
         self._tokens.revoke()
-        self.token_fetches = 0
-        self.create_calls = 0
-        self.groups_created = 0
-        self.rate_limited = 0
-        self.create_windows.clear()
-
-    # -- token endpoint ------------------------------------------------------
-
-    async def _handle_token(self, request: web.Request) -> web.StreamResponse:
-        body = await json_body(request)
-        self.token_fetches += 1
-        injection = self.token_faults.draw()
-        if self.record_requests:
-            self.requests.append(
-                LoggedRequest(
-                    path=TOKEN_PATH,
-                    has_token=bool(request.headers.get(TOKEN_HEADER)),
-                    body=mask_secret(body),
-                    fault=None if injection is None else injection.fault,
-                )
-            )
-        if injection is not None:
-            return await carry_out(
-                request, injection, lambda: self._answer_token(body), self.revoke_tokens
-            )
-        return self._answer_token(body)
-
-    def _answer_token(self, body: Any) -> web.Response:
-        problem = check_token_body(body)
-        if problem is not None:
-            return error_reply(400, *problem)
-        if body["appKey"] != self.app_key or not secrets.compare_digest(
-            body["appSecret"].encode(), self.app_secret.encode()
-        ):
-            return error_reply(400, "invalidClientIdOrSecret", "无效的clientId或者clientSecret")
-        return json_reply(200, {"accessToken": self.issue_token(), "expireIn": self.token_lifetime})
-
-    # -- create endpoint -------------------------------------------------------
-
-    async def _handle_create(self, request: web.Request) -> web.StreamResponse:
-        token = request.headers.get(TOKEN_HEADER)
-        body = await json_body(request)
-        self.create_calls += 1
-        refusal = self._refuse(token)
-        injection = self.faults.draw() if refusal is None else None
-        fault = None if injection is None else injection.fault
-        if self.record_requests:
-            self.requests.append(
-                LoggedRequest(path=CREATE_PATH, has_token=bool(token), body=body, fault=fault)
-            )
-        if refusal is not None:
-            return refusal
-        if injection is not None:
-            return await carry_out(
-                request, injection, lambda: self._answer_create(body, fault), self.revoke_tokens
-            )
-        return self._answer_create(body, None)
-
-    def _refuse(self, token: str | None) -> web.Response | None:
-        """The gateway's checks, in its order: token present, token valid, QPS, permission."""
-        if not token:
-            return error_reply(
-                400, "AuthenticationFailed.MissingParameter", f"缺少参数 {TOKEN_HEADER}"
-            )
-        if not self._tokens.is_valid(token):
-            return _invalid_token()
-        window = int(time.monotonic())
-        self.create_windows[window] += 1
-        if self.qps_limit is not None and self.create_windows[window] > self.qps_limit:
-            self.rate_limited += 1
-            return error_reply(
-                403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "应用调用该接口的QPS超过限制"
-            )
-        if not self.has_group_permission:
-            return error_reply(
-                403,
-                "Forbidden.AccessDenied.AccessTokenPermissionDenied",
-                f"没有调用该接口的权限,接口权限申请参考:{_PERMISSION}",
-                accessdenieddetail={"requiredScopes": [_PERMISSION]},
-            )
-        return None
-
-    def _answer_create(self, body: Any, fault: Fault | None) -> web.Response:
-        if fault is Fault.TOKEN_REVOKED:
-            return _invalid_token()
-        problem = check_create_body(body)
-        if problem is not None:
-            return error_reply(400, "parameter.invalid", f"输入参数错误: {problem}")
-        if self.visible_users is not None and body["owner"] not in self.visible_users:
-            return error_reply(400, "permession.checkFailed", "群主不在应用可见性内")
-        tag = body.get("conversationTag", 2)
-        if tag == 0 and not self.whitelisted:
-            return error_reply(400, "permession.checkFailed", "权限校验失败")
-        open_conversation_id = _ids.open_conversation_id()
-        chatid = _ids.chatid()
-        self.groups_created += 1
-        if self.record_groups:
-            self.groups.append(
-                CreatedGroup(
-                    open_conversation_id=open_conversation_id,
-                    chatid=chatid,
-                    conversation_tag=tag,
-                    request=body,
-                    fault=fault,
-                )
-            )
-        return json_reply(
-            200,
-            {"openConversationId": open_conversation_id, "chatid": chatid, "conversationTag": tag},
-        )
 
 
-def _invalid_token() -> web.Response:
-    return error_reply(400, "InvalidAuthentication", "不合法的access_token")
-
-
-def _canned(
-    status: int, body: bytes, content_type: str, headers: Mapping[str, str] | None
-) -> CannedReply:
-    return CannedReply(status=status, body=body, content_type=content_type, headers=headers or {})
+def _checked(routes: tuple[Route, ...]) -> tuple[Route, ...]:
+    """The routes, once each: two for the same method and served path are a ValueError."""
+    seen: set[tuple[str, str]] = set()
+    for route in routes:
+        key = (route.method, route.served_path)
+        if key in seen:
+            raise ValueError(f"two routes for {route.method} {route.served_path}")
+        seen.add(key)
+    return routes

@@ -22,7 +22,15 @@ from types import MappingProxyType
 
 from attrs import define, field, validators
 
-__all__ = ["CannedReply", "ErrorReply", "Fault", "FaultInjector", "Injection", "Latency"]
+__all__ = [
+    "CannedReply",
+    "ErrcodeReply",
+    "ErrorReply",
+    "Fault",
+    "FaultInjector",
+    "Injection",
+    "Latency",
+]
 
 
 class Fault(enum.Enum):
@@ -107,13 +115,33 @@ class ErrorReply:
     message: str
 
 
+def _frozen_extra(extra: Mapping[str, object]) -> Mapping[str, object]:
+    return MappingProxyType(dict(extra))
+
+
+@define(frozen=True, kw_only=True)
+class ErrcodeReply:
+    """A legacy oapi error: HTTP 200 with `{"errcode", "errmsg", ...extra}`.
+
+    E.g. `ErrcodeReply(errcode=40016, errmsg="不合法的chatid")` for a `chat/get` call.
+    """
+
+    errcode: int
+    errmsg: str
+    extra: Mapping[str, object] = field(factory=dict, converter=_frozen_extra, hash=False)
+
+
+#: What a test can schedule as the whole reply to a call.
+ScheduledReply = CannedReply | ErrorReply | ErrcodeReply
+
+
 @define(frozen=True, kw_only=True)
 class Injection:
     """The fault chosen for one call, with the wait before it is carried out."""
 
     fault: Fault
     delay: float = 0.0
-    reply: CannedReply | ErrorReply | None = None
+    reply: ScheduledReply | None = None
 
 
 @define(frozen=True, kw_only=True)
@@ -176,7 +204,7 @@ class FaultInjector:
             seconds = self._delay_for(fault, wait)
             self._queue.append(Injection(fault=fault, delay=seconds))
 
-    def schedule_reply(self, reply: CannedReply | ErrorReply, count: int = 1) -> None:
+    def schedule_reply(self, reply: ScheduledReply, count: int = 1) -> None:
         """Answer the next `count` calls with this reply (counted as `CANNED_REPLY`)."""
         _check_count(count)
         injection = Injection(fault=Fault.CANNED_REPLY, reply=reply)

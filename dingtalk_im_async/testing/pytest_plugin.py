@@ -37,7 +37,7 @@ import aiohttp
 import pytest
 from attrs import define
 
-from .._transport import RetryPolicy
+from .._retry import RetryPolicy
 from ..groups import GroupService
 from ..tokens import AppTokenProvider
 from .emulator import DingTalkEmulator

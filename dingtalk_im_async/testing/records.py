@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from typing import Any
 
-from attrs import define
+from attrs import define, field
 
 from .faults import Fault
 
@@ -29,13 +31,28 @@ class CreatedGroup:
 
 @define(frozen=True, kw_only=True)
 class LoggedRequest:
-    """One request as received: never the token itself, and the app secret is masked.
+    """One request as received: never a token, and the app secret is masked.
 
-    `body` is the decoded JSON (None when it was not JSON); `fault` is the
-    fault injected on the call, if any.
+    - `api`: the API it was routed to (`im.group.create`, `oapi.chat.get`), None
+      for a path no route serves;
+    - `method`, `path`: as sent (oapi paths with the emulator's `/oapi` prefix);
+    - `has_token`: whether a token came with it (the token itself is not kept);
+    - `body`: the decoded JSON (None when it was not JSON), `appSecret` masked;
+    - `query`: the query parameters, `access_token` left out, secrets masked;
+    - `fault`: the fault injected on the call, if any;
+    - `status`: the HTTP status answered; None while the call is in flight or
+      when the connection was closed without a reply;
+    - `received_at` (`time.monotonic()`) and `elapsed` (seconds until answered,
+      None while in flight): timing, left out of equality.
     """
 
     path: str
     has_token: bool
     body: Any
+    api: str | None = None
+    method: str = "POST"
+    query: Mapping[str, str] = field(factory=dict)
     fault: Fault | None = None
+    status: int | None = None
+    received_at: float = field(factory=time.monotonic, eq=False)
+    elapsed: float | None = field(default=None, eq=False)

@@ -1,0 +1,169 @@
+"""One HTTP exchange with DingTalk: send, read (capped), and turn the reply into JSON or an error.
+
+Redirects are refused, never followed, so the token goes only to the host it
+was meant for. Error replies become typed errors here: the v1.0 API's
+`{"code", "message", "requestid"}` bodies (also when DingTalk hides one
+behind HTTP 200), and the legacy host's HTTP 200 `errcode` envelope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+from aiohttp.typedefs import LooseHeaders
+from yarl import URL
+
+from . import _json
+from ._failures import failure_for, malformed_reply, no_reply_in_time, redirect_refused
+from ._shutdown import closed_while_waiting
+from .errors import ClientClosedError, ResponseError, api_error_for, legacy_error_for
+
+__all__ = ["JSON_HEADERS", "MAX_REPLY_BYTES", "TOKEN_HEADER", "exchange"]
+
+TOKEN_HEADER = "x-acs-dingtalk-access-token"
+JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+#: Replies larger than this (as decoded) are refused: no documented reply comes near it.
+MAX_REPLY_BYTES = 1 << 20
+_CONTENT_ENCODING = "Content-Encoding"
+#: Stands in for the excerpt of a reply that may carry a secret (the token endpoint's).
+REDACTED = "<not shown: this reply may carry the access token>"
+
+
+async def exchange(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: URL,
+    *,
+    data: bytes | None,
+    headers: LooseHeaders,
+    timeout: aiohttp.ClientTimeout,
+    legacy: bool = False,
+    secret_reply: bool = False,
+) -> tuple[int, Any]:
+    """Send one request and return (status, decoded JSON) of a successful reply.
+
+    Error bodies raise their `ApiError`; anything undocumented raises
+    `ResponseError`; network failures raise `TransportError`, and a closed
+    session `ClientClosedError`. `legacy` reads the oapi `errcode` envelope
+    (and, since the token is then in the URL, keeps aiohttp's errors, which
+    carry the URL, out of the chain). `secret_reply` keeps excerpts of the
+    reply out of errors.
+    """
+    if session.closed:
+        raise ClientClosedError("the session is closed", may_have_reached_server=False)
+    status = 0
+    try:
+        async with session.request(
+            method,
+            url,
+            data=data,
+            headers=headers,
+            timeout=timeout,
+            allow_redirects=False,
+            raise_for_status=False,
+        ) as response:
+            status = response.status
+            if 300 <= status < 400:
+                raise redirect_refused(response)
+            raw = await _read_capped(response)
+            # Only error replies need it, as a fallback for a body without `requestid`.
+            header_request_id = (
+                None if 200 <= status < 300 else response.headers.get("x-acs-request-id")
+            )
+    except aiohttp.ClientResponseError as error:
+        malformed = malformed_reply(error, status)  # raised below, without this error attached
+    except aiohttp.ClientError as error:
+        failure = failure_for(error, session, status=status, timeout=timeout.total)
+        if legacy:
+            raise failure from None
+        raise failure from error
+    except asyncio.TimeoutError as error:
+        raise no_reply_in_time(timeout.total) from error
+    except asyncio.CancelledError:
+        closed = closed_while_waiting(session)
+        if closed is None:
+            raise
+        raise closed from None
+    else:
+        body = _decode_json(status, raw, secret_reply=secret_reply)
+        if legacy:
+            return status, _legacy_reply(status, body)
+        return status, _reply(status, body, header_request_id, raw, secret_reply=secret_reply)
+    raise malformed
+
+
+async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
+    """The body, refused past `MAX_REPLY_BYTES` as decoded, so a compression bomb is cut too."""
+    length = response.content_length
+    if (
+        length is not None
+        and length <= MAX_REPLY_BYTES
+        and _CONTENT_ENCODING not in response.headers
+    ):
+        return await response.read()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise ResponseError(
+                f"reply larger than {MAX_REPLY_BYTES} bytes", status=response.status
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _excerpt(raw: bytes, *, secret_reply: bool) -> str:
+    return REDACTED if secret_reply else raw[:200].decode("utf-8", "replace")
+
+
+def _decode_json(status: int, raw: bytes, *, secret_reply: bool) -> Any:
+    try:
+        return _json.decode(raw)
+    except (ValueError, RecursionError):
+        kind = "an empty body" if not raw.strip() else "a body that is not JSON"
+        raise ResponseError(
+            f"expected JSON, got {kind}",
+            status=status,
+            excerpt=_excerpt(raw, secret_reply=secret_reply),
+        ) from None
+
+
+def _reply(
+    status: int, body: Any, header_request_id: str | None, raw: bytes, *, secret_reply: bool
+) -> Any:
+    """A v1.0 reply: the body of a success, else its error (a `code` makes one, 2xx or not)."""
+    code = body.get("code") if isinstance(body, dict) else None
+    if isinstance(code, str) and code:
+        message = body.get("message")
+        request_id = body.get("requestid")
+        raise api_error_for(
+            status=status,
+            code=code,
+            message=message if isinstance(message, str) else "",
+            request_id=request_id if isinstance(request_id, str) else header_request_id,
+            body=body,
+        )
+    if 200 <= status < 300:
+        return body
+    raise ResponseError(
+        "error reply without a code",
+        status=status,
+        excerpt=_excerpt(raw, secret_reply=secret_reply),
+    )
+
+
+def _legacy_reply(status: int, body: Any) -> Mapping[str, Any]:
+    """A legacy oapi reply: HTTP 200 and `errcode` 0 is a success; any other errcode is its
+    error; any other shape or status is undocumented."""
+    if not isinstance(body, dict) or not (200 <= status < 300):
+        raise ResponseError("unexpected legacy reply", status=status, excerpt=repr(body))
+    errcode = body.get("errcode")
+    if isinstance(errcode, bool) or not isinstance(errcode, int):
+        raise ResponseError("legacy reply without an errcode", status=status, excerpt=repr(body))
+    if errcode != 0:
+        raise legacy_error_for(status=status, body=body)
+    return body

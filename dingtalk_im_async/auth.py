@@ -1,0 +1,41 @@
+"""Where the access token comes from, as the transport sees it: a protocol and its simplest
+implementation. A leaf: it imports nothing of the layers that use it."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+__all__ = ["StaticTokenProvider", "TokenProvider"]
+
+
+@runtime_checkable
+class TokenProvider(Protocol):
+    """Supplies the enterprise access token sent with every API call."""
+
+    async def get_token(self) -> str:
+        """Return a token believed valid, fetching one if needed."""
+        ...
+
+    async def invalidate(self, token: str) -> None:
+        """Forget `token` if it is still the current one (it was refused by DingTalk)."""
+        ...
+
+
+class StaticTokenProvider:
+    """A token the caller manages; when it is refused the call fails with `InvalidTokenError`."""
+
+    __slots__ = ("_token",)
+
+    def __init__(self, token: str) -> None:
+        if not isinstance(token, str) or not token:
+            raise ValueError("token must be a non-empty string")
+        self._token = token
+
+    async def get_token(self) -> str:
+        return self._token
+
+    async def invalidate(self, token: str) -> None:
+        """Nothing to do: a static token cannot be renewed."""
+
+    def __repr__(self) -> str:
+        return "StaticTokenProvider(token=<hidden>)"

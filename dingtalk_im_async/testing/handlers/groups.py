@@ -1,0 +1,102 @@
+"""The token endpoint and group creation, as DingTalk answers them."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from aiohttp import web
+
+from ...endpoints import TOKEN_PATH
+from .. import _ids
+from .._replies import error_reply, json_reply
+from .._rules import check_create_body, check_token_body
+from ..records import CreatedGroup
+from ..routes import Call, Route
+from ..store import StoredGroup
+
+__all__ = ["CREATE_PATH", "GROUP_MANAGE_SCOPE", "ROUTES", "create_group", "issue_token"]
+
+CREATE_PATH = "/v1.0/im/group/create"
+#: The permission the group management APIs need.
+GROUP_MANAGE_SCOPE = "qyapi_chat_manage"
+
+
+async def issue_token(call: Call) -> web.Response:
+    """`POST /v1.0/oauth2/accessToken`: the app's token for its key and secret."""
+    body = call.body
+    problem = check_token_body(body)
+    if problem is not None:
+        return error_reply(400, *problem)
+    emulator = call.emulator
+    if body["appKey"] != emulator.app_key or not secrets.compare_digest(
+        body["appSecret"].encode(), emulator.app_secret.encode()
+    ):
+        return error_reply(400, "invalidClientIdOrSecret", "无效的clientId或者clientSecret")
+    return json_reply(
+        200, {"accessToken": emulator.issue_token(), "expireIn": emulator.token_lifetime}
+    )
+
+
+async def create_group(call: Call) -> web.Response:
+    """`POST /v1.0/im/group/create`: validate, check visibility and whitelist, then create."""
+    body = call.body
+    problem = check_create_body(body)
+    if problem is not None:
+        return error_reply(400, "parameter.invalid", f"输入参数错误: {problem}")
+    emulator = call.emulator
+    if emulator.visible_users is not None and body["owner"] not in emulator.visible_users:
+        return error_reply(400, "permession.checkFailed", "群主不在应用可见性内")
+    tag = body.get("conversationTag", 2)
+    if tag == 0 and not emulator.whitelisted:
+        return error_reply(400, "permession.checkFailed", "权限校验失败")
+    group = call.store.add(_stored_group(body, tag, emulator.robot_code))
+    if emulator.record_groups:
+        emulator.groups.append(
+            CreatedGroup(
+                open_conversation_id=group.open_conversation_id,
+                chatid=group.chatid,
+                conversation_tag=tag,
+                request=body,
+                fault=call.fault,
+            )
+        )
+    return json_reply(
+        200,
+        {
+            "openConversationId": group.open_conversation_id,
+            "chatid": group.chatid,
+            "conversationTag": tag,
+        },
+    )
+
+
+def _stored_group(body: dict[str, Any], tag: int, robot_code: str) -> StoredGroup:
+    """The new group's state from a create body that passed `check_create_body`."""
+    owner = str(body["owner"])
+    owner_type = str(body.get("ownerType", "emp"))
+    members = [str(user) for user in body["useridlist"]]
+    if owner_type == "emp" and owner not in members:
+        members.insert(0, owner)
+    group = StoredGroup(
+        chatid=_ids.chatid(),
+        open_conversation_id=_ids.open_conversation_id(),
+        name=str(body["name"]),
+        owner=owner,
+        owner_type=owner_type,
+        members=list(dict.fromkeys(members)),
+        ext_members=list(dict.fromkeys(str(i) for i in body.get("extidlist", ()))),
+        icon=None if body.get("icon") is None else str(body["icon"]),
+        conversation_tag=tag,
+        robots={robot_code},
+    )
+    options = body.get("managementOptions")
+    if isinstance(options, dict):
+        group.options.update({key: value for key, value in options.items() if key in group.options})
+    return group
+
+
+ROUTES = (
+    Route(method="POST", path=TOKEN_PATH, handler=issue_token, authenticated=False),
+    Route(method="POST", path=CREATE_PATH, handler=create_group, permission=GROUP_MANAGE_SCOPE),
+)

@@ -1,0 +1,116 @@
+"""The emulator's group state: what DingTalk knows about each group right now.
+
+Always kept (the `record_groups` switch only turns off the `CreatedGroup`
+inspection list): later endpoints (update, chat/get, robot messages) read and
+change these groups. Every group is found by its `chatid` and by its
+`openConversationId`, as DingTalk's two families of APIs address it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from attrs import define, field
+
+__all__ = ["DISBANDED", "NORMAL", "OPTION_KEYS", "GroupStore", "StoredGroup"]
+
+#: `status` of a group in use, and of a disbanded one (as `chat/get` reports them).
+NORMAL = 1
+DISBANDED = 2
+#: The `managementOptions` keys, all 0 unless the create or an update set them.
+OPTION_KEYS = (
+    "mentionAllAuthority",
+    "showHistoryType",
+    "validationType",
+    "searchable",
+    "chatBannedType",
+    "managementType",
+)
+
+
+def _default_options() -> dict[str, int]:
+    return dict.fromkeys(OPTION_KEYS, 0)
+
+
+@define(kw_only=True, eq=False)
+class StoredGroup:
+    """One group's current state; handlers change it in place.
+
+    - `members`: the userids in the group, the owner included (an `emp` owner
+      is a member, as on DingTalk), in the order they joined;
+    - `ext_members`: the external contacts' ids (`extidlist`);
+    - `options`: `managementOptions` by wire key (`chatBannedType`, ...);
+    - `conversation_tag`: 2 internal group, 0 normal group;
+    - `status`: `NORMAL` (1) or `DISBANDED` (2);
+    - `robots`: robot codes installed in the group (the app's own robot, the
+      emulator's `robot_code`, from the start); issue 13's endpoints change it;
+    - `messages`: what robots sent into the group, oldest first (issue 13
+      defines the record type; until then nothing appends to it).
+    """
+
+    chatid: str
+    open_conversation_id: str
+    name: str
+    owner: str
+    owner_type: str = "emp"
+    members: list[str] = field(factory=list)
+    ext_members: list[str] = field(factory=list)
+    sub_admins: set[str] = field(factory=set)
+    icon: str | None = None
+    options: dict[str, int] = field(factory=_default_options)
+    conversation_tag: int = 2
+    status: int = NORMAL
+    robots: set[str] = field(factory=set)
+    messages: list[Any] = field(factory=list)
+    #: `time.time()` when it was created.
+    created_at: float = field(factory=time.time)
+
+    @property
+    def disbanded(self) -> bool:
+        return self.status == DISBANDED
+
+
+class GroupStore:
+    """Every group the emulator knows, by chatid and by openConversationId, in creation order."""
+
+    __slots__ = ("_by_chatid", "_by_open_conversation_id")
+
+    def __init__(self) -> None:
+        self._by_chatid: dict[str, StoredGroup] = {}
+        self._by_open_conversation_id: dict[str, StoredGroup] = {}
+
+    def __repr__(self) -> str:
+        return f"GroupStore(groups={len(self)})"
+
+    def __len__(self) -> int:
+        return len(self._by_chatid)
+
+    def __iter__(self) -> Iterator[StoredGroup]:
+        return iter(list(self._by_chatid.values()))
+
+    def add(self, group: StoredGroup) -> StoredGroup:
+        """Keep `group` under both of its ids; either id already taken is a ValueError."""
+        if group.chatid in self._by_chatid:
+            raise ValueError(f"a group with chatid {group.chatid!r} exists already")
+        if group.open_conversation_id in self._by_open_conversation_id:
+            raise ValueError(
+                f"a group with openConversationId {group.open_conversation_id!r} exists already"
+            )
+        self._by_chatid[group.chatid] = group
+        self._by_open_conversation_id[group.open_conversation_id] = group
+        return group
+
+    def by_chatid(self, chatid: str) -> StoredGroup | None:
+        """The group with this legacy id, or None."""
+        return self._by_chatid.get(chatid)
+
+    def by_open_conversation_id(self, open_conversation_id: str) -> StoredGroup | None:
+        """The group with this openConversationId, or None."""
+        return self._by_open_conversation_id.get(open_conversation_id)
+
+    def clear(self) -> None:
+        """Forget every group."""
+        self._by_chatid.clear()
+        self._by_open_conversation_id.clear()
