@@ -15,7 +15,11 @@ from ._inputs import InputFormatError, count_records, input_format
 from ._problems import FileProblem, check_writable
 from ._resume import Previous, check_unchanged, previous_results
 
-__all__ = ["Job", "prepare_job"]
+__all__ = ["EmptyInput", "Job", "prepare_job"]
+
+
+class EmptyInput(Exception):  # noqa: N818 - not an error: there is nothing to do
+    """The input holds no records; the message says so, and the run ends there."""
 
 
 @define(frozen=True, kw_only=True)
@@ -67,6 +71,11 @@ def prepare_job(
         total = count_records(file, chosen_format, encoding=encoding)
     except InputFormatError as error:
         raise FileProblem(f"{file}: {error}") from None
+    if total == 0:
+        what = "the file is empty" if file.stat().st_size == 0 else "no record in it"
+        if chosen_format == "csv" and file.stat().st_size > 0:
+            what = "only a header row"
+        raise EmptyInput(f"{file} holds no inputs ({what}): nothing to do")
     results_path = results or file.with_name(file.name + ".results.jsonl")
     check_writable(results_path, option="--results")
     previous = previous_results(results_path, resume, retry_unknown, overwrite, emulator)

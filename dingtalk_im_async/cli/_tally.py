@@ -20,7 +20,10 @@ class Tally:
     """Counts of one run; `skipped_*` are inputs an earlier run already settled."""
 
     created: int = 0
+    #: Calls DingTalk refused (or that failed with nothing created).
     failed: int = 0
+    #: Input records that could not become a request: never sent.
+    invalid: int = 0
     not_sent: int = 0
     unknown: int = 0
     skipped_created: int = 0
@@ -37,6 +40,14 @@ class Tally:
 
     def fail(self, line: int, why: str) -> None:
         self.failed += 1
+        self._list(line, why)
+
+    def reject(self, line: int, problem: str) -> None:
+        """An input record that could not become a request."""
+        self.invalid += 1
+        self._list(line, problem)
+
+    def _list(self, line: int, why: str) -> None:
         if len(self.failures) < SUMMARY_FAILURES:
             self.failures.append(f"line {line}: {why}")
 
@@ -45,14 +56,19 @@ class Tally:
         every input is known to be created."""
         if self.interrupted_by is not None:
             return 128 + self.interrupted_by
-        return 1 if self.failed or self.not_sent or self.unknown or self.skipped_unknown else 0
+        troubled = self.failed + self.invalid + self.not_sent + self.unknown + self.skipped_unknown
+        return 1 if troubled else 0
 
-    def summarize(self, console: Console, *, elapsed: float, results: Path, emulated: bool) -> None:
+    def summarize(
+        self, console: Console, err: Console, *, elapsed: float, results: Path, emulated: bool
+    ) -> None:
+        """The counts on `console` (stdout), the first failures by line on `err` (stderr)."""
         rate = self.created / elapsed if elapsed > 0 else 0.0
         where = " on the emulator (nothing real was created)" if emulated else ""
         console.print(
             f"Created {self.created} group{'' if self.created == 1 else 's'}{where} "
-            f"in {elapsed:.1f} s ({rate:.1f}/s); {self.failed} failed, {self.unknown} unknown"
+            f"in {elapsed:.1f} s ({rate:.1f}/s); {self.failed} failed, {self.invalid} invalid, "
+            f"{self.unknown} unknown"
             f"{f', {self.not_sent} not sent' if self.not_sent else ''}.",
             markup=False,
             soft_wrap=True,
@@ -62,9 +78,10 @@ class Tally:
         if self.rate_limited:
             console.print(f"Rate-limited replies put back: {self.rate_limited}.")
         for failure in self.failures:
-            console.print(f"  {failure}", markup=False)
-        if self.failed > len(self.failures):
-            console.print(f"  ... and {self.failed - len(self.failures)} more")
+            err.print(f"  {failure}", markup=False)
+        listed = self.failed + self.invalid
+        if listed > len(self.failures):
+            err.print(f"  ... and {listed - len(self.failures)} more (see the results file)")
         if self.not_sent:
             console.print(
                 f"{self.not_sent} inputs were not sent (nothing was created for them): "

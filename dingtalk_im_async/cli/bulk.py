@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from ..bulk import BulkOutcome, BulkRun, RateLimitedRetry
 from ..errors import DingTalkError, MissingExtraError
@@ -26,7 +27,7 @@ from ..pacing import LocalPacer, Pacer
 from ._client import client_options, connect, target_from
 from ._encoding import DEFAULT_ENCODING
 from ._inputs import InputRecord, read_records
-from ._job import Job, prepare_job
+from ._job import EmptyInput, Job, prepare_job
 from ._progress import BulkProgress
 from ._results import (
     NOT_SENT,
@@ -123,6 +124,7 @@ def bulk(
     app_secret: str | None,
     base_url: str | None,
     emulator: bool,
+    allow_http: bool,
 ) -> None:
     """Create a group for each record of FILE (CSV or JSON Lines).
 
@@ -132,28 +134,40 @@ def bulk(
     failed, 130 when interrupted (128 + the signal's number).
     """
     with exiting_on_signals("nothing was sent") as signals:
-        job = prepare_job(
-            file=file,
-            results=results,
-            resume=resume,
-            retry_unknown=retry_unknown,
-            overwrite=overwrite,
-            fmt=fmt,
-            encoding=encoding,
-            list_separator=list_separator,
-            concurrency=concurrency,
-            rate=rate,
-            redis_url=redis_url,
-            rate_limited_retries=rate_limited_retries,
-            target=target_from(
-                app_key=app_key, app_secret=app_secret, base_url=base_url, emulator=emulator
-            ),
-        )
-        code = asyncio.run(_main(job, Console(highlight=False), signals))
+        try:
+            job = prepare_job(
+                file=file,
+                results=results,
+                resume=resume,
+                retry_unknown=retry_unknown,
+                overwrite=overwrite,
+                fmt=fmt,
+                encoding=encoding,
+                list_separator=list_separator,
+                concurrency=concurrency,
+                rate=rate,
+                redis_url=redis_url,
+                rate_limited_retries=rate_limited_retries,
+                target=target_from(
+                    app_key=app_key,
+                    app_secret=app_secret,
+                    base_url=base_url,
+                    emulator=emulator,
+                    allow_http=allow_http,
+                ),
+            )
+        except EmptyInput as empty:
+            click.echo(str(empty), err=True)
+            sys.exit(signals.exit_code or 0)
+        # Diagnostics and the progress bar on stderr, the summary on stdout; neither is
+        # wrapped to a width, so a pipe gets each message on one line.
+        out = Console(highlight=False, soft_wrap=True)
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        code = asyncio.run(_main(job, out, err, signals))
     sys.exit(signals.exit_code or code)
 
 
-async def _main(job: Job, console: Console, signals: Signals) -> int:
+async def _main(job: Job, out: Console, err: Console, signals: Signals) -> int:
     """Run with signals handled: the first stops reading, the second abandons the calls in
     flight, later ones are only counted; the summary follows whenever the run stops."""
     main_task = asyncio.current_task()
@@ -164,7 +178,7 @@ async def _main(job: Job, console: Console, signals: Signals) -> int:
         tally.interrupted_by = tally.interrupted_by or signum
         if tally.sending and not stop.is_set():
             stop.set()
-            console.print("Stopping: finishing the calls in flight (Ctrl-C again abandons them)")
+            err.print("Stopping: finishing the calls in flight (Ctrl-C again abandons them)")
         elif main_task is not None and not tally.abandoning:  # nothing in flight yet, or again
             tally.abandoning = True
             main_task.cancel()
@@ -172,17 +186,18 @@ async def _main(job: Job, console: Console, signals: Signals) -> int:
     started = time.monotonic()
     with signals.on_loop(on_signal):
         try:
-            await _run(job, stop, console, tally)
+            await _run(job, stop, err, tally)
         except (DingTalkError, MissingExtraError) as error:
-            console.print(f"[red]error:[/] {error}", markup=True)
-            tally.say_if_interrupted(console)
+            err.print(f"[red]error:[/] {escape(str(error))}", markup=True)
+            tally.say_if_interrupted(err)
             return 2 if isinstance(error, MissingExtraError) else 1
         except asyncio.CancelledError:  # a second signal outside the sending loop
             if tally.interrupted_by is None:
                 raise
             _uncancel()
         tally.summarize(
-            console,
+            out,
+            err,
             elapsed=time.monotonic() - started,
             results=job.results,
             emulated=job.target.emulator,
@@ -222,7 +237,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
                             continue
                         if record.problem is not None:
                             results.write(invalid_record(record.line, record.name, record.problem))
-                            tally.fail(record.line, record.problem)
+                            tally.reject(record.line, record.problem)
                             bar.note(f"line {record.line}: {record.problem}")
                             bar.advance(created=False)
                             continue

@@ -68,11 +68,16 @@ def create_group(
     app_secret: str | None,
     base_url: str | None,
     emulator: bool,
+    allow_http: bool,
     **options: int | None,
 ) -> None:
     """Create one group (POST /v1.0/im/group/create) and print its ids."""
     target = target_from(
-        app_key=app_key, app_secret=app_secret, base_url=base_url, emulator=emulator
+        app_key=app_key,
+        app_secret=app_secret,
+        base_url=base_url,
+        emulator=emulator,
+        allow_http=allow_http,
     )
     chosen = {key: value for key, value in options.items() if value is not None}
     try:
