@@ -1,5 +1,6 @@
 """Test support: the DingTalk emulator, its fault injection, and the pytest fixture."""
 
+from .emulated import EmulatedDingTalk
 from .emulator import DingTalkEmulator
 from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
 from .records import CreatedGroup, LoggedRequest
@@ -13,6 +14,7 @@ __all__ = [
     "CannedReply",
     "CreatedGroup",
     "DingTalkEmulator",
+    "EmulatedDingTalk",
     "ErrcodeReply",
     "ErrorReply",
     "Fault",

@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import pytest
-from attrs import define
 
 from .._retry import RetryPolicy
 from ..groups import GroupService
 from ..tokens import AppTokenProvider
+from .emulated import EmulatedDingTalk
 from .emulator import DingTalkEmulator
 
 __all__ = ["MARKER", "EmulatedDingTalk", "dingtalk_emulator"]
@@ -56,16 +56,6 @@ else:
 
 MARKER = "dingtalk_emulator"
 INSTANT_RETRIES = RetryPolicy(initial_wait=0, max_wait=0)
-
-
-@define(frozen=True, kw_only=True)
-class EmulatedDingTalk:
-    """A running emulator and a client bound to it: `groups`, its `tokens` and `session`."""
-
-    emulator: DingTalkEmulator
-    groups: GroupService
-    tokens: AppTokenProvider
-    session: aiohttp.ClientSession
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,0 +1,30 @@
+"""`EmulatedDingTalk`: what the `dingtalk_emulator` fixture hands a test.
+
+It lives apart from the pytest plugin so `dingtalk_im_async.testing` can
+export it (for type hints in a user's tests) without importing pytest.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from attrs import define
+
+from ..groups import GroupService
+from ..tokens import AppTokenProvider
+from .emulator import DingTalkEmulator
+
+__all__ = ["EmulatedDingTalk"]
+
+
+@define(frozen=True, kw_only=True)
+class EmulatedDingTalk:
+    """A running emulator and a client bound to it: `groups`, its `tokens` and `session`."""
+
+    #: The running emulator: inspect what it received, script its faults.
+    emulator: DingTalkEmulator
+    #: A `GroupService` pointed at the emulator, with retry waits set to zero.
+    groups: GroupService
+    #: The `AppTokenProvider` that `groups` uses, for the emulator's app.
+    tokens: AppTokenProvider
+    #: The `aiohttp.ClientSession` both use; closed after the test.
+    session: aiohttp.ClientSession
