@@ -57,8 +57,11 @@ class CachedToken:
     value: str = field(
         repr=False, validator=validators.and_(validators.instance_of(str), validators.min_len(1))
     )
+    """The access token (not empty); never in a repr or a log line."""
     expires_at: float = field(validator=[validators.instance_of((int, float)), _finite])
+    """When it expires, in wall-clock seconds (`time.time()`): positive and finite."""
     lifetime: float = field(validator=[validators.instance_of((int, float)), _finite])
+    """The `expireIn` it was issued with, in seconds: positive and finite."""
 
 
 class TokenCacheError(DingTalkError):

@@ -20,11 +20,11 @@ __all__ = ["EmulatedDingTalk"]
 class EmulatedDingTalk:
     """A running emulator and a client bound to it: `groups`, its `tokens` and `session`."""
 
-    #: The running emulator: inspect what it received, script its faults.
     emulator: DingTalkEmulator
-    #: A `GroupService` pointed at the emulator, with retry waits set to zero.
+    """The running emulator: inspect what it received, script its faults."""
     groups: GroupService
-    #: The `AppTokenProvider` that `groups` uses, for the emulator's app.
+    """A `GroupService` pointed at the emulator, with retry waits set to zero."""
     tokens: AppTokenProvider
-    #: The `aiohttp.ClientSession` both use; closed after the test.
+    """The `AppTokenProvider` that `groups` uses, for the emulator's app."""
     session: aiohttp.ClientSession
+    """The `aiohttp.ClientSession` both use; closed after the test."""
