@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
 
 __all__ = [
     "ApiError",
@@ -126,13 +125,13 @@ class ApiError(DingTalkError):
         code: str,
         message: str,
         request_id: str | None = None,
-        body: Mapping[str, Any] | None = None,
+        body: Mapping[str, object] | None = None,
     ) -> None:
         self.status = status
         self.code = code
         self.message = message
         self.request_id = request_id
-        self.body: Mapping[str, Any] = MappingProxyType(dict(body) if body else {})
+        self.body: Mapping[str, object] = MappingProxyType(dict(body) if body else {})
         super().__init__(str(self))
 
     @property
@@ -369,7 +368,7 @@ def api_error_for(
     code: str,
     message: str,
     request_id: str | None = None,
-    body: Mapping[str, Any] | None = None,
+    body: Mapping[str, object] | None = None,
 ) -> ApiError:
     """Build the exception DingTalk's (HTTP status, code) pair stands for."""
     cls = _CODE_CLASSES.get(code)
@@ -408,7 +407,7 @@ LEGACY_REFUSALS: frozenset[str] = frozenset({"40016", "43007", "49000", "70001"}
 _TOKEN_REFUSALS = frozenset({"InvalidAuthentication", "40001", "40014", "42001"})
 
 
-def legacy_error_for(*, status: int, body: Mapping[str, Any]) -> ApiError:
+def legacy_error_for(*, status: int, body: Mapping[str, object]) -> ApiError:
     """The exception a legacy oapi envelope (`errcode` != 0, HTTP 200) stands for.
 
     The code is the `sub_code` when DingTalk gives one (an invalid token comes as

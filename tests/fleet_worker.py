@@ -1,6 +1,9 @@
 """One worker of a fleet, run as its own OS process by tests/test_bulk_fleet.py.
 
-Usage: fleet_worker.py BASE_URL APP_KEY APP_SECRET REDIS_URL|local KEY RATE COUNT PREFIX
+Usage: fleet_worker.py BASE_URL APP_KEY APP_SECRET REDIS_URL|local KEY|app RATE COUNT PREFIX
+
+KEY `app` paces as the README shows: `RedisPacer.from_url(url, rate=..., app_key=...)`,
+one key per app and API (`pacing.pacer_key`), the key `dingtalk-im bulk --redis-url` uses.
 Prints "ready", waits for a line on stdin (so every worker starts together),
 creates COUNT groups, then prints one JSON line: counts and when it sent.
 """
@@ -34,9 +37,12 @@ async def main(argv: list[str]) -> None:
         if redis_url == "local":
             pacer = LocalPacer(float(rate))
         else:
-            pacer = await stack.enter_async_context(
-                RedisPacer.from_url(redis_url, rate=float(rate), key=key)
+            shared = (
+                RedisPacer.from_url(redis_url, rate=float(rate), app_key=app_key)
+                if key == "app"
+                else RedisPacer.from_url(redis_url, rate=float(rate), key=key)
             )
+            pacer = await stack.enter_async_context(shared)
         session = await stack.enter_async_context(aiohttp.ClientSession())
         tokens = AppTokenProvider(
             session, app_key=app_key, app_secret=app_secret, base_url=base_url

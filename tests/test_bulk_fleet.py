@@ -12,9 +12,16 @@ from typing import Any
 import aiohttp
 import pytest
 
-from dingtalk_im_async import CreateGroupRequest, GroupService, MissingExtraError, RedisPacer
+from dingtalk_im_async import (
+    CreateGroupRequest,
+    GroupService,
+    MissingExtraError,
+    RedisPacer,
+    pacer_key,
+)
 from dingtalk_im_async.testing import DingTalkEmulator
 
+from .cli_subprocess import finish, start_cli
 from .conftest import INSTANT_RETRIES, app_provider
 
 WORKER = Path(__file__).with_name("fleet_worker.py")
@@ -23,9 +30,10 @@ RATE = 20
 PER_WORKER = 15
 
 
-async def run_fleet(emulator: DingTalkEmulator, pacing: str) -> list[dict[str, Any]]:
-    """Start the workers, let them all finish loading, then start them together."""
-    key = f"test-fleet:{uuid.uuid4().hex}"
+async def start_workers(
+    emulator: DingTalkEmulator, pacing: str, key: str, count: int = WORKERS
+) -> list[asyncio.subprocess.Process]:
+    """Start `count` workers and wait until each has loaded; they wait for "go"."""
     workers = [
         await asyncio.create_subprocess_exec(
             sys.executable,
@@ -41,13 +49,19 @@ async def run_fleet(emulator: DingTalkEmulator, pacing: str) -> list[dict[str, A
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
-        for number in range(WORKERS)
+        for number in range(count)
     ]
+    for worker in workers:
+        assert worker.stdout is not None
+        ready = await asyncio.wait_for(worker.stdout.readline(), timeout=60)
+        assert ready.strip() == b"ready"
+    return workers
+
+
+async def run_fleet(emulator: DingTalkEmulator, pacing: str) -> list[dict[str, Any]]:
+    """Start the workers, let them all finish loading, then start them together."""
+    workers = await start_workers(emulator, pacing, f"test-fleet:{uuid.uuid4().hex}")
     try:
-        for worker in workers:
-            assert worker.stdout is not None
-            ready = await asyncio.wait_for(worker.stdout.readline(), timeout=60)
-            assert ready.strip() == b"ready"
         for worker in workers:
             assert worker.stdin is not None
             worker.stdin.write(b"go\n")
@@ -115,11 +129,45 @@ async def test_pacers_on_one_key_share_the_rate_in_one_process(
     assert max(emulator.create_windows.values()) <= 30
 
 
+async def test_a_script_paced_as_the_readme_shows_and_the_cli_share_one_budget(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """README's `RedisPacer.from_url(url, rate=20, app_key=...)` and `dingtalk-im bulk
+    --redis-url` derive the same key (`pacing.pacer_key`), so together they stay at 20/s."""
+    app_key = f"dingshared{uuid.uuid4().hex[:8]}"
+    inputs = tmp_path / "groups.csv"
+    inputs.write_text(
+        "name,owner,useridlist\n" + "".join(f"cli-{n},o,u\n" for n in range(30)),
+        encoding="utf-8",
+    )
+    async with DingTalkEmulator(qps_limit=RATE, app_key=app_key) as emulator:
+        [script] = await start_workers(emulator, redis_url, "app", count=1)
+        assert script.stdin is not None
+        script.stdin.write(b"go\n")
+        await script.stdin.drain()
+        cli = await start_cli(
+            emulator,
+            ["bulk", str(inputs), "--redis-url", redis_url, "--rate", str(RATE)],
+        )
+        done = await finish(cli)
+        stdout, _ = await asyncio.wait_for(script.communicate(), timeout=60)
+    assert done.code == 0, done.output
+    assert json.loads(stdout)["ok"] == PER_WORKER
+    assert len(emulator.groups) == 30 + PER_WORKER
+    assert emulator.rate_limited == 0
+    assert max(emulator.create_windows.values()) <= RATE
+    assert pacer_key(app_key, "im.group.create") == (
+        f"dingtalk-im-async:pace:{app_key}:im.group.create"
+    )
+
+
 def test_redis_pacer_arguments_are_checked(redis_url: str) -> None:
     with pytest.raises(ValueError, match="rate"):
         RedisPacer.from_url(redis_url, rate=0, key="k")
     with pytest.raises(ValueError, match="key"):
         RedisPacer.from_url(redis_url, rate=1, key="")
+    with pytest.raises(ValueError, match="app_key"):
+        RedisPacer.from_url(redis_url, rate=1)
 
 
 def test_redis_pacer_without_redis_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

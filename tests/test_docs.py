@@ -41,6 +41,12 @@ def test_errors_page_names_every_code_next_to_the_exception_it_raises() -> None:
         assert f"`{code}`" in rows[cls.__name__], code
     for prefix in errors._RATE_LIMIT_PREFIXES:
         assert f"`{prefix}" in rows["RateLimitError"], prefix
+    for errcode, cls in errors._LEGACY_CODE_CLASSES.items():
+        assert errcode in rows[cls.__name__], errcode
+    for errcode in errors.LEGACY_REFUSALS:
+        assert errcode in rows["LegacyRefusalError"], errcode
+    for code in errors.DOCUMENTED_REFUSALS:
+        assert f"`{code}`" in rows["ApiError"], code
     assert "`AuthenticationFailed.*`" in rows["InvalidTokenError"]
 
 

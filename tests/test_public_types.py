@@ -19,7 +19,12 @@ def own_callables(name: str, value: object) -> Iterator[tuple[str, Callable[...,
         if callable(value):
             yield name, value
         return
-    for member_name, member in vars(value).items():
+    members = dict(vars(value))
+    for base in value.__mro__[1:]:  # an __init__ inherited from a base of the package's
+        if base.__module__.startswith(PACKAGE) and "__init__" in vars(base):
+            members.setdefault("__init__", vars(base)["__init__"])
+            break
+    for member_name, member in members.items():
         if member_name.startswith("_") and member_name != "__init__":
             continue
         function = member.fget if isinstance(member, property) else member

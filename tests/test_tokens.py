@@ -87,9 +87,11 @@ async def test_concurrent_callers_after_expiry_cause_one_fetch(
         assert tokens[0] == emulator.issue_token()
 
 
-async def test_a_token_past_its_real_lifetime_is_fetched_again(
+async def test_a_token_past_its_real_lifetime_is_replaced_by_one_replay(
     session: aiohttp.ClientSession,
 ) -> None:
+    """A lifetime under MIN_LIFETIME is held for MIN_LIFETIME (never a fetch per call); if
+    DingTalk really expires it sooner, the refusal costs one fetch and one replay."""
     async with DingTalkEmulator(token_lifetime=0.3) as emulator:
         provider = provider_for(emulator, session)
         service = GroupService(session, provider, base_url=emulator.base_url)
@@ -99,7 +101,20 @@ async def test_a_token_past_its_real_lifetime_is_fetched_again(
         await provider.close()
     assert emulator.token_fetches == 2
     assert len(emulator.groups) == 2
-    assert emulator.create_calls == 2
+    assert emulator.create_calls == 3  # the second create's first try was refused
+
+
+async def test_a_tiny_expire_in_never_costs_a_fetch_per_call(
+    session: aiohttp.ClientSession,
+) -> None:
+    """Issue 14.2: `expireIn` 1e-6 made 500 creates cost 500 fetches."""
+    async with DingTalkEmulator() as emulator:
+        emulator.reply_token_next(body=b'{"accessToken": "tinylifetimetoken", "expireIn": 1e-6}')
+        provider = provider_for(emulator, session)
+        tokens = [await provider.get_token() for _ in range(50)]
+        await provider.close()
+    assert set(tokens) == {"tinylifetimetoken"}
+    assert emulator.token_fetches == 1
 
 
 async def test_refresh_runs_once_in_the_background_while_callers_keep_the_valid_token(

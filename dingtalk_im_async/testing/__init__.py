@@ -1,5 +1,6 @@
 """Test support: the DingTalk emulator, its fault injection, and the pytest fixture."""
 
+from .._retry import is_testing, set_testing
 from .emulated import EmulatedDingTalk
 from .emulator import DingTalkEmulator
 from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
@@ -24,4 +25,6 @@ __all__ = [
     "LoggedRequest",
     "Route",
     "StoredGroup",
+    "is_testing",
+    "set_testing",
 ]

@@ -193,6 +193,8 @@ async def carry_out(
         await asyncio.sleep(injection.delay)
     fault = injection.fault
     if injection.reply is not None:
+        if getattr(injection.reply, "applied", False):
+            await answer()  # carried out; the client never sees the real answer
         return scheduled_reply(injection.reply)
     if fault is Fault.CONNECTION_CLOSED:
         return close_without_reply(request)

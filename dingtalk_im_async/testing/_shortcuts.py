@@ -5,6 +5,8 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 
+import attrs
+
 from ..endpoints import TOKEN_API, api_name
 from .faults import CannedReply, ErrorReply, Fault, FaultInjector
 
@@ -42,9 +44,14 @@ class FaultShortcuts(abc.ABC):
         content_type: str = "application/json",
         headers: Mapping[str, str] | None = None,
         api: str = CREATE_API,
+        applied: bool = False,
     ) -> None:
-        """Answer the next `count` calls to `api` with these raw bytes (and extra headers)."""
-        self.faults_for(api).schedule_reply(_canned(status, body, content_type, headers), count)
+        """Answer the next `count` calls to `api` with these raw bytes (and extra headers);
+        with `applied`, after carrying each call out (e.g. creating the group)."""
+        canned = _canned(status, body, content_type, headers)
+        if applied:
+            canned = attrs.evolve(canned, applied=True)
+        self.faults_for(api).schedule_reply(canned, count)
 
     def reply_token_next(
         self,

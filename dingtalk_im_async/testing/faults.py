@@ -94,13 +94,16 @@ class CannedReply:
     """Raw bytes to answer with, for replies no `Fault` describes.
 
     `headers` are sent as given (e.g. a `Location` for a redirect, or a
-    `Content-Encoding` the body does or does not match).
+    `Content-Encoding` the body does or does not match). With `applied`, the
+    call is carried out first (a group is created), then answered with these
+    bytes: a gateway's 504 or a broken reply after the work was done.
     """
 
     status: int = 200
     body: bytes = b""
     content_type: str = "application/json"
     headers: Mapping[str, str] = field(factory=dict, converter=_frozen_headers, hash=False)
+    applied: bool = False
 
 
 @define(frozen=True, kw_only=True)

@@ -2,7 +2,9 @@
 
 It provides the `dingtalk_emulator` fixture: a `DingTalkEmulator` running on
 127.0.0.1 and a `GroupService` bound to it through an `AppTokenProvider`,
-with instant retries, all closed after the test::
+all closed after the test. While the test runs, `set_testing(True)` makes
+every retry wait and backoff of the package instant (token fetches and
+bulk put-backs included); it is restored afterwards::
 
     from dingtalk_im_async import CreateGroupRequest
     from dingtalk_im_async.testing import Fault
@@ -36,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 
-from .._retry import RetryPolicy
+from .._retry import is_testing, set_testing
 from ..groups import GroupService
 from ..tokens import AppTokenProvider
 from .emulated import EmulatedDingTalk
@@ -55,7 +57,6 @@ else:
         _async_fixture = pytest.fixture
 
 MARKER = "dingtalk_emulator"
-INSTANT_RETRIES = RetryPolicy(initial_wait=0, max_wait=0)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -71,12 +72,22 @@ async def dingtalk_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emu
     """A fresh emulator on 127.0.0.1 and a ready client, both closed after the test."""
     marker = request.node.get_closest_marker(MARKER)
     settings: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
-    async with DingTalkEmulator(**settings) as emulator, aiohttp.ClientSession() as session:
-        tokens = AppTokenProvider(
-            session,
-            app_key=emulator.app_key,
-            app_secret=emulator.app_secret,
-            base_url=emulator.base_url,
-        )
-        groups = GroupService(session, tokens, base_url=emulator.base_url, retry=INSTANT_RETRIES)
-        yield EmulatedDingTalk(emulator=emulator, groups=groups, tokens=tokens, session=session)
+    was_testing = is_testing()
+    set_testing(True)
+    try:
+        async with (
+            DingTalkEmulator(**settings) as emulator,
+            aiohttp.ClientSession() as session,
+            AppTokenProvider(
+                session,
+                app_key=emulator.app_key,
+                app_secret=emulator.app_secret,
+                base_url=emulator.base_url,
+            ) as tokens,
+        ):
+            groups = GroupService(
+                session, tokens, base_url=emulator.base_url, oapi_base_url=emulator.oapi_base_url
+            )
+            yield EmulatedDingTalk(emulator=emulator, groups=groups, tokens=tokens, session=session)
+    finally:
+        set_testing(was_testing)
