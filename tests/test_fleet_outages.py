@@ -134,3 +134,17 @@ async def test_a_pacer_on_a_caller_owned_client_wraps_redis_failures(
     await client.aclose()
     assert all(isinstance(outcome, PacingError) for outcome in outcomes), outcomes
     assert emulator.create_calls == 0
+
+
+def test_the_redis_classes_keep_their_old_import_paths() -> None:
+    import dingtalk_im_async
+    from dingtalk_im_async import fleet
+    from dingtalk_im_async.redis_pacer import RedisPacer as OldPacer
+    from dingtalk_im_async.token_cache import RedisTokenCache as OldCache
+
+    assert OldPacer is fleet.RedisPacer is dingtalk_im_async.RedisPacer
+    assert OldCache is fleet.RedisTokenCache is dingtalk_im_async.RedisTokenCache
+    assert issubclass(OldPacer, fleet.RedisBacked)
+    assert issubclass(OldCache, fleet.RedisBacked)
+    with pytest.raises(AttributeError):
+        _ = dingtalk_im_async.token_cache.NoSuchName  # type: ignore[attr-defined]
