@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import enum
 import functools
+import types
+import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -88,6 +90,17 @@ def _strict_int(value: object, _type: object) -> int:
     return value
 
 
+def _is_string_tuple(cls: Any) -> bool:
+    return bool(cls == tuple[str, ...])
+
+
+def _strict_strings(value: object, _type: object) -> tuple[str, ...]:
+    """A list of strings: a lone string is refused (cattrs would split it into letters)."""
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+        raise TypeError(f"expected a list of strings, got {type(value).__name__}")
+    return tuple(_strict_str(item, str) for item in value)
+
+
 def _conversation_tag(value: object, _type: object) -> ConversationTag | int:
     """A documented tag as the enum, any other integer kept as it is: failing would hide a
     group that was created."""
@@ -115,6 +128,7 @@ for _enum in [value for value in vars(models).values() if _is_enum(value)]:
 converter.register_structure_hook(str, _strict_str)
 converter.register_structure_hook(bool, _strict_bool)
 converter.register_structure_hook(int, _strict_int)
+converter.register_structure_hook_func(_is_string_tuple, _strict_strings)
 converter.register_structure_hook_func(
     lambda cls: cls == (ConversationTag | int), _conversation_tag
 )
@@ -173,3 +187,41 @@ def result_from_body(
         raise ResponseError(
             f"unexpected {cls.__name__} reply ({reason})", status=status, excerpt=repr(body)
         ) from error
+
+
+# -- lifecycle: replies read back (GroupInfo) -------------------------------------------
+
+
+def _enum_or_int_parts(cls: Any) -> tuple[type[enum.IntEnum], bool] | None:
+    """(the IntEnum, whether None is allowed) of `SomeIntEnum | int [| None]`, else None."""
+    if not isinstance(cls, types.UnionType) and typing.get_origin(cls) is not typing.Union:
+        return None
+    args = set(typing.get_args(cls))
+    optional = type(None) in args
+    rest = args - {type(None), int}
+    if int not in args or len(rest) != 1:
+        return None
+    (member,) = rest
+    if isinstance(member, type) and issubclass(member, enum.IntEnum):
+        return member, optional
+    return None
+
+
+def _enum_or_int(value: object, cls: Any) -> Any:
+    """A documented value as its enum member, any other integer kept as it is (a reply with
+    a value DingTalk added later must not hide the group); None where the type allows it."""
+    parts = _enum_or_int_parts(cls)
+    assert parts is not None  # only registered for such types
+    enum_type, optional = parts
+    if value is None and optional:
+        return None
+    number = _strict_int(value, int)
+    try:
+        return enum_type(number)
+    except ValueError:
+        return number
+
+
+converter.register_structure_hook_func(
+    lambda cls: _enum_or_int_parts(cls) is not None, _enum_or_int
+)

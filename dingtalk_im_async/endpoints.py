@@ -14,12 +14,28 @@ from typing import Generic, TypeVar
 
 from attrs import define, field
 
-from .models import CreateGroupRequest, CreateGroupResult
+from .errors import require_success
+from .models import (
+    CreateGroupRequest,
+    CreateGroupResult,
+    GetGroupRequest,
+    GroupInfo,
+    OpenConversationIdRequest,
+    OpenConversationIdResult,
+    UpdateAdminsRequest,
+    UpdateAdminsResult,
+    UpdateGroupRequest,
+    UpdateGroupResult,
+)
 
 __all__ = [
+    "CONVERT_TO_OPEN_CONVERSATION_ID",
     "CREATE_GROUP",
+    "GET_GROUP",
+    "SUB_ADMINISTRATORS",
     "TOKEN_API",
     "TOKEN_PATH",
+    "UPDATE_GROUP",
     "Endpoint",
     "Host",
     "api_name",
@@ -114,4 +130,40 @@ CREATE_GROUP: Endpoint[CreateGroupRequest, CreateGroupResult] = Endpoint(
     request_type=CreateGroupRequest,
     result_type=CreateGroupResult,
     repeat_safe=False,
+)
+
+
+# -- lifecycle: update, ids, admins, the legacy read (LIFECYCLE.md G1-G4) --------------
+# Each sets state or reads it, so each is safe to repeat after an unknown outcome.
+
+UPDATE_GROUP: Endpoint[UpdateGroupRequest, UpdateGroupResult] = Endpoint(
+    path="/v1.0/im/group/update",
+    request_type=UpdateGroupRequest,
+    result_type=UpdateGroupResult,
+    repeat_safe=True,
+    check=require_success,
+)
+CONVERT_TO_OPEN_CONVERSATION_ID: Endpoint[OpenConversationIdRequest, OpenConversationIdResult] = (
+    Endpoint(
+        path="/v1.0/im/chat/{chatId}/convertToOpenConversationId",
+        request_type=OpenConversationIdRequest,
+        result_type=OpenConversationIdResult,
+        repeat_safe=True,
+    )
+)
+SUB_ADMINISTRATORS: Endpoint[UpdateAdminsRequest, UpdateAdminsResult] = Endpoint(
+    path="/v1.0/im/subAdministrators",
+    request_type=UpdateAdminsRequest,
+    result_type=UpdateAdminsResult,
+    repeat_safe=True,
+    check=require_success,
+)
+GET_GROUP: Endpoint[GetGroupRequest, GroupInfo] = Endpoint(
+    path="/chat/get",
+    method="GET",
+    host=Host.OAPI,
+    request_type=GetGroupRequest,
+    result_type=GroupInfo,
+    repeat_safe=True,
+    result_key="chat_info",
 )

@@ -442,3 +442,100 @@ def mark_not_sent(error: DingTalkError) -> DingTalkError:
     token or a pacing slot): whatever it says of its own request, the call's is not sent."""
     error._verdict = Verdict.NOT_SENT
     return error
+
+
+# -- lifecycle errors --
+# Update, sub-admins, chatid -> openConversationId and the legacy read (LIFECYCLE.md G1-G4).
+# A class of its own where a caller acts differently; the other documented codes are plain
+# refusals (`ApiError`, verdict REJECTED).
+
+
+class GroupNotFoundError(ApiError):
+    """The group id names no group this app can reach: `invalideChatId` (DingTalk's
+    spelling; update and convert), `invalidParameter.openConversationId.invalid`
+    (sub-admins) or the legacy errcode 40016 (`chat/get`). Nothing was changed; check
+    which of the two ids you passed (update and read take the chatid, admins the
+    openConversationId)."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class GroupDisbandedError(ApiError):
+    """`group.diaband` (DingTalk's spelling): the group was disbanded; nothing was changed,
+    and nothing will be. Stop managing it."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class UnknownUserError(ApiError):
+    """`staff.not.found` or `invalid.staffid`: a userId is not an employee the app can see
+    (or not in the group). Nothing was changed; fix the list of users."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class SubAdminLimitError(ApiError):
+    """`subadmin.exceed`: the group would have more admins than DingTalk allows. Nothing
+    was changed; remove an admin first."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class UnsuccessfulReplyError(DingTalkError):
+    """DingTalk answered HTTP 2xx without an error code but with `success` false (or, for
+    sub-admins, anything but the string "true").
+
+    Its verdict is `UNKNOWN`: DingTalk documents no meaning for it, and a
+    member list may have been applied in part. Update and sub-admin changes
+    are safe to repeat, so bulk runs put such an input back and `--resume`
+    sends it again. `reply` is the reply's fields as decoded.
+    """
+
+    def __init__(self, *, status: int, reply: Mapping[str, object]) -> None:
+        self.status = status
+        self.reply: Mapping[str, object] = MappingProxyType(dict(reply))
+        super().__init__(f"HTTP {status}: DingTalk reported no success: {dict(reply)!r}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_unsuccessful, (self.status, dict(self.reply)))
+
+
+def _rebuild_unsuccessful(status: int, reply: dict[str, object]) -> UnsuccessfulReplyError:
+    return UnsuccessfulReplyError(status=status, reply=reply)
+
+
+def require_success(status: int, result: object) -> None:
+    """An endpoint's `check`: a result whose `success` is neither True nor "true" (the
+    sub-admin API's string) is an `UnsuccessfulReplyError`."""
+    success = getattr(result, "success", None)
+    if success is True or success == "true":
+        return
+    raise UnsuccessfulReplyError(status=status, reply={"success": success})
+
+
+register_codes(
+    {
+        "invalideChatId": GroupNotFoundError,
+        "invalidParameter.openConversationId.invalid": GroupNotFoundError,
+        "group.diaband": GroupDisbandedError,
+        "staff.not.found": UnknownUserError,
+        "invalid.staffid": UnknownUserError,
+        "subadmin.exceed": SubAdminLimitError,
+    },
+    # Documented for sub-admins (G3): a bad org or role value. Fix the request.
+    refusals={"invalidParameter.orgId.invalid", "invalidParamter.role"},
+)
+#: The legacy read's invalid chatid is the same mistake as the v1.0 `invalideChatId`.
+_LEGACY_CODE_CLASSES["40016"] = GroupNotFoundError
+#: errcode 88 / sub_code 60011: the app lacks the API's permission (`qyapi_chat_read`), the
+#: legacy twin of `Forbidden.AccessDenied.AccessTokenPermissionDenied`: a refusal. 40016 has
+#: a class of its own now.
+LEGACY_REFUSALS = (LEGACY_REFUSALS - {"40016"}) | frozenset({"60011"})
+__all__ += [
+    "GroupDisbandedError",
+    "GroupNotFoundError",
+    "SubAdminLimitError",
+    "UnknownUserError",
+    "UnsuccessfulReplyError",
+    "require_success",
+]

@@ -38,10 +38,18 @@ def code_spans(cell: str) -> list[str]:
     return re.findall(r"`([^`]+)`", cell)
 
 
+def every_command(command: click.Command = main) -> list[click.Command]:
+    """`dingtalk-im` and its subcommands, those of command groups (`group update`) too."""
+    found = [command]
+    for child in getattr(command, "commands", {}).values():
+        found += every_command(child)
+    return found
+
+
 def every_option() -> list[click.Option]:
-    """Every option of `dingtalk-im` and of its subcommands."""
+    """Every option of `dingtalk-im` and of its subcommands, at any depth."""
     options = []
-    for command in [main, *main.commands.values()]:
+    for command in every_command():
         context = click.Context(command, info_name=command.name, **main.context_settings)
         options += [
             param for param in command.get_params(context) if isinstance(param, click.Option)

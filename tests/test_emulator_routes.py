@@ -5,7 +5,16 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from dingtalk_im_async.endpoints import CREATE_GROUP, TOKEN_API, TOKEN_PATH, Host
+from dingtalk_im_async.endpoints import (
+    CONVERT_TO_OPEN_CONVERSATION_ID,
+    CREATE_GROUP,
+    GET_GROUP,
+    SUB_ADMINISTRATORS,
+    TOKEN_API,
+    TOKEN_PATH,
+    UPDATE_GROUP,
+    Host,
+)
 from dingtalk_im_async.testing import DingTalkEmulator, Route
 from dingtalk_im_async.testing.handlers import discovered_routes
 from dingtalk_im_async.testing.handlers.groups import create_group
@@ -43,6 +52,11 @@ def test_every_api_of_the_routes_has_its_own_traffic() -> None:
         ECHO_API,
         OAPI_ECHO_API,
         TOPAPI_ECHO_API,
+        # the lifecycle handlers (testing/handlers/lifecycle.py), named as the client's endpoints
+        UPDATE_GROUP.api,
+        CONVERT_TO_OPEN_CONVERSATION_ID.api,
+        SUB_ADMINISTRATORS.api,
+        GET_GROUP.api,
     }
     assert emulator.faults_for(ECHO_API) is not emulator.faults
 

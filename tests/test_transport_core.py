@@ -16,10 +16,10 @@ from dingtalk_im_async import (
     CreateGroupRequest,
     DingTalkClient,
     Endpoint,
+    GroupNotFoundError,
     GroupService,
     Host,
     InvalidTokenError,
-    LegacyRefusalError,
     RateLimitError,
     RequestValidationError,
     RetryPolicy,
@@ -126,7 +126,7 @@ async def test_a_legacy_errcode_is_a_typed_refusal(
     routed: DingTalkEmulator, session: aiohttp.ClientSession
 ) -> None:
     groups = service_for(routed, session)
-    with pytest.raises(LegacyRefusalError) as refused:
+    with pytest.raises(GroupNotFoundError) as refused:  # the class update's invalideChatId has
         await groups._transport.call(OAPI_ECHO, ChatQuery(chatid="chatnothere"))
     assert refused.value.code == "40016"
     assert refused.value.status == 200

@@ -54,7 +54,7 @@ def test_api_error_verdicts(status: int, code: str, verdict: Verdict) -> None:
     ("errcode", "cls", "verdict"),
     [
         (40014, errors.InvalidTokenError, Verdict.REJECTED),
-        (40016, errors.LegacyRefusalError, Verdict.REJECTED),
+        (40016, errors.GroupNotFoundError, Verdict.REJECTED),  # the class update's code has too
         (-1, errors.RateLimitError, Verdict.REJECTED),
         (90020, CallQuotaExceededError, Verdict.REJECTED),
         (12345, ApiError, Verdict.UNKNOWN),

@@ -7,6 +7,7 @@ import click
 from .bulk import bulk
 from .create import create_group
 from .emulator import emulator
+from .group import group
 
 __all__ = ["main"]
 
@@ -20,3 +21,4 @@ def main() -> None:
 main.add_command(create_group)
 main.add_command(bulk)
 main.add_command(emulator)
+main.add_command(group)

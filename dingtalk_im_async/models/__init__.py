@@ -14,18 +14,40 @@ from ._common import (
     ValidationType,
 )
 from .groups import CreateGroupRequest, CreateGroupResult
+from .lifecycle import (
+    AdminRole,
+    GetGroupRequest,
+    GroupInfo,
+    GroupStatus,
+    OpenConversationIdRequest,
+    OpenConversationIdResult,
+    UpdateAdminsRequest,
+    UpdateAdminsResult,
+    UpdateGroupRequest,
+    UpdateGroupResult,
+)
 
 __all__ = [
     "NAME_MAX_CHARS",
+    "AdminRole",
     "ChatBannedType",
     "ConversationTag",
     "CreateGroupRequest",
     "CreateGroupResult",
+    "GetGroupRequest",
+    "GroupInfo",
+    "GroupStatus",
     "ManagementOptions",
     "ManagementType",
     "MentionAllAuthority",
+    "OpenConversationIdRequest",
+    "OpenConversationIdResult",
     "OwnerType",
     "Searchable",
     "ShowHistoryType",
+    "UpdateAdminsRequest",
+    "UpdateAdminsResult",
+    "UpdateGroupRequest",
+    "UpdateGroupResult",
     "ValidationType",
 ]

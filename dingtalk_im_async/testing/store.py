@@ -4,17 +4,28 @@ Always kept (the `record_groups` switch only turns off the `CreatedGroup`
 inspection list): later endpoints (update, chat/get, robot messages) read and
 change these groups. Every group is found by its `chatid` and by its
 `openConversationId`, as DingTalk's two families of APIs address it.
+
+Handlers that change a group announce it with `emit(event_type, data)`
+(`chat_add_member`, `chat_remove_member`, `chat_update_owner`,
+`chat_update_title`); whatever registered with `on_event` (e.g. the Stream
+gateway's `push_event`) gets each event.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from attrs import define, field
 
-__all__ = ["DISBANDED", "NORMAL", "OPTION_KEYS", "GroupStore", "StoredGroup"]
+__all__ = ["DISBANDED", "NORMAL", "OPTION_KEYS", "EventSink", "GroupStore", "StoredGroup"]
+
+logger = logging.getLogger("dingtalk_im_async.testing")
+
+#: What `GroupStore.on_event` registers: called with (event type, event data by wire key).
+EventSink = Callable[[str, Mapping[str, Any]], object]
 
 #: `status` of a group in use, and of a disbanded one (as `chat/get` reports them).
 NORMAL = 1
@@ -75,11 +86,12 @@ class StoredGroup:
 class GroupStore:
     """Every group the emulator knows, by chatid and by openConversationId, in creation order."""
 
-    __slots__ = ("_by_chatid", "_by_open_conversation_id")
+    __slots__ = ("_by_chatid", "_by_open_conversation_id", "_sinks")
 
     def __init__(self) -> None:
         self._by_chatid: dict[str, StoredGroup] = {}
         self._by_open_conversation_id: dict[str, StoredGroup] = {}
+        self._sinks: list[EventSink] = []
 
     def __repr__(self) -> str:
         return f"GroupStore(groups={len(self)})"
@@ -114,3 +126,36 @@ class GroupStore:
         """Forget every group."""
         self._by_chatid.clear()
         self._by_open_conversation_id.clear()
+
+    # -- group events ----------------------------------------------------------------
+
+    def on_event(self, sink: EventSink) -> Callable[[], None]:
+        """Call `sink(event_type, data)` for every group event from now on; returns the
+        function that unregisters it.
+
+        `data` holds DingTalk's event fields by wire key: `openConversationId`,
+        `chatId` (not for `chat_update_owner`), and `userId` / `unionId` lists
+        (member events), `owner` (`chat_update_owner`) or `title`
+        (`chat_update_title`). The Stream gateway adds `eventId`, `corpId` and
+        `timeStamp`; `stream.push_event` fits as a sink as it is.
+        """
+        self._sinks.append(sink)
+
+        def unregister() -> None:
+            if sink in self._sinks:
+                self._sinks.remove(sink)
+
+        return unregister
+
+    def emit(self, event_type: str, group: StoredGroup, **fields: Any) -> None:
+        """Announce a change of `group` to every sink. A sink that raises is logged and
+        skipped: the API call that made the change has succeeded all the same."""
+        data: dict[str, Any] = {"openConversationId": group.open_conversation_id}
+        if event_type != "chat_update_owner":
+            data["chatId"] = group.chatid
+        data.update(fields)
+        for sink in list(self._sinks):
+            try:
+                sink(event_type, dict(data))
+            except Exception:  # a sink's failure is not the API call's
+                logger.exception("group event sink %r failed on %s", sink, event_type)

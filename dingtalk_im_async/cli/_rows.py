@@ -1,0 +1,157 @@
+"""How one input row (a CSV row or a JSON Lines object) becomes a request of any operation.
+
+Everything comes from the request class and the one converter (`_wire`):
+the keys a row may use are each field's wire name or its Python name; a
+field holding settings (`management_options`) is one object in JSON Lines
+and one column per setting in CSV; CSV cells are converted by the field's
+type (lists split on the separator, numbers parsed, an empty cell is "not
+set"). The request itself is built by `converter.structure`, so its
+validators run and a bad row is refused with their words, before any I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+
+from .._wire import converter, describe_mismatch, wire_name
+from ..errors import RequestValidationError
+
+__all__ = ["Column", "RowError", "columns", "request_from_row", "required_columns"]
+
+RequestT = TypeVar("RequestT")
+
+
+class RowError(ValueError):
+    """A row that cannot become a request; the message says why, naming the field."""
+
+
+@attrs.define(frozen=True)
+class Column:
+    """Where a row's key goes on the wire, and how a CSV cell for it is read."""
+
+    path: tuple[str, ...]
+    kind: str  # "text", "integer", "boolean", "list" or "object"
+
+
+def _kind(annotation: Any) -> str:
+    options = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        kinds = {_kind(option) for option in options}
+        if "integer" in kinds:  # `ConversationTag | int`
+            return "integer"
+        return kinds.pop() if len(kinds) == 1 else "text"
+    if typing.get_origin(annotation) is tuple:
+        return "list"
+    if isinstance(annotation, type):
+        if attrs.has(annotation):
+            return "object"
+        if issubclass(annotation, bool):
+            return "boolean"
+        if issubclass(annotation, int) or (
+            issubclass(annotation, enum.Enum) and all(isinstance(m.value, int) for m in annotation)
+        ):
+            return "integer"
+    return "text"
+
+
+def _fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
+    resolved: tuple[attrs.Attribute[Any], ...] = attrs.fields(attrs.resolve_types(cls))
+    return resolved
+
+
+def columns(request_type: type) -> dict[str, Column]:
+    """Every key a row may use for `request_type`: wire and Python names, settings flattened."""
+    found: dict[str, Column] = {}
+    for field in _fields(request_type):
+        kind = _kind(field.type)
+        column = Column((wire_name(field),), kind)
+        found[wire_name(field)] = found[field.name] = column
+        if kind == "object":
+            nested_type = next(
+                arg for arg in (field.type, *typing.get_args(field.type)) if attrs.has(arg)
+            )
+            for nested in _fields(nested_type):
+                flat = Column((wire_name(field), wire_name(nested)), _kind(nested.type))
+                found[wire_name(nested)] = found[nested.name] = flat
+    return found
+
+
+def required_columns(request_type: type) -> tuple[str, ...]:
+    """The wire names of the fields a row must give (those without a default)."""
+    return tuple(
+        wire_name(field) for field in _fields(request_type) if field.default is attrs.NOTHING
+    )
+
+
+def _cell(text: str, kind: str, separator: str) -> object:
+    if kind == "list":
+        return [item.strip() for item in text.split(separator)]
+    if kind == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            raise RowError(f"expected a whole number, got {text!r}") from None
+    if kind == "boolean":
+        if text.lower() not in ("true", "false", "1", "0"):
+            raise RowError(f"expected true or false, got {text!r}")
+        return text.lower() in ("true", "1")
+    return text
+
+
+def _wire_row(
+    row: Mapping[str, object], known: Mapping[str, Column], separator: str | None
+) -> dict[str, Any]:
+    """The row with wire keys (nested where the wire nests), CSV cells converted."""
+    wire: dict[str, Any] = {}
+    for key, value in row.items():
+        column = known.get(key)
+        if column is None:
+            raise RowError(f"{key}: not a field of this operation")
+        if separator is not None:  # a CSV cell: text, empty means "not set"
+            text = "" if value is None else str(value).strip()
+            if not text:
+                continue
+            try:
+                value = _cell(text, column.kind, separator)
+            except RowError as error:
+                raise RowError(f"{key}: {error}") from None
+        target = wire
+        for part in column.path[:-1]:
+            target = target.setdefault(part, {})
+        target[column.path[-1]] = value
+    return wire
+
+
+def request_from_row(
+    request_type: type[RequestT],
+    row: Mapping[str, object],
+    *,
+    separator: str | None = None,
+    known: Mapping[str, Column] | None = None,
+) -> RequestT:
+    """The request a row stands for (`separator` given: a CSV row of text cells), or
+    `RowError` saying why not: an unknown key, a cell of the wrong kind, or the words of
+    the request's own validation (the same rules as in Python)."""
+    wire = _wire_row(row, known if known is not None else columns(request_type), separator)
+    try:
+        return converter.structure(wire, request_type)
+    except cattrs.ClassValidationError as error:
+        rules = [
+            exception
+            for exception in error.exceptions
+            if isinstance(exception, RequestValidationError)
+        ]
+        if rules:
+            raise RowError(str(rules[0])) from None
+        raise RowError(describe_mismatch(request_type, error)) from None
+    except RequestValidationError as error:
+        raise RowError(str(error)) from None
+    except (TypeError, ValueError, KeyError) as error:
+        raise RowError(f"{type(error).__name__}: {error}") from None

@@ -1,0 +1,292 @@
+"""Requests and results of a group's life after create: update, admins, ids, the read back.
+
+Two ids name a group and DingTalk converts only one way: update and the
+legacy read take the `chatid`; admins (and robot messages) the
+`openConversationId`; only chatid -> openConversationId converts. Keep both
+from the create result.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from attrs import Attribute, define, field
+
+from ..errors import RequestValidationError
+from ._common import (
+    ChatBannedType,
+    ConversationTag,
+    ManagementOptions,
+    ManagementType,
+    MentionAllAuthority,
+    OwnerType,
+    Searchable,
+    ShowHistoryType,
+    ValidationType,
+    check_text,
+    owner_type,
+    to_enum,
+    to_ids,
+    validate_icon,
+    validate_name,
+    validate_options,
+    wire,
+)
+
+__all__ = [
+    "AdminRole",
+    "GetGroupRequest",
+    "GroupInfo",
+    "GroupStatus",
+    "OpenConversationIdRequest",
+    "OpenConversationIdResult",
+    "UpdateAdminsRequest",
+    "UpdateAdminsResult",
+    "UpdateGroupRequest",
+    "UpdateGroupResult",
+]
+
+
+class AdminRole(enum.IntEnum):
+    """What `subAdministrators` makes the users: `ADMIN` (2) group admins, `MEMBER` (3)
+    plain members again."""
+
+    ADMIN = 2
+    MEMBER = 3
+
+
+class GroupStatus(enum.IntEnum):
+    """`status` of a group read back: `NORMAL` (1) in use, `DISBANDED` (2)."""
+
+    NORMAL = 1
+    DISBANDED = 2
+
+
+def _check_id(name: str) -> Callable[[object, Attribute[str], str], None]:
+    def check(_instance: object, _attribute: Attribute[str], value: str) -> None:
+        check_text(name, value)
+
+    return check
+
+
+def _change_list(name: str, value: Iterable[str] | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    ids = to_ids(name, value)
+    if not ids:
+        raise RequestValidationError(name, "must contain at least one id (leave it out instead)")
+    return ids
+
+
+# One named converter per field: attrs' mypy plugin derives __init__'s types from them.
+def add_useridlist(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return _change_list("add_useridlist", value)
+
+
+def del_useridlist(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return _change_list("del_useridlist", value)
+
+
+def add_extidlist(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return _change_list("add_extidlist", value)
+
+
+def del_extidlist(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return _change_list("del_extidlist", value)
+
+
+def user_ids(value: Iterable[str]) -> tuple[str, ...]:
+    ids = _change_list("user_ids", value)
+    assert ids is not None  # to_ids refuses None
+    return ids
+
+
+def admin_role(value: AdminRole | int) -> AdminRole:
+    role = to_enum(AdminRole, "role", value)
+    if role is None:
+        raise RequestValidationError("role", "is required: AdminRole.ADMIN or AdminRole.MEMBER")
+    return role
+
+
+def _optional_name(_instance: object, attribute: Attribute[str | None], value: str | None) -> None:
+    if value is not None:
+        validate_name(_instance, attribute, value)  # type: ignore[arg-type]
+
+
+def _optional_owner(
+    _instance: object, _attribute: Attribute[str | None], value: str | None
+) -> None:
+    if value is not None:
+        check_text("owner", value)
+
+
+@define(frozen=True, kw_only=True)
+class UpdateGroupRequest:
+    """Body of `POST /v1.0/im/group/update`: what to change in the group `chatid`.
+
+    Only the fields you set are sent, so a rename never resets the group's
+    settings. The member lists keep DingTalk's snake_case wire keys
+    (`add_useridlist`, ...); the rest are camelCase. Refused before any I/O:
+    no change at all, a name outside 1 to 20 characters, an empty or blank
+    id, an empty list, an id both added and removed, an `owner_type` without
+    an `owner`, `ManagementOptions()` that sets nothing. The new owner must
+    already be a member (DingTalk checks that). The legacy docs cap a call
+    at 40 added members and a group at 1,000; unconfirmed for this API, so
+    not checked here.
+    """
+
+    chatid: str = field(validator=_check_id("chatid"))
+    name: str | None = field(default=None, validator=_optional_name)
+    owner: str | None = field(default=None, validator=_optional_owner)
+    owner_type: OwnerType | None = field(default=None, converter=owner_type)
+    add_useridlist: tuple[str, ...] | None = field(
+        default=None, converter=add_useridlist, metadata=wire("add_useridlist")
+    )
+    del_useridlist: tuple[str, ...] | None = field(
+        default=None, converter=del_useridlist, metadata=wire("del_useridlist")
+    )
+    add_extidlist: tuple[str, ...] | None = field(
+        default=None, converter=add_extidlist, metadata=wire("add_extidlist")
+    )
+    del_extidlist: tuple[str, ...] | None = field(
+        default=None, converter=del_extidlist, metadata=wire("del_extidlist")
+    )
+    icon: str | None = field(default=None, validator=validate_icon)
+    management_options: ManagementOptions | None = field(default=None, validator=validate_options)
+
+    def __attrs_post_init__(self) -> None:
+        if self.owner_type is not None and self.owner is None:
+            raise RequestValidationError("owner_type", "is only meaningful with owner")
+        options = self.management_options
+        if options is not None and options == ManagementOptions():
+            raise RequestValidationError("management_options", "sets nothing (leave it out)")
+        changes = (
+            self.name,
+            self.owner,
+            self.add_useridlist,
+            self.del_useridlist,
+            self.add_extidlist,
+            self.del_extidlist,
+            self.icon,
+            options,
+        )
+        if all(change is None for change in changes):
+            raise RequestValidationError("request", "changes nothing: set at least one field")
+        _no_overlap("add_useridlist", self.add_useridlist, "del_useridlist", self.del_useridlist)
+        _no_overlap("add_extidlist", self.add_extidlist, "del_extidlist", self.del_extidlist)
+
+
+def _no_overlap(
+    added_name: str,
+    added: tuple[str, ...] | None,
+    removed_name: str,
+    removed: tuple[str, ...] | None,
+) -> None:
+    both = sorted(set(added or ()) & set(removed or ()))
+    if both:
+        raise RequestValidationError(removed_name, f"{both[0]!r} is also in {added_name}")
+
+
+@define(frozen=True, kw_only=True)
+class UpdateGroupResult:
+    """DingTalk's reply to an update: `success` is True (a False reply raises
+    `UnsuccessfulReplyError` instead of returning)."""
+
+    success: bool
+
+
+@define(frozen=True, kw_only=True)
+class UpdateAdminsRequest:
+    """Body of `POST /v1.0/im/subAdministrators`: make `user_ids` admins of the group
+    `open_conversation_id` (`AdminRole.ADMIN`) or plain members again (`AdminRole.MEMBER`).
+
+    This API takes the openConversationId, not the chatid.
+    """
+
+    open_conversation_id: str = field(validator=_check_id("open_conversation_id"))
+    user_ids: tuple[str, ...] = field(converter=user_ids)
+    role: AdminRole = field(converter=admin_role)
+
+
+@define(frozen=True, kw_only=True)
+class UpdateAdminsResult:
+    """DingTalk's reply: `success` is the STRING "true" (anything else raises
+    `UnsuccessfulReplyError`)."""
+
+    success: str
+
+
+@define(frozen=True, kw_only=True)
+class OpenConversationIdRequest:
+    """`POST /v1.0/im/chat/{chatId}/convertToOpenConversationId`: the chatid goes in the
+    path (percent-encoded); there is no body. The only conversion DingTalk documents."""
+
+    chatid: str = field(validator=_check_id("chatid"), metadata=wire("chatId"))
+
+
+@define(frozen=True, kw_only=True)
+class OpenConversationIdResult:
+    """The group's openConversationId."""
+
+    open_conversation_id: str
+
+
+@define(frozen=True, kw_only=True)
+class GetGroupRequest:
+    """`GET {oapi}/chat/get?chatid=...`: the legacy read, the only documented one."""
+
+    chatid: str = field(validator=_check_id("chatid"))
+
+
+@define(frozen=True, kw_only=True)
+class GroupInfo:
+    """A group as the legacy `chat/get` reads it back (its `chat_info`), wire names as
+    DingTalk's: `members` is `useridlist`.
+
+    Settings and `conversation_tag` are their enums for documented values and
+    the raw integer otherwise (a value DingTalk adds later must not hide the
+    group); fields the reply leaves out are None. `status` says whether the
+    group was disbanded. There is no openConversationId here: convert the
+    chatid (`GroupService.open_conversation_id`) or keep it from the create.
+    """
+
+    name: str
+    owner: str
+    members: tuple[str, ...] = field(metadata=wire("useridlist"))
+    chatid: str | None = None
+    conversation_tag: ConversationTag | int | None = None
+    status: GroupStatus | int | None = None
+    icon: str | None = None
+    chat_banned_type: ChatBannedType | int | None = None
+    searchable: Searchable | int | None = None
+    validation_type: ValidationType | int | None = None
+    mention_all_authority: MentionAllAuthority | int | None = None
+    management_type: ManagementType | int | None = None
+    show_history_type: ShowHistoryType | int | None = None
+
+    @property
+    def disbanded(self) -> bool:
+        """True when `status` is `GroupStatus.DISBANDED`."""
+        return self.status == GroupStatus.DISBANDED
+
+    @property
+    def management_options(self) -> ManagementOptions:
+        """The settings as `ManagementOptions` (e.g. to restore them with an update); a value
+        this client has no enum member for is left out (None)."""
+        return ManagementOptions(
+            mention_all_authority=_member(MentionAllAuthority, self.mention_all_authority),
+            show_history_type=_member(ShowHistoryType, self.show_history_type),
+            validation_type=_member(ValidationType, self.validation_type),
+            searchable=_member(Searchable, self.searchable),
+            chat_banned_type=_member(ChatBannedType, self.chat_banned_type),
+            management_type=_member(ManagementType, self.management_type),
+        )
+
+
+_E = TypeVar("_E", bound=enum.IntEnum)
+
+
+def _member(enum_type: type[_E], value: object) -> _E | None:
+    return value if isinstance(value, enum_type) else None
