@@ -115,3 +115,18 @@ def test_allow_http_is_an_option_of_every_calling_command() -> None:
         result = CliRunner().invoke(main, [command, "--help"], env={"COLUMNS": "200"})
         assert "--allow-http" in result.output, result.output
     assert os.environ.get("DINGTALK_ALLOW_HTTP") is None
+
+
+def test_the_group_commands_name_the_flag_for_either_host() -> None:
+    env = {
+        "DINGTALK_APP_KEY": "k",
+        "DINGTALK_APP_SECRET": "s",
+        "DINGTALK_BASE_URL": None,
+        "DINGTALK_OAPI_BASE_URL": None,
+    }
+    for host in (["--base-url", "http://dingtalk.example"],
+                 ["--oapi-base-url", "http://oapi.dingtalk.example"]):  # fmt: skip
+        result = CliRunner().invoke(main, ["group", "info", "chat1", *host], env=env)
+        assert result.exit_code == 2, result.output
+        assert "--allow-http" in result.output
+        assert "allow_http" not in result.output

@@ -176,3 +176,15 @@ async def test_the_emulator_stopped_by_two_quick_sigints_exits_130() -> None:
     assert code == 130, rest.decode()
     assert b"Traceback" not in rest
     assert b"emulator stopped" in rest
+
+
+async def test_a_group_command_interrupted_mid_call_exits_130(emulator: DingTalkEmulator) -> None:
+    async with silent_server() as hanging:
+        process = await start_cli(
+            emulator, ["group", "info", "chat1"], DINGTALK_OAPI_BASE_URL=hanging
+        )
+        await asyncio.sleep(2)
+        interrupt(process, signal.SIGINT, signal.SIGINT)
+        finished = await finish(process, timeout=30)
+    assert finished.code == 130, finished.output
+    assert "Traceback" not in finished.output

@@ -17,7 +17,7 @@ from ..groups import GroupService
 from ..testing.emulator import DingTalkEmulator
 from ..tokens import AppTokenProvider
 
-__all__ = ["Connection", "Target", "client_options", "connect", "target_from"]
+__all__ = ["Connection", "Target", "checked_url", "client_options", "connect", "target_from"]
 
 #: The emulator behind `--emulator` enforces DingTalk's standard-edition rate, so pacing shows.
 EMULATOR_QPS = 20
@@ -94,8 +94,8 @@ def target_from(
         return Target(emulator=True)
     if not app_key or not app_secret:
         raise click.UsageError(NO_CREDENTIALS)
-    url = _checked_url(resolve_base_url, base_url, "--base-url / DINGTALK_BASE_URL", allow_http)
-    _checked_url(resolve_oapi_base_url, None, OAPI_BASE_URL_ENV, allow_http)
+    url = checked_url(resolve_base_url, base_url, "--base-url / DINGTALK_BASE_URL", allow_http)
+    checked_url(resolve_oapi_base_url, None, OAPI_BASE_URL_ENV, allow_http)
     return Target(
         emulator=False,
         app_key=app_key,
@@ -105,9 +105,7 @@ def target_from(
     )
 
 
-def _checked_url(
-    resolve: Callable[..., str], given: str | None, hint: str, allow_http: bool
-) -> str:
+def checked_url(resolve: Callable[..., str], given: str | None, hint: str, allow_http: bool) -> str:
     """The resolved URL, or a usage error in the command's terms (its flags, not Python's)."""
     try:
         url = resolve(given, allow_http=True)
