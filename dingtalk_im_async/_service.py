@@ -115,9 +115,16 @@ class ServiceBase:
         return self._transport.pacer
 
     @classmethod
-    def over(cls: type[S], transport: Transport) -> S:
+    def over(cls: type[S], transport: Transport, **settings: Any) -> S:
         """A service on an existing transport: how `DingTalkClient` gives all its services
-        one session, one token provider and one pacer."""
+        one session, one token provider and one pacer. `settings` are the service's own
+        (e.g. `RobotService`'s `robot_code`)."""
         service = cls.__new__(cls)
         service._transport = transport
+        service._configure(**settings)
         return service
+
+    def _configure(self, **settings: Any) -> None:
+        """Take the service's own settings, checked before any I/O; this one has none."""
+        if settings:
+            raise TypeError(f"{type(self).__name__} takes no settings, got {sorted(settings)}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import json
 import types
 import typing
 from collections.abc import Callable
@@ -26,8 +27,10 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from . import models
-from .models import ConversationTag, CreateGroupResult
+from .models import ConversationTag, CreateGroupResult, GroupMessage, OpenRobotType, SendStatus
 from .models._common import WIRE_KEY
+from .models.robot import encode_msg_param
+from .models.robot_inputs import message_from_wire
 
 __all__ = [
     "converter",
@@ -224,4 +227,83 @@ def _enum_or_int(value: object, cls: Any) -> Any:
 
 converter.register_structure_hook_func(
     lambda cls: _enum_or_int_parts(cls) is not None, _enum_or_int
+)
+
+
+# -- robot messages ----------------------------------------------------------------------
+
+#: Keys a `GroupMessage` is read from (the CLI's bulk input): wire name -> Python name, its
+#: fields' own and the two the `message` field stands for on the wire.
+_GROUP_MESSAGE_KEYS = {
+    **{wire_name(f): f.name for f in attrs.fields(GroupMessage) if f.name != "message"},
+    "msgKey": "msg_key",
+    "msgParam": "msg_param",
+}
+
+
+def _group_message_to_wire(message: GroupMessage) -> dict[str, Any]:
+    """The send body: `message` becomes `msgKey` and the JSON string `msgParam`."""
+    body = {
+        "openConversationId": message.open_conversation_id,
+        "msgKey": message.message.msg_key,
+        "msgParam": encode_msg_param(message.message.msg_param()),
+    }
+    if message.robot_code is not None:
+        body["robotCode"] = message.robot_code
+    if message.cool_app_code is not None:
+        body["coolAppCode"] = message.cool_app_code
+    return body
+
+
+def _group_message_from_wire(data: Any, _type: object) -> GroupMessage:
+    """A `GroupMessage` from a send body (or a bulk input record): `msgParam` may be the JSON
+    string or an object; documented kinds become their typed message."""
+    if not isinstance(data, dict):
+        raise TypeError(f"expected an object, got {type(data).__name__}")
+    fields: dict[str, Any] = {}
+    for key, value in data.items():
+        name = _GROUP_MESSAGE_KEYS.get(key, key) if isinstance(key, str) else ""
+        if name not in _GROUP_MESSAGE_KEYS.values():
+            raise ValueError(f"unknown field {key!r}")
+        if name in fields:
+            raise ValueError(f"{name}: given twice")
+        fields[name] = value
+    for required in ("open_conversation_id", "msg_key", "msg_param"):
+        if required not in fields:
+            raise ValueError(f"{required}: missing")
+    msg_key, msg_param = fields.pop("msg_key"), fields.pop("msg_param")
+    if isinstance(msg_param, str):
+        try:
+            msg_param = json.loads(msg_param)
+        except ValueError as error:
+            raise ValueError(f"msg_param: not JSON ({error})") from None
+    if not isinstance(msg_key, str):
+        raise TypeError(f"msg_key: expected a string, got {type(msg_key).__name__}")
+    return GroupMessage(message=message_from_wire(msg_key, msg_param), **fields)
+
+
+def _documented_or_raw(documented: type[enum.Enum], raw: type) -> Callable[[Any, Any], Any]:
+    """A structure hook for `Documented | raw`: the member for a documented value, any other
+    value of the raw type kept as it is (an unknown status must not hide a reply)."""
+    check = _strict_str if raw is str else _strict_int
+
+    def structure(value: object, _type: object) -> Any:
+        plain = check(value, raw)
+        try:
+            return documented(plain)
+        except ValueError:
+            return plain
+
+    return structure
+
+
+converter.register_unstructure_hook(GroupMessage, _group_message_to_wire)
+converter.register_structure_hook(GroupMessage, _group_message_from_wire)
+converter.register_structure_hook_func(
+    lambda cls: cls == (SendStatus | str), _documented_or_raw(SendStatus, str)
+)
+_robot_type = _documented_or_raw(OpenRobotType, int)
+converter.register_structure_hook_func(
+    lambda cls: cls == (OpenRobotType | int | None),
+    lambda value, cls: None if value is None else _robot_type(value, cls),
 )

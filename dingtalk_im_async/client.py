@@ -13,6 +13,7 @@ from ._service import build_transport
 from .bulk import DEFAULT_PACING, BulkRun, RateLimitedRetry
 from .groups import GroupService
 from .pacing import DEFAULT_RATE, Pacer
+from .robot import RobotService
 from .token_cache import TokenCache
 from .tokens import AppTokenProvider
 
@@ -32,7 +33,9 @@ class DingTalkClient:
     `ssl_context`; there is no switch to turn verification off), one
     `AppTokenProvider` (`tokens`), one transport paced per API by `rate_limit`
     (20 calls per second by default; a `Pacer` such as a `RedisPacer` shared
-    by a fleet; None for none), and the services on it: `groups`. Create it
+    by a fleet; None for none), and the services on it: `groups`, and `robot`
+    for the app's robot `robot_code` (default: the app key, which is what
+    DingTalk calls an internal app's own robot). Create it
     inside a running event loop and keep it for the life of the application.
     `close()` (or leaving the `async with`) fails calls still in flight, and
     any later call, with `ClientClosedError`. Callers who need their own
@@ -53,6 +56,7 @@ class DingTalkClient:
         ssl_context: ssl.SSLContext | None = None,
         connection_limit: int = 100,
         allow_http: bool = False,
+        robot_code: str | None = None,
     ) -> None:
         if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
             raise TypeError("ssl_context must be an ssl.SSLContext (verification cannot be off)")
@@ -86,6 +90,9 @@ class DingTalkClient:
                 allow_http=allow_http,
             )
             self.groups = GroupService.over(self._transport)
+            self.robot = RobotService.over(
+                self._transport, robot_code=app_key if robot_code is None else robot_code
+            )
         except BaseException:
             self._session.detach()  # it never connected: nothing to close, nothing to warn about
             raise

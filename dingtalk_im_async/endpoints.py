@@ -27,11 +27,25 @@ from .models import (
     UpdateGroupRequest,
     UpdateGroupResult,
 )
+from .models.robot import GroupMessage
+from .models.robot_results import (
+    GroupRobots,
+    GroupRobotsQuery,
+    ReadStatusPage,
+    ReadStatusQuery,
+    RecallRequest,
+    RecallResult,
+    SendResult,
+)
 
 __all__ = [
     "CONVERT_TO_OPEN_CONVERSATION_ID",
     "CREATE_GROUP",
     "GET_GROUP",
+    "QUERY_GROUP_ROBOTS",
+    "QUERY_READ_STATUS",
+    "RECALL_GROUP_MESSAGES",
+    "SEND_GROUP_MESSAGE",
     "SUB_ADMINISTRATORS",
     "TOKEN_API",
     "TOKEN_PATH",
@@ -166,4 +180,30 @@ GET_GROUP: Endpoint[GetGroupRequest, GroupInfo] = Endpoint(
     result_type=GroupInfo,
     repeat_safe=True,
     result_key="chat_info",
+)
+# -- robot endpoints -----------------------------------------------------------------------
+
+SEND_GROUP_MESSAGE: Endpoint[GroupMessage, SendResult] = Endpoint(
+    path="/v1.0/robot/groupMessages/send",
+    request_type=GroupMessage,
+    result_type=SendResult,
+    repeat_safe=False,  # a second send posts the message twice
+)
+RECALL_GROUP_MESSAGES: Endpoint[RecallRequest, RecallResult] = Endpoint(
+    path="/v1.0/robot/groupMessages/recall",
+    request_type=RecallRequest,
+    result_type=RecallResult,
+    repeat_safe=True,  # a message recalled twice is recalled
+)
+QUERY_READ_STATUS: Endpoint[ReadStatusQuery, ReadStatusPage] = Endpoint(
+    path="/v1.0/robot/groupMessages/query",
+    request_type=ReadStatusQuery,
+    result_type=ReadStatusPage,
+    repeat_safe=True,
+)
+QUERY_GROUP_ROBOTS: Endpoint[GroupRobotsQuery, GroupRobots] = Endpoint(
+    path="/v1.0/robot/groups/robots/query",
+    request_type=GroupRobotsQuery,
+    result_type=GroupRobots,
+    repeat_safe=True,
 )

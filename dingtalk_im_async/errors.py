@@ -18,6 +18,7 @@ __all__ = [
     "CallQuotaExceededError",
     "ClientClosedError",
     "DingTalkError",
+    "GroupDisbandedError",
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
@@ -26,11 +27,17 @@ __all__ = [
     "PacingError",
     "PermissionCheckError",
     "RateLimitError",
+    "ReplyUnavailableError",
     "RequestValidationError",
     "ResponseError",
+    "RobotNotInGroupError",
+    "RobotNotOwnedError",
+    "RobotStoppedError",
     "RunStoppedError",
     "ServerError",
+    "SessionWebhookExpiredError",
     "TransportError",
+    "UnknownSendResultError",
     "Verdict",
     "api_error_for",
     "is_token_refusal",
@@ -461,8 +468,9 @@ class GroupNotFoundError(ApiError):
 
 
 class GroupDisbandedError(ApiError):
-    """`group.diaband` (DingTalk's spelling): the group was disbanded; nothing was changed,
-    and nothing will be. Stop managing it."""
+    """`group.diaband` (DingTalk's spelling, group management) or `group.disbanded` (robot
+    messages): the group was disbanded; nothing was changed or posted, and nothing will
+    be. Drop it from your list."""
 
     default_verdict = Verdict.REJECTED
 
@@ -539,3 +547,143 @@ __all__ += [
     "UnsuccessfulReplyError",
     "require_success",
 ]
+
+
+# -- stream errors --
+
+
+class SessionWebhookExpiredError(ApiError):
+    """errcode `300001` (`session 不存在`) from a bot message's `sessionWebhook`: its session
+    is over (each message's lasts 20 to 90 minutes). Nothing was posted; the reply helper
+    sends through the robot API instead when it can."""
+
+    default_verdict = Verdict.REJECTED
+
+
+class ReplyUnavailableError(DingTalkError):
+    """A reply has no way to go: the message's `sessionWebhook` has expired (or cannot carry
+    this kind of message) and the robot API cannot stand in (no robot given, or a
+    one-to-one chat). Nothing was sent."""
+
+    default_verdict = Verdict.NOT_SENT
+
+
+# A sessionWebhook answers with the legacy host's errcode envelope.
+_LEGACY_CODE_CLASSES.update(
+    {
+        "300001": SessionWebhookExpiredError,
+        # Robot webhooks: "send too fast, exceed 20 times per minute".
+        "130101": RateLimitError,
+    }
+)
+
+
+# -- robot errors --------------------------------------------------------------------------
+# Codes of the robot message API (`robot/groupMessages/send`, `recall`, `query`,
+# `robot/groups/robots/query`), all HTTP 400 but `system.error`. Sources, DingTalk's docs:
+# the-robot-sends-a-group-message, enterprise-chatbot-withdraws-internal-group-messages,
+# chatbot-queries-the-read-status-of-a-message, obtain-the-list-of-robots-in-the-group.
+
+
+class _HintedApiError(ApiError):
+    """An `ApiError` whose message ends with what to do about it (`hint`)."""
+
+    hint = ""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}. {self.hint}"
+
+
+class RobotNotInGroupError(_HintedApiError):
+    """`invalidParameter.robotCode.empty` (and the recall and read-status spellings): the
+    robot is not installed in the group. Nothing was posted."""
+
+    default_verdict = Verdict.REJECTED
+    hint = (
+        "Add the app's robot to the group first (group settings > robots, or a group cool "
+        "app), then send again; `RobotService.installed(open_conversation_id)` checks"
+    )
+
+
+class RobotNotOwnedError(_HintedApiError):
+    """`invalidParameter.robotCode.auth` or `not.allowed.robotCode`: the robot belongs to
+    another app than the one whose token was used. Nothing was posted."""
+
+    default_verdict = Verdict.REJECTED
+    hint = (
+        "Use the robot code of this app's own robot: for an internal app's robot that is "
+        "the app key (`DingTalkClient(robot_code=...)` defaults to it), or the token of "
+        "the app that owns the robot"
+    )
+
+
+class RobotStoppedError(_HintedApiError):
+    """`bot.stopped`: the robot is disabled in the group or the developer console."""
+
+    default_verdict = Verdict.REJECTED
+    hint = "Enable the robot again (developer console, or the group's robot settings)"
+
+
+class UnknownSendResultError(_HintedApiError):
+    """`unknown.send.result`: DingTalk itself does not know whether the message was posted.
+
+    Always `UNKNOWN`: sending again may post it twice, so nothing resends it.
+    """
+
+    hint = (
+        "The message may have been posted: look at the group (or its read status) "
+        "before sending it again"
+    )
+
+
+register_codes(
+    {
+        "invalidParameter.robotCode.empty": RobotNotInGroupError,
+        "invalidParameter.robotCode.notExsit": RobotNotInGroupError,  # sic, DingTalk's spelling
+        "invalidParameter.robotCode": RobotNotInGroupError,  # recall's spelling
+        "invalidParameter.robotCode.auth": RobotNotOwnedError,
+        "not.allowed.robotCode": RobotNotOwnedError,
+        "bot.stopped": RobotStoppedError,
+        "group.disbanded": GroupDisbandedError,
+        "unknown.send.result": UnknownSendResultError,
+        # Robot rate limits come as HTTP 400: nothing was posted; slow down.
+        "send.too.fast": RateLimitError,
+        "send.byToken.tooFast": RateLimitError,
+        "too.many.group": RateLimitError,
+        "too.many.people": RateLimitError,
+        # The request itself is wrong: fix it.
+        "invalidParameter.msgParam.tooLong": InvalidParameterError,
+        "invalidParameter.msgParam.invalid": InvalidParameterError,
+        "invalidParameter.msgKey.invalid": InvalidParameterError,
+        "invalidParameter.msgKey.empty": InvalidParameterError,
+        "invalidParameter.msg.unsupport": InvalidParameterError,
+        "invalidParameter.param.invalid": InvalidParameterError,
+        "invalidParameter.robotCode.missing": InvalidParameterError,
+        "invalidParameter.robotCode.invalid": InvalidParameterError,
+        "invalid.openConversationId": InvalidParameterError,
+        "miss.openConversationId": InvalidParameterError,
+        "illegal.openconevrsation.id": InvalidParameterError,  # sic, the robots query's
+        "invalid.processQueryKey": InvalidParameterError,
+        "invalidParameter.processQueryKey.missing": InvalidParameterError,
+        "invalidParameter.processQueryKeys.overMax": InvalidParameterError,
+        "invalidParameter.pageSize.invalid": InvalidParameterError,
+        "invalidParameter.cursor.invalid": InvalidParameterError,
+    },
+    refusals={
+        "processQueryKey.expireTime",  # read status not ready yet, or expired
+        "only.groupAdmin.canAtAll",
+        "conversation.org.notMatch",
+        "conversation.org.dismatch",
+        "send.forbidden",
+        "bot.forbidden.sendMessage",
+        "unauthorized",
+        "auth.error",
+        "reject",
+        "template.not.existed",
+        "template.stopped",
+        "contain.unsafe.url",
+        "contain.notAllowed.text",
+        "contain.notAllowed.picture",
+        "contain.notAllowed.content",
+    },
+)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import dingtalk_im_async
-from dingtalk_im_async import errors, testing
+from dingtalk_im_async import errors, stream, testing
 
 from .test_readme import readme_commands
 
@@ -71,6 +71,7 @@ def test_every_public_name_has_an_api_reference_entry() -> None:
     documented = set(re.findall(r"^::: ([\w.]+)$", reference, flags=re.MULTILINE))
     public = {f"dingtalk_im_async.{name}" for name in dingtalk_im_async.__all__}
     public |= {f"dingtalk_im_async.testing.{name}" for name in testing.__all__}
+    public |= {f"dingtalk_im_async.stream.{name}" for name in stream.__all__}
     assert public <= documented, sorted(public - documented)
 
 

@@ -76,7 +76,7 @@ def test_each_command_has_its_own_section() -> None:
 def test_every_flag_the_prose_names_exists(page: str) -> None:
     lines = (DOCS / page).read_text(encoding="utf-8").splitlines()
     text = "\n".join(line for line in lines if "examples/bulk_script.py --" not in line)
-    flags = {flag for option in every_option() for flag in option.opts}
+    flags = {flag for option in every_option() for flag in [*option.opts, *option.secondary_opts]}
     named = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-h)\b", text))
     assert named
     assert named <= flags, sorted(named - flags)

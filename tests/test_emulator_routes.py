@@ -9,6 +9,10 @@ from dingtalk_im_async.endpoints import (
     CONVERT_TO_OPEN_CONVERSATION_ID,
     CREATE_GROUP,
     GET_GROUP,
+    QUERY_GROUP_ROBOTS,
+    QUERY_READ_STATUS,
+    RECALL_GROUP_MESSAGES,
+    SEND_GROUP_MESSAGE,
     SUB_ADMINISTRATORS,
     TOKEN_API,
     TOKEN_PATH,
@@ -44,6 +48,17 @@ def test_a_route_is_named_like_the_client_endpoint_for_the_same_path() -> None:
     assert Route(method="POST", path="/v1.0/im/chat/{chatId}/x", handler=echo).api == "im.chat.x"
 
 
+ROBOT_APIS = {
+    endpoint.api
+    for endpoint in (
+        SEND_GROUP_MESSAGE,
+        RECALL_GROUP_MESSAGES,
+        QUERY_READ_STATUS,
+        QUERY_GROUP_ROBOTS,
+    )
+}
+
+
 def test_every_api_of_the_routes_has_its_own_traffic() -> None:
     emulator = emulator_with_test_routes()
     assert set(emulator.traffic) == {
@@ -57,6 +72,7 @@ def test_every_api_of_the_routes_has_its_own_traffic() -> None:
         CONVERT_TO_OPEN_CONVERSATION_ID.api,
         SUB_ADMINISTRATORS.api,
         GET_GROUP.api,
+        *ROBOT_APIS,
     }
     assert emulator.faults_for(ECHO_API) is not emulator.faults
 

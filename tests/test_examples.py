@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import subprocess
 import sys
@@ -12,7 +13,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from dingtalk_im_async import AppTokenProvider, GroupService, RetryPolicy, StaticTokenProvider
+from dingtalk_im_async import (
+    AppTokenProvider,
+    GroupService,
+    RetryPolicy,
+    RobotService,
+    StaticTokenProvider,
+)
 from dingtalk_im_async.cli._inputs import input_format, read_records
 from dingtalk_im_async.testing import DingTalkEmulator, Fault
 
@@ -23,6 +30,9 @@ from .examples_support import (
     serve_aiohttp,
     serve_uvicorn,
 )
+from .robot_support import SEND_API, robot
+
+__all__ = ["robot"]
 
 aiohttp_app = load_example("aiohttp_app")
 fastapi_app = load_example("fastapi_app")
@@ -155,18 +165,67 @@ async def test_web_app_without_credentials_runs_its_own_emulator(
 
 
 @pytest.fixture
-def group_bot(groups: GroupService) -> Any:
-    return bot.GroupBot(groups=groups)
+def group_bot(groups: GroupService, robot: RobotService) -> Any:
+    return bot.GroupBot(groups=groups, robot=robot)
 
 
-async def test_bot_creates_a_group_owned_by_the_sender(
+async def test_bot_creates_a_group_and_welcomes_its_members(
     group_bot: Any, emulator: DingTalkEmulator
 ) -> None:
     reply = await group_bot.handle("manager4220", '/group "Launch team" alice bob')
     (group,) = emulator.groups
-    assert reply == f"Created 'Launch team' with 2 member(s): {group.chatid}"
+    assert reply == (
+        f"Created 'Launch team' with 2 member(s): {group.chatid}\nWelcome card posted."
+    )
     assert group.request["owner"] == "manager4220"
     assert group.request["useridlist"] == ["alice", "bob"]
+    stored = emulator.store.by_chatid(group.chatid)
+    assert stored is not None
+    [card] = stored.messages
+    assert card.msg_key == "sampleActionCard"
+    assert card.msg_param["title"] == "欢迎加入 Launch team"
+
+
+async def test_bot_says_who_read_the_welcome_card(
+    group_bot: Any, emulator: DingTalkEmulator
+) -> None:
+    await group_bot.handle("manager4220", "/group 项目群 alice bob")
+    assert await group_bot.handle("manager4220", "/seen 项目群") == (
+        "Nobody has read the welcome card in '项目群' yet (0 of 3)."
+    )
+    key = group_bot.made["项目群"].welcome_key
+    emulator.store.mark_read(key, "bob", "alice")
+    assert await group_bot.handle("manager4220", "/seen 项目群") == (
+        "2 of 3 members read the welcome card in '项目群': bob, alice"
+    )
+
+
+async def test_bot_waits_for_its_robot_before_welcoming(
+    group_bot: Any, emulator: DingTalkEmulator
+) -> None:
+    emulator.robot_in_new_groups = False
+    reply = await group_bot.handle("manager4220", "/group 项目群 alice")
+    assert "My robot is not in '项目群' yet, so no welcome card" in reply
+    assert "/welcome 项目群" in reply
+    assert "has no welcome card yet" in await group_bot.handle("manager4220", "/seen 项目群")
+    (group,) = emulator.groups
+    stored = emulator.store.by_chatid(group.chatid)
+    assert stored is not None
+    assert stored.messages == []
+    stored.robots.add(emulator.robot_code)  # someone adds the robot
+    assert await group_bot.handle("manager4220", "/welcome 项目群") == "Welcome card posted."
+    assert len(stored.messages) == 1
+
+
+async def test_bot_never_posts_a_welcome_twice_after_an_unclear_answer(
+    group_bot: Any, emulator: DingTalkEmulator
+) -> None:
+    emulator.fail_next(
+        status=400, code="unknown.send.result", message="未知的发送结果", api=SEND_API
+    )
+    reply = await group_bot.handle("manager4220", "/group 项目群 alice")
+    assert "may or may not be in the group; I won't post it twice" in reply
+    assert emulator.calls(SEND_API) == 1
 
 
 @pytest.mark.parametrize(
@@ -177,13 +236,15 @@ async def test_bot_creates_a_group_owned_by_the_sender(
         ("/group lonely", "Usage: /group <name> <member>"),
         ('/group "unclosed alice', "a quote is not closed"),
         ("/group 这个群名字实在是太长了超过了二十个字符的限制啊 alice", "can't be made: name"),
+        ("/seen", "Usage: /seen <name>"),
+        ("/welcome nowhere", "I have not made a group called 'nowhere'."),
     ],
 )
 async def test_bot_answers_bad_commands_without_calling_dingtalk(
     group_bot: Any, emulator: DingTalkEmulator, text: str, expected: str
 ) -> None:
     assert expected in await group_bot.handle("manager4220", text)
-    assert emulator.create_calls == 0
+    assert emulator.requests == []
 
 
 @pytest.mark.parametrize(
@@ -219,7 +280,12 @@ async def test_bot_reports_refused_credentials_without_revealing_them(
     tokens = AppTokenProvider(
         session, app_key=emulator.app_key, app_secret="wrong-secret", base_url=emulator.base_url
     )
-    group_bot = bot.GroupBot(groups=GroupService(session, tokens, base_url=emulator.base_url))
+    group_bot = bot.GroupBot(
+        groups=GroupService(session, tokens, base_url=emulator.base_url),
+        robot=RobotService(
+            session, tokens, robot_code=emulator.robot_code, base_url=emulator.base_url
+        ),
+    )
     reply = await group_bot.handle("manager4220", "/group 项目群 alice")
     assert "credentials were refused" in reply
     assert "wrong-secret" not in reply
@@ -231,13 +297,16 @@ async def test_bot_says_nothing_was_created_when_dingtalk_is_unreachable(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    groups = GroupService(
-        session,
-        StaticTokenProvider("token"),
-        base_url=f"http://127.0.0.1:{closed_port}",
-        retry=RetryPolicy(initial_wait=0, max_wait=0),
+    options: dict[str, Any] = {
+        "base_url": f"http://127.0.0.1:{closed_port}",
+        "retry": RetryPolicy(initial_wait=0, max_wait=0),
+    }
+    tokens = StaticTokenProvider("token")
+    group_bot = bot.GroupBot(
+        groups=GroupService(session, tokens, **options),
+        robot=RobotService(session, tokens, robot_code="dingbot", **options),
     )
-    reply = await bot.GroupBot(groups=groups).handle("manager4220", "/group 项目群 alice")
+    reply = await group_bot.handle("manager4220", "/group 项目群 alice")
     assert reply == "I could not reach DingTalk; nothing was created. Try again."
 
 
@@ -282,11 +351,21 @@ def test_create_group_script_creates_a_group_on_the_emulator() -> None:
 
 
 def test_bot_script_chats_on_the_console() -> None:
-    done = run_example("bot.py", "/group 项目群 alice\n/help\n", "--as", "boss")
+    commands = "/group 项目群 alice\n/pretend-read 项目群 alice\n/seen 项目群\n/help\n"
+    done = run_example("bot.py", commands, "--as", "boss")
     assert done.returncode == 0, done.stderr
     assert "Chatting as boss" in done.stdout
     assert "Created '项目群' with 1 member(s): chat" in done.stdout
+    assert "Welcome card posted." in done.stdout
+    assert "1 of 2 members read the welcome card in '项目群': alice" in done.stdout
     assert "Commands:" in done.stdout
+
+
+def test_announce_script_posts_to_demo_groups_on_the_emulator() -> None:
+    done = run_example("announce.py")
+    assert done.returncode == 0, done.stderr
+    assert "using the emulator" in done.stdout
+    assert re.search(r"sent now +25\n", done.stdout)
 
 
 def test_bulk_script_creates_generated_groups_on_the_emulator() -> None:

@@ -12,7 +12,9 @@ pytest_plugins = ["pytester"]
 USER_TESTS = """
 import pytest
 
-from dingtalk_im_async import CreateGroupRequest, PermissionCheckError, TransportError
+from dingtalk_im_async import (
+    CreateGroupRequest, GroupMessage, PermissionCheckError, Text, TransportError
+)
 from dingtalk_im_async.testing import Fault
 
 REQUEST = CreateGroupRequest(name="team", owner="manager4220", useridlist=["u1"])
@@ -45,6 +47,15 @@ async def test_each_test_gets_a_fresh_emulator_with_fault_injection(dingtalk_emu
     dingtalk_emulator.emulator.faults.schedule(Fault.DROPPED_MID_RESPONSE)
     with pytest.raises(TransportError):
         await dingtalk_emulator.groups.create(REQUEST)
+
+{marker}
+async def test_the_apps_robot_posts_into_a_new_group(dingtalk_emulator):
+    group = await dingtalk_emulator.groups.create(REQUEST)
+    sent = await dingtalk_emulator.robot.send(
+        GroupMessage(open_conversation_id=group.open_conversation_id, message=Text("hi"))
+    )
+    stored = dingtalk_emulator.emulator.store.by_open_conversation_id(group.open_conversation_id)
+    assert [message.process_query_key for message in stored.messages] == [sent.process_query_key]
 """
 
 
@@ -66,7 +77,7 @@ def test_fixture_gives_a_running_emulator_and_a_ready_client(
 ) -> None:
     user_suite(pytester, mode=mode)
     result = pytester.runpytest("-p", "no:cacheprovider", "-W", "error::ResourceWarning")
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
 
 
 def test_emulator_is_closed_after_the_test(pytester: pytest.Pytester) -> None:

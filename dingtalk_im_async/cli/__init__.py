@@ -8,6 +8,8 @@ from .bulk import bulk
 from .create import create_group
 from .emulator import emulator
 from .group import group
+from .listen import listen
+from .send import send
 
 __all__ = ["main"]
 
@@ -20,5 +22,7 @@ def main() -> None:
 
 main.add_command(create_group)
 main.add_command(bulk)
+main.add_command(send)
 main.add_command(emulator)
 main.add_command(group)
+main.add_command(listen)

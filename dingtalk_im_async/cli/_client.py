@@ -14,6 +14,7 @@ from yarl import URL
 from .._hosts import OAPI_BASE_URL_ENV, resolve_base_url, resolve_oapi_base_url
 from ..client import DingTalkClient
 from ..groups import GroupService
+from ..robot import RobotService
 from ..testing.emulator import DingTalkEmulator
 from ..tokens import AppTokenProvider
 
@@ -123,17 +124,20 @@ def checked_url(resolve: Callable[..., str], given: str | None, hint: str, allow
 
 @define(frozen=True, kw_only=True)
 class Connection:
-    """A ready `GroupService`, its token provider, and the app key it acts for."""
+    """A ready `GroupService` and `RobotService`, their token provider, and the app key
+    they act for."""
 
     groups: GroupService
+    robot: RobotService
     tokens: AppTokenProvider
     app_key: str
     emulator: DingTalkEmulator | None
 
 
 @contextlib.asynccontextmanager
-async def connect(target: Target) -> AsyncIterator[Connection]:
-    """Open a client (and the emulator, for `--emulator`); close both on exit."""
+async def connect(target: Target, *, robot_code: str | None = None) -> AsyncIterator[Connection]:
+    """Open a client (and the emulator, for `--emulator`); close both on exit. `robot_code`
+    None: the app's own robot (the app key)."""
     async with contextlib.AsyncExitStack() as stack:
         emulator = None
         app_key, app_secret, base_url = target.app_key, target.app_secret, target.base_url
@@ -145,9 +149,14 @@ async def connect(target: Target) -> AsyncIterator[Connection]:
                 app_key=app_key,
                 app_secret=app_secret,
                 base_url=base_url,
+                robot_code=robot_code,
                 allow_http=target.allow_http,
             )
         )
         yield Connection(
-            groups=client.groups, tokens=client.tokens, app_key=app_key, emulator=emulator
+            groups=client.groups,
+            robot=client.robot,
+            tokens=client.tokens,
+            app_key=app_key,
+            emulator=emulator,
         )

@@ -1,24 +1,44 @@
-"""The operations `dingtalk-im bulk --operation NAME` can run, one `Operation` each.
+"""The operations `dingtalk-im bulk --operation NAME` runs: one request type and one service
+method each, so reading input, pacing, results and `--resume` are written once.
 
-An input row (CSV or JSON Lines) is structured into the operation's request
-type through the one converter (wire names or snake_case names), the request
-goes to the operation's service method, and its result is written as
-`{"line", "name": label(request), "status", **to_wire(result)}`. Whether an
-unknown outcome may be sent again on `--resume` is the method's endpoint's
-`repeat_safe` (`_service.endpoint_of`).
+Input records are structured into `request_type` through the one converter
+(`_wire.converter`, see `_rows`); `label` names an input in progress and
+results; a result is written as `{"line", "name": label(request), "status",
+**to_wire(result)}`. Whether an unknown outcome may be sent again on
+`--resume` is the method's endpoint's `repeat_safe` (`_service.endpoint_of`).
+Each family's entries live in a section of their own below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Generic, TypeVar
 
 from attrs import define
 
 from ..client import DingTalkClient
-from ..models import UpdateAdminsRequest, UpdateAdminsResult, UpdateGroupRequest, UpdateGroupResult
+from ..models import (
+    CreateGroupRequest,
+    CreateGroupResult,
+    GroupMessage,
+    SendResult,
+    UpdateAdminsRequest,
+    UpdateAdminsResult,
+    UpdateGroupRequest,
+    UpdateGroupResult,
+)
+from ._rows import Column, columns
 
-__all__ = ["LIFECYCLE_OPERATIONS", "SUB_ADMINS", "UPDATE", "Operation"]
+__all__ = [
+    "CREATE",
+    "LIFECYCLE_OPERATIONS",
+    "OPERATIONS",
+    "SEND_MESSAGE",
+    "SUB_ADMINS",
+    "UPDATE",
+    "Operation",
+    "register",
+]
 
 Req = TypeVar("Req")
 Res = TypeVar("Res")
@@ -26,16 +46,58 @@ Res = TypeVar("Res")
 
 @define(frozen=True, kw_only=True)
 class Operation(Generic[Req, Res]):
-    """One service operation, as the bulk command runs it."""
+    """One bulk operation: what its input records become and which method they go to."""
 
-    #: `bulk --operation NAME`.
+    #: `bulk --operation NAME`, e.g. "create", "send".
     name: str
-    #: What each input row is structured into (validated when built).
+    #: What each input record is structured into (validated when built).
     request_type: type[Req]
-    #: The client's bound method that sends one request.
+    #: The service method of a client, e.g. `lambda client: client.robot.send`.
     method: Callable[[DingTalkClient], Callable[[Req], Awaitable[Res]]]
-    #: What results and progress call an input.
+    #: What progress and results call an input.
     label: Callable[[Req], str]
+    #: The keys an input row may use, where the request's fields are not what rows hold
+    #: (None: `_rows.columns(request_type)`).
+    columns: Mapping[str, Column] | None = None
+    #: The wire keys a row must give (None: `_rows.required_columns(request_type)`).
+    required_columns: tuple[str, ...] | None = None
+
+
+#: Every operation by name.
+OPERATIONS: dict[str, Operation[Any, Any]] = {}
+
+
+def register(operation: Operation[Req, Res]) -> Operation[Req, Res]:
+    """Add `operation` under its name; a name taken twice is a ValueError."""
+    if operation.name in OPERATIONS:
+        raise ValueError(f"two bulk operations are called {operation.name!r}")
+    OPERATIONS[operation.name] = operation
+    return operation
+
+
+# -- groups: create ------------------------------------------------------------------------
+
+
+def _groups_create(
+    client: DingTalkClient,
+) -> Callable[[CreateGroupRequest], Awaitable[CreateGroupResult]]:
+    return client.groups.create
+
+
+def _group_name(request: CreateGroupRequest) -> str:
+    return request.name
+
+
+#: A group per row: `name`, `owner`, `useridlist`, ... Not safe to repeat: an unknown
+#: outcome stays unknown (`--retry-unknown` sends it again).
+CREATE: Operation[CreateGroupRequest, CreateGroupResult] = register(
+    Operation(
+        name="create", request_type=CreateGroupRequest, method=_groups_create, label=_group_name
+    )
+)
+
+
+# -- groups: lifecycle ---------------------------------------------------------------------
 
 
 def _groups_update(
@@ -60,18 +122,51 @@ def _open_conversation_id(request: UpdateAdminsRequest) -> str:
 
 #: "Add these 3 people to these 500 groups", "rename these groups": a row per group,
 #: keyed by `chatid` (member lists `add_useridlist`, ...). Safe to repeat.
-UPDATE: Operation[UpdateGroupRequest, UpdateGroupResult] = Operation(
-    name="update",
-    request_type=UpdateGroupRequest,
-    method=_groups_update,
-    label=_chatid,
+UPDATE: Operation[UpdateGroupRequest, UpdateGroupResult] = register(
+    Operation(name="update", request_type=UpdateGroupRequest, method=_groups_update, label=_chatid)
 )
 #: Admins set or unset per group: `openConversationId`, `userIds`, `role` (2 add, 3
 #: remove). Safe to repeat.
-SUB_ADMINS: Operation[UpdateAdminsRequest, UpdateAdminsResult] = Operation(
-    name="sub-admins",
-    request_type=UpdateAdminsRequest,
-    method=_groups_update_admins,
-    label=_open_conversation_id,
+SUB_ADMINS: Operation[UpdateAdminsRequest, UpdateAdminsResult] = register(
+    Operation(
+        name="sub-admins",
+        request_type=UpdateAdminsRequest,
+        method=_groups_update_admins,
+        label=_open_conversation_id,
+    )
 )
 LIFECYCLE_OPERATIONS = (UPDATE, SUB_ADMINS)
+
+
+# -- robot --------------------------------------------------------------------------------
+
+
+def _robot_send(client: DingTalkClient) -> Callable[[GroupMessage], Awaitable[SendResult]]:
+    return client.robot.send
+
+
+def _group_of(message: GroupMessage) -> str:
+    return message.open_conversation_id
+
+
+def _message_columns() -> dict[str, Column]:
+    """A row holds the message as DingTalk's `msgKey` and `msgParam` (the JSON string; in
+    JSON Lines also an object), not as the `message` field of `GroupMessage`."""
+    known = {key: column for key, column in columns(GroupMessage).items() if key != "message"}
+    for wire, python in (("msgKey", "msg_key"), ("msgParam", "msg_param")):
+        known[wire] = known[python] = Column((wire,), "text")
+    return known
+
+
+#: One message per record into its group (`openConversationId`, `msgKey`, `msgParam`, and
+#: optionally `robotCode`, `coolAppCode`). Not repeat-safe: unknown outcomes stay unknown.
+SEND_MESSAGE: Operation[GroupMessage, SendResult] = register(
+    Operation(
+        name="send",
+        request_type=GroupMessage,
+        method=_robot_send,
+        label=_group_of,
+        columns=_message_columns(),
+        required_columns=("openConversationId", "msgKey", "msgParam"),
+    )
+)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ..testing import DingTalkEmulator, Fault, Latency
 from ..testing.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
+from ..testing.stream_gateway import ADMIN_MESSAGES_PATH
 from ._signals import Signals, exiting_on_signals
 
 __all__ = ["emulator"]
@@ -187,6 +188,11 @@ def _print_banner(server: DingTalkEmulator, console: Console) -> None:
         console.print(f"Fault rates: {rates}", markup=False)
     for fault, period in server.faults.periods.items():
         console.print(f"Fault {fault.value} on every {period}th create call", markup=False)
+    console.print(
+        f"Stream mode: `dingtalk-im listen`; push a bot message with POST "
+        f'{server.base_url}{ADMIN_MESSAGES_PATH} {{"text": "hello"}}',
+        markup=False,
+    )
     console.print("Press Ctrl-C to stop.")
 
 

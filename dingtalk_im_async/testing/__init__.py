@@ -6,7 +6,15 @@ from .emulator import DingTalkEmulator
 from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
 from .records import CreatedGroup, LoggedRequest
 from .routes import Call, Route
-from .store import GroupStore, StoredGroup
+from .store import GroupStore, PostedMessage, StoredGroup
+from .stream_gateway import (
+    GatewaySettings,
+    GatewayStats,
+    StreamAck,
+    StreamFaults,
+    StreamGateway,
+    WebhookPost,
+)
 from .traffic import ApiTraffic
 
 __all__ = [
@@ -20,11 +28,18 @@ __all__ = [
     "ErrorReply",
     "Fault",
     "FaultInjector",
+    "GatewaySettings",
+    "GatewayStats",
     "GroupStore",
     "Latency",
     "LoggedRequest",
+    "PostedMessage",
     "Route",
     "StoredGroup",
+    "StreamAck",
+    "StreamFaults",
+    "StreamGateway",
+    "WebhookPost",
     "is_testing",
     "set_testing",
 ]

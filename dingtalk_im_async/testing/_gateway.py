@@ -21,6 +21,7 @@ __all__ = [
     "missing_token",
     "permission_denied",
     "qps_exceeded",
+    "quota_spent",
     "unknown_path",
 ]
 
@@ -59,6 +60,17 @@ def qps_exceeded(host: Host) -> web.Response:
             403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "应用调用该接口的QPS超过限制"
         )
     return oapi_error(90018, "当前企业调用该接口的QPS超过限制")
+
+
+def quota_spent(host: Host) -> web.Response:
+    """The organisation's monthly call quota is spent (LIFECYCLE.md section 3; the HTTP
+    status is not documented, 403 as for the other `Forbidden.AccessDenied` codes is a
+    GUESS; legacy: errcode 90020)."""
+    if host is Host.API:
+        return error_reply(
+            403, "Forbidden.AccessDenied.ApiCountLimitForOrg", "企业调用接口次数超过每月限制"
+        )
+    return oapi_error(90020, "企业调用接口次数超过每月限制")
 
 
 def permission_denied(host: Host, scope: str) -> web.Response:

@@ -10,7 +10,14 @@ from __future__ import annotations
 import base64
 import os
 
-__all__ = ["access_token", "chatid", "open_conversation_id", "request_id", "trace_id"]
+__all__ = [
+    "access_token",
+    "chatid",
+    "open_conversation_id",
+    "process_query_key",
+    "request_id",
+    "trace_id",
+]
 
 
 def open_conversation_id() -> str:
@@ -21,6 +28,11 @@ def open_conversation_id() -> str:
 def chatid() -> str:
     """The legacy group id: `chat` and 32 hex digits."""
     return "chat" + os.urandom(16).hex()
+
+
+def process_query_key() -> str:
+    """Standard base64 of 32 bytes, as a robot message's `processQueryKey`."""
+    return base64.b64encode(os.urandom(32)).decode()
 
 
 def access_token() -> str:

@@ -1,7 +1,8 @@
 """The emulator's request pipeline: DingTalk's gateway in front of every route's handler.
 
 For each call to a route, in DingTalk's order: count it; token present and
-valid; the API's QPS window; the route's permission; then the API's faults;
+valid; the API's QPS window; the monthly call quota (when set); the route's
+permission; then the API's faults;
 then the handler. Every call (unknown paths too) goes into the request
 journal with its API, status and timing, never with a token or a secret.
 """
@@ -61,6 +62,10 @@ def _gate(emulator: DingTalkEmulator, route: Route, token: str | None) -> web.Re
         return _gateway.invalid_token(route.host, route.path)
     if not traffic.count_in_window(emulator.qps_limit_for(route.api)):
         return _gateway.qps_exceeded(route.host)
+    quota = emulator.monthly_call_quota
+    if quota is not None and emulator.quota_used >= quota:
+        return _gateway.quota_spent(route.host)
+    emulator.quota_used += 1
     if route.permission is not None and route.permission in emulator.denied_scopes:
         return _gateway.permission_denied(route.host, route.permission)
     return None

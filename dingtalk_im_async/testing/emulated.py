@@ -10,6 +10,7 @@ import aiohttp
 from attrs import define
 
 from ..groups import GroupService
+from ..robot import RobotService
 from ..tokens import AppTokenProvider
 from .emulator import DingTalkEmulator
 
@@ -18,13 +19,16 @@ __all__ = ["EmulatedDingTalk"]
 
 @define(frozen=True, kw_only=True)
 class EmulatedDingTalk:
-    """A running emulator and a client bound to it: `groups`, its `tokens` and `session`."""
+    """A running emulator and a client bound to it: `groups`, `robot` (the app's own robot),
+    their `tokens` and `session`."""
 
     emulator: DingTalkEmulator
     """The running emulator: inspect what it received, script its faults."""
     groups: GroupService
     """A `GroupService` pointed at the emulator, with retry waits set to zero."""
+    robot: RobotService
+    """A `RobotService` for the app's own robot, on the same transport as `groups`."""
     tokens: AppTokenProvider
-    """The `AppTokenProvider` that `groups` uses, for the emulator's app."""
+    """The `AppTokenProvider` that `groups` and `robot` use, for the emulator's app."""
     session: aiohttp.ClientSession
     """The `aiohttp.ClientSession` both use; closed after the test."""

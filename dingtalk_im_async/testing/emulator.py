@@ -13,6 +13,7 @@ from __future__ import annotations
 import ssl
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from aiohttp import web
 
@@ -27,6 +28,7 @@ from .handlers.groups import CREATE_PATH, GROUP_MANAGE_SCOPE
 from .records import CreatedGroup, LoggedRequest
 from .routes import Route
 from .store import GroupStore
+from .stream_gateway import StreamGateway
 from .traffic import ApiTraffic
 
 __all__ = [
@@ -65,8 +67,19 @@ class DingTalkEmulator(FaultShortcuts):
     - `qps_limit`: calls allowed per API per one-second window, beyond which
       DingTalk answers 403 `Forbidden.AccessDenied.QpsLimitForAppkeyAndApi`;
       `qps_limits` overrides it per API (`{"im.group.create": 20}`, None: no limit);
-    - `robot_code`: the app's robot, installed in every group it creates
-      (default: the app key, as for DingTalk's internal apps);
+    - `robot_code`: the app's robot (default: the app key, as for DingTalk's
+      internal apps); the only robot its token may post as;
+    - `robot_in_new_groups`: created groups get the app's robot (True, the
+      default); False leaves them without, so sends answer
+      `invalidParameter.robotCode.empty` until a test adds the code to the
+      group's `robots`;
+    - `group_message_limit`: messages a group takes per rolling minute
+      (None: no limit), beyond which a send answers HTTP 400 `send.too.fast`;
+      `stopped_robots` (a set) makes those robots answer `bot.stopped`;
+    - `monthly_call_quota`: calls the organisation may make (None: no quota);
+      every authenticated call that passes the QPS check counts in
+      `quota_used` (quota or not), tokens do not; once spent, calls answer
+      403 `Forbidden.AccessDenied.ApiCountLimitForOrg` (oapi: errcode 90020);
     - `ssl_context`: serve HTTPS;
     - `record_requests` / `record_groups`: keep the request journal and the
       `CreatedGroup` list (switch off for benchmarks; the counters and the
@@ -86,6 +99,9 @@ class DingTalkEmulator(FaultShortcuts):
         qps_limit: int | None = None,
         qps_limits: Mapping[str, int | None] | None = None,
         robot_code: str | None = None,
+        robot_in_new_groups: bool = True,
+        group_message_limit: int | None = None,
+        monthly_call_quota: int | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         ssl_context: ssl.SSLContext | None = None,
@@ -102,6 +118,12 @@ class DingTalkEmulator(FaultShortcuts):
         self.qps_limit = qps_limit
         self.qps_limits: dict[str, int | None] = dict(qps_limits or {})
         self.robot_code = app_key if robot_code is None else robot_code
+        self.robot_in_new_groups = robot_in_new_groups
+        self.group_message_limit = group_message_limit
+        self.stopped_robots: set[str] = set()
+        self.monthly_call_quota = monthly_call_quota
+        #: Calls counted against `monthly_call_quota` so far.
+        self.quota_used = 0
         self.record_requests = record_requests
         self.record_groups = record_groups
         self.host = host
@@ -118,15 +140,25 @@ class DingTalkEmulator(FaultShortcuts):
         self.store = GroupStore()
         self.groups: list[CreatedGroup] = []
         self.requests: list[LoggedRequest] = []
+        #: Stream mode: bot messages and group events pushed over WebSockets.
+        self.stream = StreamGateway(
+            app_key=app_key, app_secret=app_secret, robot_code=self.robot_code
+        )
+        # Group changes made through the API reach subscribed Stream connections as events.
+        self.store.on_event(self._push_group_event)
 
     def __repr__(self) -> str:
         return f"DingTalkEmulator(base_url={self.base_url!r}, app_key={self.app_key!r})"
+
+    def _push_group_event(self, event_type: str, data: Mapping[str, Any]) -> None:
+        self.stream.push_event(event_type, data)
 
     # -- lifecycle -----------------------------------------------------------
 
     async def start(self) -> None:
         """Bind to a free port (or the one given) and start serving."""
         app = build_app(self, self.routes)
+        self.stream.mount(app, lambda: self.base_url)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self._port, ssl_context=self._ssl_context)
@@ -259,7 +291,9 @@ class DingTalkEmulator(FaultShortcuts):
         return self._tokens.is_valid(token)
 
     def reset(self) -> None:
-        """Forget groups, requests, counters, faults and tokens; the settings stay."""
+        """Forget groups, requests, counters (the quota's too), faults and tokens; the
+        settings stay."""
+        self.quota_used = 0
         self.store.clear()
         self.groups.clear()
         self.requests.clear()

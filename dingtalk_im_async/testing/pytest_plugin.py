@@ -40,6 +40,7 @@ import pytest
 
 from .._retry import is_testing, set_testing
 from ..groups import GroupService
+from ..robot import RobotService
 from ..tokens import AppTokenProvider
 from .emulated import EmulatedDingTalk
 from .emulator import DingTalkEmulator
@@ -88,6 +89,11 @@ async def dingtalk_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emu
             groups = GroupService(
                 session, tokens, base_url=emulator.base_url, oapi_base_url=emulator.oapi_base_url
             )
-            yield EmulatedDingTalk(emulator=emulator, groups=groups, tokens=tokens, session=session)
+            robot = RobotService(
+                session, tokens, robot_code=emulator.robot_code, base_url=emulator.base_url
+            )
+            yield EmulatedDingTalk(
+                emulator=emulator, groups=groups, robot=robot, tokens=tokens, session=session
+            )
     finally:
         set_testing(was_testing)

@@ -43,7 +43,8 @@ How to add an endpoint
    - `call.body`: the decoded JSON body (None when absent or not JSON);
    - `call.query`: the query parameters, `access_token` removed;
    - `call.params`: the path's `{placeholders}`, e.g. `{"chatId": "chat..."}`;
-   - `call.store`: the `GroupStore` (groups by chatid and openConversationId);
+   - `call.store`: the `GroupStore` (groups by chatid and openConversationId,
+     robot messages by process query key);
    - `call.emulator`: the settings (`visible_users`, `whitelisted`,
      `robot_code`, ...) and the inspection lists (`groups`);
    - `call.fault`: the fault drawn for this call (SLOW, DROPPED_MID_RESPONSE

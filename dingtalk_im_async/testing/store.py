@@ -20,7 +20,15 @@ from typing import Any
 
 from attrs import define, field
 
-__all__ = ["DISBANDED", "NORMAL", "OPTION_KEYS", "EventSink", "GroupStore", "StoredGroup"]
+__all__ = [
+    "DISBANDED",
+    "NORMAL",
+    "OPTION_KEYS",
+    "EventSink",
+    "GroupStore",
+    "PostedMessage",
+    "StoredGroup",
+]
 
 logger = logging.getLogger("dingtalk_im_async.testing")
 
@@ -45,6 +53,36 @@ def _default_options() -> dict[str, int]:
     return dict.fromkeys(OPTION_KEYS, 0)
 
 
+#: `sendStatus` of a posted message, and of a recalled one.
+SUCCESS = "SUCCESS"
+RECALLED = "RECALLED"
+
+
+@define(kw_only=True, eq=False)
+class PostedMessage:
+    """A message a robot posted into a group; handlers and tests change it in place.
+
+    - `msg_param`: the decoded `msgParam` (the JSON string as an object);
+    - `status`: `sendStatus` as the read-status query reports it: "SUCCESS",
+      "RECALLED" after a recall (a test may set "PROCESSING");
+    - `read_by`: userIds that read it, in reading order (`GroupStore.mark_read`);
+    - `sent_at`: `time.monotonic()` when it was posted (the robot rate limit's clock).
+    """
+
+    process_query_key: str
+    robot_code: str
+    msg_key: str
+    msg_param: dict[str, Any]
+    cool_app_code: str | None = None
+    status: str = SUCCESS
+    read_by: list[str] = field(factory=list)
+    sent_at: float = field(factory=time.monotonic)
+
+    @property
+    def recalled(self) -> bool:
+        return self.status == RECALLED
+
+
 @define(kw_only=True, eq=False)
 class StoredGroup:
     """One group's current state; handlers change it in place.
@@ -56,9 +94,9 @@ class StoredGroup:
     - `conversation_tag`: 2 internal group, 0 normal group;
     - `status`: `NORMAL` (1) or `DISBANDED` (2);
     - `robots`: robot codes installed in the group (the app's own robot, the
-      emulator's `robot_code`, from the start); issue 13's endpoints change it;
-    - `messages`: what robots sent into the group, oldest first (issue 13
-      defines the record type; until then nothing appends to it).
+      emulator's `robot_code`, from the start unless `robot_in_new_groups` is
+      off); tests add and remove codes;
+    - `messages`: the `PostedMessage`s robots posted into the group, oldest first.
     """
 
     chatid: str
@@ -74,7 +112,7 @@ class StoredGroup:
     conversation_tag: int = 2
     status: int = NORMAL
     robots: set[str] = field(factory=set)
-    messages: list[Any] = field(factory=list)
+    messages: list[PostedMessage] = field(factory=list)
     #: `time.time()` when it was created.
     created_at: float = field(factory=time.time)
 
@@ -86,12 +124,13 @@ class StoredGroup:
 class GroupStore:
     """Every group the emulator knows, by chatid and by openConversationId, in creation order."""
 
-    __slots__ = ("_by_chatid", "_by_open_conversation_id", "_sinks")
+    __slots__ = ("_by_chatid", "_by_open_conversation_id", "_messages", "_sinks")
 
     def __init__(self) -> None:
         self._by_chatid: dict[str, StoredGroup] = {}
         self._by_open_conversation_id: dict[str, StoredGroup] = {}
         self._sinks: list[EventSink] = []
+        self._messages: dict[str, tuple[StoredGroup, PostedMessage]] = {}
 
     def __repr__(self) -> str:
         return f"GroupStore(groups={len(self)})"
@@ -123,9 +162,10 @@ class GroupStore:
         return self._by_open_conversation_id.get(open_conversation_id)
 
     def clear(self) -> None:
-        """Forget every group."""
+        """Forget every group (and so every message)."""
         self._by_chatid.clear()
         self._by_open_conversation_id.clear()
+        self._messages.clear()
 
     # -- group events ----------------------------------------------------------------
 
@@ -159,3 +199,30 @@ class GroupStore:
                 sink(event_type, dict(data))
             except Exception:  # a sink's failure is not the API call's
                 logger.exception("group event sink %r failed on %s", sink, event_type)
+
+    # -- robot messages ------------------------------------------------------------
+
+    def post(self, group: StoredGroup, message: PostedMessage) -> PostedMessage:
+        """Append `message` to `group`'s messages, findable by its process query key."""
+        group.messages.append(message)
+        self._messages[message.process_query_key] = (group, message)
+        return message
+
+    def message(self, process_query_key: str) -> tuple[StoredGroup, PostedMessage] | None:
+        """The group and the message with this key, or None."""
+        return self._messages.get(process_query_key)
+
+    def mark_read(self, process_query_key: str, *user_ids: str) -> PostedMessage:
+        """Record that these members read the message (each once, in this order), as
+        DingTalk does when they open the group; a user outside the group is a ValueError."""
+        found = self._messages.get(process_query_key)
+        if found is None:
+            raise KeyError(f"no message has the process query key {process_query_key!r}")
+        group, message = found
+        strangers = [user for user in user_ids if user not in group.members]
+        if strangers:
+            raise ValueError(f"not members of {group.name!r}: {strangers}")
+        message.read_by.extend(
+            user for user in dict.fromkeys(user_ids) if user not in message.read_by
+        )
+        return message

@@ -50,7 +50,8 @@ async def create_group(call: Call) -> web.Response:
     tag = body.get("conversationTag", 2)
     if tag == 0 and not emulator.whitelisted:
         return error_reply(400, "permession.checkFailed", "权限校验失败")
-    group = call.store.add(_stored_group(body, tag, emulator.robot_code))
+    robots = {emulator.robot_code} if emulator.robot_in_new_groups else set()
+    group = call.store.add(_stored_group(body, tag, robots))
     if emulator.record_groups:
         emulator.groups.append(
             CreatedGroup(
@@ -71,7 +72,7 @@ async def create_group(call: Call) -> web.Response:
     )
 
 
-def _stored_group(body: dict[str, Any], tag: int, robot_code: str) -> StoredGroup:
+def _stored_group(body: dict[str, Any], tag: int, robots: set[str]) -> StoredGroup:
     """The new group's state from a create body that passed `check_create_body`."""
     owner = str(body["owner"])
     owner_type = str(body.get("ownerType", "emp"))
@@ -88,7 +89,7 @@ def _stored_group(body: dict[str, Any], tag: int, robot_code: str) -> StoredGrou
         ext_members=list(dict.fromkeys(str(i) for i in body.get("extidlist", ()))),
         icon=None if body.get("icon") is None else str(body["icon"]),
         conversation_tag=tag,
-        robots={robot_code},
+        robots=robots,
     )
     options = body.get("managementOptions")
     if isinstance(options, dict):

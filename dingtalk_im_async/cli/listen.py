@@ -1,0 +1,141 @@
+"""`dingtalk-im listen`: print the app's bot messages and events as JSON lines, to debug its
+Stream subscriptions. Status goes to stderr, so stdout can be piped to `jq` or a file."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from typing import Any
+
+import click
+
+from .._wire import to_wire
+from ..errors import DingTalkError
+from ..stream import BotMessage, StreamClient, StreamItem
+from ..testing.emulator import DingTalkEmulator
+from ..testing.stream_gateway import ADMIN_MESSAGES_PATH
+from ._client import Target, client_options, target_from
+
+__all__ = ["listen", "record_of"]
+
+#: Shown instead of the session in a sessionWebhook: it lets anyone post into the chat.
+HIDDEN = "<hidden>"
+
+
+def record_of(item: StreamItem) -> dict[str, Any]:
+    """One output line: `kind` (`message` or `event`), then the item's wire fields."""
+    wire = to_wire(item)
+    if isinstance(item, BotMessage):
+        if item.session_webhook is not None:
+            base, _, _ = item.session_webhook.partition("?")
+            wire["sessionWebhook"] = f"{base}?session={HIDDEN}"
+        return {"kind": "message", **wire}
+    return {"kind": "event", **wire}
+
+
+@click.command("listen")
+@click.option(
+    "--messages/--no-messages",
+    default=True,
+    show_default=True,
+    help="Bot messages: one-to-one chats and group @-mentions (topic /v1.0/im/bot/messages/get).",
+)
+@click.option(
+    "--events/--no-events",
+    default=True,
+    show_default=True,
+    help="Events: every type the app ticked in the developer console (topic *).",
+)
+@click.option("--count", type=click.IntRange(min=1), help="Stop after this many items.")
+@click.option("-v", "--verbose", is_flag=True, help="Log connections and reconnects on stderr.")
+@client_options
+def listen(
+    *,
+    messages: bool,
+    events: bool,
+    count: int | None,
+    verbose: bool,
+    app_key: str | None,
+    app_secret: str | None,
+    base_url: str | None,
+    emulator: bool,
+) -> None:
+    """Print incoming bot messages and events as JSON lines until Ctrl-C (or --count).
+
+    Each frame is acknowledged as it arrives, so DingTalk does not redeliver
+    it: while this runs it takes the app's messages from other listeners.
+    """
+    if not messages and not events:
+        raise click.UsageError("--no-messages and --no-events leave nothing to listen to")
+    target = target_from(
+        app_key=app_key, app_secret=app_secret, base_url=base_url, emulator=emulator
+    )
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    if verbose:
+        logging.getLogger("dingtalk_im_async.stream").setLevel(logging.INFO)
+    with contextlib.suppress(KeyboardInterrupt):  # where loops cannot handle signals
+        asyncio.run(_listen(target, messages=messages, events=events, count=count))
+
+
+async def _listen(target: Target, *, messages: bool, events: bool, count: int | None) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        app_key, app_secret, base_url = target.app_key, target.app_secret, target.base_url
+        if target.emulator:
+            server = await stack.enter_async_context(DingTalkEmulator())
+            app_key, app_secret, base_url = server.app_key, server.app_secret, server.base_url
+            _err(f"Emulator at {server.base_url}. Push a bot message with:")
+            _err(
+                f"  curl -X POST {server.base_url}{ADMIN_MESSAGES_PATH} "
+                "-H 'Content-Type: application/json' -d '{\"text\": \"hello\"}'"
+            )
+        stream = StreamClient(
+            app_key=app_key,
+            app_secret=app_secret,
+            base_url=base_url,
+            messages=messages,
+            events=events,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+                stack.callback(loop.remove_signal_handler, signum)
+        try:
+            await stream.start()
+        except DingTalkError as error:
+            raise click.ClickException(f"cannot listen: {error}") from None
+        stack.push_async_callback(stream.close)
+        _err(f"Listening as app {app_key} (Ctrl-C to stop).")
+        printing = asyncio.ensure_future(_print(stream, count))
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({printing, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            printing.cancel()
+            await asyncio.wait({printing})
+        failure = None if printing.cancelled() else printing.exception()
+        if failure is not None:
+            raise click.ClickException(f"stopped: {failure}")
+        _err(f"Stopped after {stream.stats.items} item(s).")
+
+
+async def _print(stream: StreamClient, count: int | None) -> None:
+    printed = 0
+    async for item in stream:
+        sys.stdout.write(json.dumps(record_of(item), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        printed += 1
+        if count is not None and printed >= count:
+            return
+
+
+def _err(text: str) -> None:
+    click.echo(text, err=True)

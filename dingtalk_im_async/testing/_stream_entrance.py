@@ -1,0 +1,131 @@
+"""How clients get in: `connections/open` hands out tickets, `/connect` redeems them.
+
+A ticket admits one connection within `ticket_lifetime` (DingTalk: 90 s);
+reuse and late use are refused at the handshake. `connections/open` checks
+the app's credentials, needs `Accept: application/json` (the real gateway
+answers XML without it), accepts `EVENT`, `CALLBACK` and `SYSTEM`
+subscriptions, and tolerates extra fields (`ua`, `localIp`, `extras`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from . import _stream_data as make
+from ._reading import json_body
+from ._replies import error_reply, json_reply
+from ._stream_delivery import Delivery
+from ._stream_lifecycle import Lifecycle
+from ._stream_link import GatewayLink
+from ._stream_settings import GatewaySettings, GatewayStats
+
+__all__ = ["CONNECT_PATH", "OPEN_PATH", "Entrance"]
+
+OPEN_PATH = "/v1.0/gateway/connections/open"
+CONNECT_PATH = "/connect"
+_TYPES = ("EVENT", "CALLBACK", "SYSTEM")
+Subscriptions = frozenset[tuple[str, str]]
+
+
+class Entrance:
+    """Tickets, the two handlers, and the entry faults (`fail_next`, `reject_next`)."""
+
+    def __init__(
+        self,
+        *,
+        app_key: str,
+        app_secret: str,
+        settings: GatewaySettings,
+        stats: GatewayStats,
+        delivery: Delivery,
+        lifecycle: Lifecycle,
+    ) -> None:
+        self._app_key = app_key
+        self._app_secret = app_secret
+        self._settings = settings
+        self._stats = stats
+        self._delivery = delivery
+        self._lifecycle = lifecycle
+        self._tickets: dict[str, tuple[float, Subscriptions]] = {}
+        self._failures: deque[tuple[int, str, str]] = deque()
+        self._rejections = 0
+        #: Each `connections/open` body received, `clientSecret` masked.
+        self.requests: list[dict[str, Any]] = []
+        self.base_url: Callable[[], str] = lambda: "http://127.0.0.1"
+
+    def fail_next(self, count: int, status: int, code: str, message: str) -> None:
+        self._failures.extend([(status, code, message)] * count)
+
+    def reject_next(self, count: int) -> None:
+        self._rejections += count
+
+    async def handle_open(self, request: web.Request) -> web.StreamResponse:
+        if "application/json" not in request.headers.get("Accept", ""):
+            return web.Response(status=200, text="<xml/>", content_type="application/xml")
+        body = await json_body(request)
+        if isinstance(body, dict):
+            secret = "<hidden>" if "clientSecret" in body else None
+            self.requests.append({**body, "clientSecret": secret} if secret else dict(body))
+        if self._failures:
+            return error_reply(*self._failures.popleft())
+        if not isinstance(body, dict) or not isinstance(body.get("subscriptions"), list):
+            return error_reply(
+                400, "invalidParameter", "参数错误: clientId, clientSecret, subscriptions"
+            )
+        if body.get("clientId") != self._app_key or not secrets.compare_digest(
+            str(body.get("clientSecret", "")).encode(), self._app_secret.encode()
+        ):
+            return error_reply(400, "invalidClientIdOrSecret", "无效的clientId或者clientSecret")
+        subscriptions = frozenset(
+            (str(entry["type"]), str(entry.get("topic", "")))
+            for entry in body["subscriptions"]
+            if isinstance(entry, dict) and entry.get("type") in _TYPES
+        )
+        self._stats.tickets += 1
+        ticket = self._issue(subscriptions)
+        endpoint = self.base_url().replace("http", "ws", 1) + CONNECT_PATH
+        return json_reply(200, {"endpoint": endpoint, "ticket": ticket})
+
+    def _issue(self, subscriptions: Subscriptions) -> str:
+        now = time.monotonic()
+        for stale in [key for key, (expiry, _) in self._tickets.items() if expiry < now]:
+            del self._tickets[stale]
+        ticket = secrets.token_hex(16)
+        self._tickets[ticket] = (now + self._settings.ticket_lifetime, subscriptions)
+        return ticket
+
+    def _redeem(self, ticket: str) -> Subscriptions | None:
+        entry = self._tickets.pop(ticket, None)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        if self._rejections:
+            self._rejections -= 1
+            return None
+        return entry[1]
+
+    async def handle_connect(self, request: web.Request) -> web.StreamResponse:
+        subscriptions = self._redeem(request.query.get("ticket", ""))
+        if subscriptions is None:
+            return web.Response(status=403, text="invalid or used ticket")
+        websocket = web.WebSocketResponse(autoping=True, max_msg_size=1 << 20)
+        await websocket.prepare(request)
+        link = GatewayLink(
+            websocket, request, connection_id=make.connection_id(), subscriptions=subscriptions
+        )
+        self._stats.connections += 1
+        self._lifecycle.start(link)
+        self._delivery.link_opened(link)
+        try:
+            async for message in websocket:
+                if message.type == web.WSMsgType.TEXT:
+                    self._delivery.received(link, message.data)
+        finally:
+            self._delivery.link_closed(link)
+            await link.finish()
+        return websocket
