@@ -130,3 +130,16 @@ def test_the_group_commands_name_the_flag_for_either_host() -> None:
         assert result.exit_code == 2, result.output
         assert "--allow-http" in result.output
         assert "allow_http" not in result.output
+
+
+def test_send_and_listen_take_allow_http_and_name_it() -> None:
+    env = {"DINGTALK_APP_KEY": "k", "DINGTALK_APP_SECRET": "s", "DINGTALK_BASE_URL": None}
+    for args in (
+        ["send", "--group", "cid1", "--text", "hi", "--base-url", "http://dingtalk.example"],
+        ["listen", "--base-url", "http://dingtalk.example"],
+    ):
+        result = CliRunner().invoke(main, args, env=env)
+        assert result.exit_code == 2, result.output
+        assert "--allow-http" in result.output
+        assert "allow_http" not in result.output
+        assert "--allow-http" in CliRunner().invoke(main, [args[0], "--help"]).output

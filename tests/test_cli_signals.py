@@ -188,3 +188,15 @@ async def test_a_group_command_interrupted_mid_call_exits_130(emulator: DingTalk
         finished = await finish(process, timeout=30)
     assert finished.code == 130, finished.output
     assert "Traceback" not in finished.output
+
+
+async def test_send_interrupted_mid_call_exits_130(emulator: DingTalkEmulator) -> None:
+    async with silent_server() as hanging:
+        process = await start_cli(
+            emulator, ["send", "--group", "cid1", "--text", "hi"], DINGTALK_BASE_URL=hanging
+        )
+        await asyncio.sleep(2)
+        interrupt(process, signal.SIGINT, signal.SIGINT)
+        finished = await finish(process, timeout=30)
+    assert finished.code == 130, finished.output
+    assert "Traceback" not in finished.output
