@@ -1,6 +1,9 @@
 """The API reference says what every field means: each attrs class documented on the
-reference pages has a docstring under each of its fields (the text griffe-fieldz puts in
-the Description column of the class's parameter table)."""
+reference pages in `PAGES` has a docstring under each of its fields (the text
+griffe-fieldz puts in the Description column of the class's parameter table).
+
+`robot.md` and `stream.md` came later and are not held to it yet: add them to
+`PAGES` once their classes' fields are documented."""
 
 from __future__ import annotations
 
