@@ -5,6 +5,7 @@ earlier run recorded. Every problem found here stops the run with exit status 2.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from attrs import define
@@ -12,6 +13,7 @@ from attrs import define
 from ._client import Target
 from ._encoding import python_encoding
 from ._inputs import InputFormatError, count_records, input_format
+from ._operations import Operation
 from ._problems import FileProblem, check_writable
 from ._resume import Previous, check_unchanged, previous_results
 
@@ -27,6 +29,7 @@ class Job:
     """Everything a bulk run needs, checked before any I/O."""
 
     target: Target
+    operation: Operation[Any, Any]
     path: Path
     fmt: str
     encoding: str
@@ -55,6 +58,7 @@ def prepare_job(
     redis_url: str | None,
     rate_limited_retries: int,
     target: Target,
+    operation: Operation[Any, Any],
 ) -> Job:
     """Check everything, read the whole input once, prepare the results: before any I/O."""
     emulator = target.emulator
@@ -68,7 +72,7 @@ def prepare_job(
         raise click.BadParameter(str(error), param_hint="--encoding") from None
     try:
         chosen_format = input_format(file, fmt)
-        total = count_records(file, chosen_format, encoding=encoding)
+        total = count_records(file, chosen_format, encoding=encoding, operation=operation)
     except InputFormatError as error:
         raise FileProblem(f"{file}: {error}") from None
     if total == 0:
@@ -78,10 +82,15 @@ def prepare_job(
         raise EmptyInput(f"{file} holds no inputs ({what}): nothing to do")
     results_path = results or file.with_name(file.name + ".results.jsonl")
     check_writable(results_path, option="--results")
-    previous = previous_results(results_path, resume, retry_unknown, overwrite, emulator)
-    check_unchanged(file, chosen_format, list_separator, previous, encoding=encoding)
+    # An operation safe to repeat (an update) sends its unknown outcomes again on --resume.
+    repeat_unknown = retry_unknown or operation.repeat_safe
+    previous = previous_results(results_path, resume, repeat_unknown, overwrite, emulator)
+    check_unchanged(
+        file, chosen_format, list_separator, previous, encoding=encoding, operation=operation
+    )
     return Job(
         target=target,
+        operation=operation,
         path=file,
         fmt=chosen_format,
         encoding=encoding,

@@ -30,14 +30,17 @@ from ..models import CreateGroupResult
 
 __all__ = [
     "CREATED",
+    "DONE",
     "FAILED",
     "INVALID",
     "NOT_SENT",
+    "OK",
     "UNKNOWN",
     "AppendLog",
     "abandoned_record",
     "created_record",
     "describe_error",
+    "done_record",
     "error_record",
     "invalid_record",
     "journal_path",
@@ -45,6 +48,9 @@ __all__ = [
 ]
 
 CREATED = "created"
+OK = "ok"
+#: Statuses of inputs that are done: `--resume` never sends them again.
+DONE = frozenset({CREATED, OK})
 FAILED = "failed"
 INVALID = "invalid"
 NOT_SENT = "not_sent"
@@ -96,7 +102,13 @@ def _encoded(record: dict[str, Any]) -> bytes:
 
 
 def created_record(line: int, name: str, result: CreateGroupResult) -> dict[str, Any]:
-    return {"line": line, "name": name, "status": CREATED, **to_wire(result)}
+    return done_record(line, name, result, status=CREATED)
+
+
+def done_record(line: int, name: str, result: object, *, status: str = OK) -> dict[str, Any]:
+    """A success: the result's wire fields (through the one converter) after the status;
+    `created` for a create, `ok` for any other operation."""
+    return {"line": line, "name": name, "status": status, **to_wire(result)}
 
 
 def error_record(line: int, name: str, error: BaseException) -> dict[str, Any]:

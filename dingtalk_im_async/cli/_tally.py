@@ -19,6 +19,10 @@ SUMMARY_FAILURES = 10
 class Tally:
     """Counts of one run; `skipped_*` are inputs an earlier run already settled."""
 
+    #: The bulk operation's name ("create", "update", "send", ...), for the wording.
+    operation: str = "create"
+    #: Whether its unknown outcomes are sent again by --resume (safe to repeat).
+    repeat_safe: bool = False
     created: int = 0
     #: Calls DingTalk refused (or that failed with nothing created).
     failed: int = 0
@@ -53,7 +57,7 @@ class Tally:
 
     def exit_code(self) -> int:
         """128 + the signal's number when interrupted (130 for Ctrl-C), else 0 only if
-        every input is known to be created."""
+        every input is known to be done."""
         if self.interrupted_by is not None:
             return 128 + self.interrupted_by
         troubled = self.failed + self.invalid + self.not_sent + self.unknown + self.skipped_unknown
@@ -64,17 +68,24 @@ class Tally:
     ) -> None:
         """The counts on `console` (stdout), the first failures by line on `err` (stderr)."""
         rate = self.created / elapsed if elapsed > 0 else 0.0
-        where = " on the emulator (nothing real was created)" if emulated else ""
+        real = "created" if self.operation == "create" else "changed"
+        where = f" on the emulator (nothing real was {real})" if emulated else ""
+        done = (
+            f"Created {self.created} group{'' if self.created == 1 else 's'}"
+            if self.operation == "create"
+            else f"{self.operation}: {self.created} input{'' if self.created == 1 else 's'} done"
+        )
         console.print(
-            f"Created {self.created} group{'' if self.created == 1 else 's'}{where} "
-            f"in {elapsed:.1f} s ({rate:.1f}/s); {self.failed} failed, {self.invalid} invalid, "
+            f"{done}{where} in {elapsed:.1f} s ({rate:.1f}/s); "
+            f"{self.failed} failed, {self.invalid} invalid, "
             f"{self.unknown} unknown"
             f"{f', {self.not_sent} not sent' if self.not_sent else ''}.",
             markup=False,
             soft_wrap=True,
         )
         if self.skipped_created:
-            console.print(f"Skipped {self.skipped_created} inputs created by an earlier run.")
+            verb = "created" if self.operation == "create" else "done"
+            console.print(f"Skipped {self.skipped_created} inputs {verb} by an earlier run.")
         if self.rate_limited:
             console.print(f"Rate-limited replies put back: {self.rate_limited}.")
         for failure in self.failures:
@@ -88,9 +99,14 @@ class Tally:
                 "--resume sends them."
             )
         unknown = self.unknown + self.skipped_unknown
-        if unknown:
+        if unknown and self.repeat_safe:
             console.print(
-                f"{unknown} inputs have an unknown outcome (their group may exist): "
+                f"{unknown} inputs have an unknown outcome: --resume sends them again "
+                f"({self.operation} is safe to repeat)."
+            )
+        elif unknown:
+            console.print(
+                f"{unknown} inputs have an unknown outcome (they may have taken effect): "
                 "--resume skips them; check, then add --retry-unknown to send them again."
             )
         console.print(f"Results: {results}", markup=False)

@@ -1,4 +1,5 @@
-"""`dingtalk-im bulk FILE`: a group per input record, at DingTalk's rate, resumable.
+"""`dingtalk-im bulk FILE`: one call per input record (a create by default, or any bulk
+operation: `--operation update|sub-admins|send`), at DingTalk's rate, resumable.
 
 Ctrl-C (or SIGTERM) stops reading input and lets the calls in flight finish,
 so every input sent has its record; a second Ctrl-C abandons them (recorded
@@ -22,19 +23,21 @@ from rich.markup import escape
 from ..bulk import BulkOutcome, BulkRun, RateLimitedRetry
 from ..errors import DingTalkError, MissingExtraError
 from ..fleet import RedisPacer
-from ..models import CreateGroupResult
 from ..pacing import LocalPacer, Pacer
 from ._client import client_options, connect, target_from
 from ._encoding import DEFAULT_ENCODING
 from ._inputs import InputRecord, read_records
 from ._job import EmptyInput, Job, prepare_job
+from ._operations import OPERATIONS
 from ._progress import BulkProgress
 from ._results import (
+    CREATED,
     NOT_SENT,
+    OK,
     UNKNOWN,
     AppendLog,
     abandoned_record,
-    created_record,
+    done_record,
     error_record,
     invalid_record,
     journal_path,
@@ -53,11 +56,20 @@ __all__ = ["bulk"]
     type=click.Path(path_type=Path),
     help="Results file (JSON Lines, one record per input). Default: FILE.results.jsonl.",
 )
-@click.option("--resume", is_flag=True, help="Continue a run: skip inputs already created.")
+@click.option(
+    "--operation",
+    type=click.Choice(sorted(OPERATIONS)),
+    default="create",
+    show_default=True,
+    help="What each record is: a group to create, an update of one (by chatid), admins to "
+    "add or remove (by openConversationId), or a robot message to send.",
+)
+@click.option("--resume", is_flag=True, help="Continue a run: skip inputs already done.")
 @click.option(
     "--retry-unknown",
     is_flag=True,
-    help="With --resume, send again inputs whose outcome is unknown (their group may exist).",
+    help="With --resume, send again inputs whose outcome is unknown (they may have taken "
+    "effect); operations safe to repeat (update, sub-admins) always are.",
 )
 @click.option("--overwrite", is_flag=True, help="Discard an existing results file.")
 @click.option(
@@ -90,7 +102,7 @@ __all__ = ["bulk"]
     default=20.0,
     show_default=True,
     type=click.FloatRange(min=0),
-    help="Creates per second, evenly spaced; 0 turns pacing off.",
+    help="Calls per second, evenly spaced; 0 turns pacing off.",
 )
 @click.option(
     "--redis-url",
@@ -109,6 +121,7 @@ __all__ = ["bulk"]
 def bulk(
     *,
     file: Path,
+    operation: str,
     results: Path | None,
     resume: bool,
     retry_unknown: bool,
@@ -126,11 +139,11 @@ def bulk(
     emulator: bool,
     allow_http: bool,
 ) -> None:
-    """Create a group for each record of FILE (CSV or JSON Lines).
+    """Create a group (or run --operation) for each record of FILE (CSV or JSON Lines).
 
     Columns/keys are the API's field names (ownerType or owner_type, ...);
     the six managementOptions fields are columns of their own; CSV lists are
-    `;`-separated. Exit status: 0 when every input was created, 1 when any
+    `;`-separated. Exit status: 0 when every input was done, 1 when any
     failed, 130 when interrupted (128 + the signal's number).
     """
     with exiting_on_signals("nothing was sent") as signals:
@@ -148,6 +161,7 @@ def bulk(
                 rate=rate,
                 redis_url=redis_url,
                 rate_limited_retries=rate_limited_retries,
+                operation=OPERATIONS[operation],
                 target=target_from(
                     app_key=app_key,
                     app_secret=app_secret,
@@ -172,7 +186,7 @@ async def _main(job: Job, out: Console, err: Console, signals: Signals) -> int:
     flight, later ones are only counted; the summary follows whenever the run stops."""
     main_task = asyncio.current_task()
     stop = asyncio.Event()
-    tally = Tally()
+    tally = Tally(operation=job.operation.name, repeat_safe=job.operation.repeat_safe)
 
     def on_signal(signum: int) -> None:
         tally.interrupted_by = tally.interrupted_by or signum
@@ -229,7 +243,11 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
 
                 def inputs() -> Iterator[InputRecord]:
                     for record in read_records(
-                        job.path, job.fmt, separator=job.separator, encoding=job.encoding
+                        job.path,
+                        job.fmt,
+                        separator=job.separator,
+                        encoding=job.encoding,
+                        operation=job.operation,
                     ):
                         if stop.is_set():
                             return
@@ -243,12 +261,14 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
                             continue
                         yield record
 
-                async def send(record: InputRecord) -> CreateGroupResult:
+                call = job.operation.method(connection)
+
+                async def send(record: InputRecord) -> object:
                     if record.line not in in_flight:
                         in_flight[record.line] = record.name
                         journal.write({"line": record.line, "name": record.name})
                     assert record.request is not None
-                    return await connection.groups.create(record.request)
+                    return await call(record.request)
 
                 run = BulkRun(
                     send,
@@ -256,12 +276,13 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
                     concurrency=job.concurrency,
                     rate_limit=pacer,
                     rate_limited=RateLimitedRetry(retries=job.rate_limited_retries),
+                    repeat_safe=job.operation.repeat_safe,
                 )
                 try:
                     async with run:
                         async for outcome in run:
                             in_flight.pop(outcome.request.line, None)
-                            _record(outcome, results, tally, bar)
+                            _record(outcome, results, tally, bar, job)
                 except asyncio.CancelledError:  # a second signal: the summary still follows
                     _uncancel()
     finally:
@@ -292,15 +313,17 @@ def _already_done(record: InputRecord, previous: Previous, tally: Tally) -> bool
 
 
 def _record(
-    outcome: BulkOutcome[InputRecord, CreateGroupResult],
+    outcome: BulkOutcome[InputRecord, object],
     results: AppendLog,
     tally: Tally,
     bar: BulkProgress,
+    job: Job,
 ) -> None:
     line, name = outcome.request.line, outcome.request.name
     tally.rate_limited += outcome.rate_limited_retries
     if outcome.result is not None:
-        entry = created_record(line, name, outcome.result)
+        status = CREATED if job.operation.name == "create" else OK
+        entry = done_record(line, name, outcome.result, status=status)
         tally.created += 1
     else:
         assert outcome.error is not None
