@@ -12,10 +12,18 @@ import json
 import re
 from pathlib import Path
 
+import attrs
 import click
 import pytest
 
-from dingtalk_im_async import ApiError, CreateGroupRequest, CreateGroupResult, TransportError
+from dingtalk_im_async import (
+    ApiError,
+    CreateGroupRequest,
+    CreateGroupResult,
+    ManagementOptions,
+    TransportError,
+)
+from dingtalk_im_async._wire import wire_name
 from dingtalk_im_async.cli import _inputs, _results, _rows, _tally, main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
