@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
+import sys
 from pathlib import Path
 
 import click
@@ -16,6 +15,7 @@ from ..testing.admin import ADMIN_PREFIX
 from ..testing.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
 from ..testing.state import load_state, save_state
 from ..testing.stream_gateway import ADMIN_MESSAGES_PATH
+from ._signals import Signals, exiting_on_signals
 
 __all__ = ["emulator"]
 
@@ -200,31 +200,32 @@ def emulator(
     server.faults.set_rates(fault_rates, seed=seed, latency=latency)
     if revoke_tokens_every is not None:
         server.faults.every(Fault.TOKEN_REVOKED, revoke_tokens_every)
-    with contextlib.suppress(KeyboardInterrupt):  # where loops cannot handle signals
-        asyncio.run(_serve(server, Console(highlight=False, soft_wrap=True)))
-    if state_file is not None:
-        saved = save_state(server.store, state_file)
-        click.echo(f"Saved {saved} groups to {state_file}")
+    try:
+        with exiting_on_signals("the emulator stopped") as signals:
+            asyncio.run(_serve(server, Console(highlight=False, soft_wrap=True), signals))
+    finally:  # stopped by a signal too: the groups are saved before the exit status is set
+        if state_file is not None:
+            saved = save_state(server.store, state_file)
+            click.echo(f"Saved {saved} groups to {state_file}")
+    sys.exit(signals.exit_code or 0)
 
 
-async def _serve(server: DingTalkEmulator, console: Console) -> None:
+async def _serve(server: DingTalkEmulator, console: Console, signals: Signals) -> None:
+    """Serve until a signal; stopping that way exits 128 + its number, like any command."""
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
-    try:
-        await server.start()
-    except OSError as error:
-        raise click.ClickException(
-            f"cannot listen on {server.host}:{server.port}: {error}"
-        ) from None
-    try:
-        _print_banner(server, console)
-        await stop.wait()
-    finally:
-        await server.close()
-    _print_summary(server, console)
+    with signals.on_loop(lambda _signum: stop.set()):
+        try:
+            await server.start()
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot listen on {server.host}:{server.port}: {error}"
+            ) from None
+        try:
+            _print_banner(server, console)
+            await stop.wait()
+        finally:
+            await server.close()
+        _print_summary(server, console)
 
 
 def _print_banner(server: DingTalkEmulator, console: Console) -> None:

@@ -1,6 +1,7 @@
 """Test support: the DingTalk emulator, its fault injection, and the pytest fixture."""
 
 from .._retry import is_testing, set_testing
+from .emulated import EmulatedDingTalk
 from .emulator import DingTalkEmulator
 from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
 from .records import CreatedGroup, LoggedRequest
@@ -23,6 +24,7 @@ __all__ = [
     "CannedReply",
     "CreatedGroup",
     "DingTalkEmulator",
+    "EmulatedDingTalk",
     "ErrcodeReply",
     "ErrorReply",
     "Fault",

@@ -44,12 +44,12 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import pytest
-from attrs import define
 
 from .._retry import is_testing, set_testing
 from ..groups import GroupService
 from ..robot import RobotService
 from ..tokens import AppTokenProvider
+from .emulated import EmulatedDingTalk
 from .emulator import DingTalkEmulator
 from .remote import RemoteEmulator
 
@@ -71,18 +71,6 @@ URL_OPTION = "--dingtalk-emulator-url"
 URL_ENV = "DINGTALK_EMULATOR_URL"
 #: Marker settings remote mode can apply through the admin API (restored after the test).
 _REMOTE_SETTINGS = frozenset({"qps_limit", "qps_limits", "visible_users"})
-
-
-@define(frozen=True, kw_only=True)
-class EmulatedDingTalk:
-    """A running emulator and a client bound to it: `groups`, `robot` (the app's own robot),
-    their `tokens` and `session`."""
-
-    emulator: DingTalkEmulator | RemoteEmulator
-    groups: GroupService
-    robot: RobotService
-    tokens: AppTokenProvider
-    session: aiohttp.ClientSession
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
