@@ -112,3 +112,34 @@ async def test_a_malformed_state_file_is_a_usage_error(tmp_path: Path) -> None:
     assert process.returncode == 2
     assert "is not an emulator state file" in err.decode()
     assert state.read_text() == '{"groups": [{"name": 1}]}'
+
+
+def test_saved_groups_load_back_as_they_were(tmp_path: Path) -> None:
+    """The state file round trip in process: every group field and message survives."""
+    from dingtalk_im_async.testing import GroupStore
+    from dingtalk_im_async.testing.state import load_state, save_state
+
+    state = tmp_path / "state.json"
+    assert load_state(GroupStore(), state) == 0  # no file yet: no groups
+    state.write_text(json.dumps({"groups": [SAVED_GROUP]}))
+    store = GroupStore()
+    assert load_state(store, state) == 1
+    group = store.by_chatid("chatsaved")
+    assert group is not None
+    group.options["searchable"] = 1
+    found = store.message("key1")
+    assert found is not None
+    assert found[1].read_by == ["u1"]
+    assert save_state(store, state) == 1
+    again = GroupStore()
+    load_state(again, state)
+    reloaded = again.by_open_conversation_id("cidsaved+/==")
+    assert reloaded is not None
+    assert (reloaded.sub_admins, reloaded.robots, reloaded.options["searchable"]) == (
+        {"u1"},
+        {"state-bot"},
+        1,
+    )
+    state.write_text("[]")
+    with pytest.raises(ValueError, match="not an emulator state file"):
+        load_state(GroupStore(), state)
