@@ -1,111 +1,157 @@
-"""Profile the client side of `GroupService.create` with pyinstrument.
+"""Where the client's extra CPU goes: pyinstrument on (a) the bare aiohttp loop and (b) this client.
 
-    python benchmarks/profile_create.py [--calls N] [--html out.html]
+    python benchmarks/profile_create.py [--codec default|orjson] [--calls 20000] [--html b.html]
 
 Same setup as compare.py (emulator over HTTPS in its own process, concurrency
-50), but only this client runs, under pyinstrument. Prints the functions with
-the most time of their own, and the time spent under the project's code,
-tenacity, cattrs and the JSON codec, which is the overhead above raw aiohttp.
+50). (a) and (b) run the same creates under pyinstrument, in alternating
+chunks so a busy spell of the machine hits both; idle time (the event loop
+waiting in `select`) is left out. Prints, per create, the time each side
+spent per package and in the functions where (b) spends more than (a): the
+cost of this client beyond the floor. `--codec default` (the default) is the
+default install, with the standard library's json; `orjson` uses the extra.
+Sampled times are inflated by the profiler: compare the two sides, and read
+compare.py for the real CPU.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
-
-from _certs import write_certificates
-from _clients import ThisClient, measure
-from _server import emulator_process
-from pyinstrument import Profiler
-from pyinstrument.frame import Frame
+from typing import Any
 
 CONCURRENCY = 50
+CHUNKS = 4
 #: Path fragments naming where a sample's time goes; the first that matches wins.
 #: Frames matching none (built-ins, other stdlib) count for their caller's part.
 PARTS = {
     "dingtalk_im_async/": "dingtalk_im_async",
+    "<cattrs generated": "dingtalk_im_async (cattrs-generated)",
+    "<attrs generated": "attrs-generated",
+    "_clients.py": "benchmark loop",
     "tenacity/": "tenacity",
     "cattrs/": "cattrs",
-    "/attr/": "attrs",
     "/json/": "json",
     "aiohttp/": "aiohttp",
     "yarl/": "aiohttp",
     "multidict/": "aiohttp",
     "asyncio/": "asyncio",
     "/ssl.py": "ssl",
+    "/enum.py": "enum",
 }
 
 
 def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--calls", type=int, default=20_000)
+    parser.add_argument("--codec", choices=("default", "orjson"), default="default")
+    parser.add_argument("--calls", type=int, default=20_000, help="creates per side")
     parser.add_argument("--top", type=int, default=25, help="how many functions to list")
-    parser.add_argument("--html", type=Path, help="also write pyinstrument's HTML report here")
+    parser.add_argument("--html", type=Path, help="also write pyinstrument's HTML report of (b)")
     return parser.parse_args()
 
 
-def _part_of(frame: Frame, inherited: str) -> str:
-    path = frame.file_path or ""
-    return next((part for fragment, part in PARTS.items() if fragment in path), inherited)
+class Tally:
+    """Own time per function and per part, summed over the chunks of one side."""
+
+    def __init__(self) -> None:
+        self.by_function: Counter[str] = Counter()
+        self.by_part: Counter[str] = Counter()
+
+    def add(self, frame: Any, part: str) -> None:
+        """Add each leaf's time to its function (a `[self]` leaf is its parent's) and part."""
+        if not frame.children:
+            owner = frame.parent if frame.is_synthetic and frame.parent is not None else frame
+            if owner.function == "select" and (owner.file_path or "").endswith("selectors.py"):
+                return  # the loop waiting for the server: idle, not work
+            self.by_function[f"{owner.function}  {owner.file_path_short}:{owner.line_no}"] += (
+                frame.time
+            )
+            self.by_part[part] += frame.time
+        for child in frame.children:
+            path = child.file_path or ""
+            self.add(child, next((p for f, p in PARTS.items() if f in path), part))
 
 
-def _tally(
-    frame: Frame, part: str, by_function: dict[str, float], by_part: dict[str, float]
-) -> None:
-    """Add each leaf's time to its function (a `[self]` leaf is its parent's) and its part."""
-    if not frame.children:
-        owner = frame.parent if frame.is_synthetic and frame.parent is not None else frame
-        key = f"{owner.function}  {owner.file_path_short}:{owner.line_no}  [{part}]"
-        by_function[key] = by_function.get(key, 0.0) + frame.time
-        by_part[part] = by_part.get(part, 0.0) + frame.time
-    for child in frame.children:
-        _tally(child, _part_of(child, part), by_function, by_part)
+async def _profile(base_url: str, ca_pem: Path, calls: int) -> tuple[dict[str, Tally], Any]:
+    """Each side's tally, and the profiler of (b)'s last chunk (for the HTML report)."""
+    import aiohttp
+    from _clients import RawAiohttp, ThisClient, client_ssl_context, fetch_token, measure
+    from pyinstrument import Profiler
 
-
-async def _profile(base_url: str, ca_pem: Path, calls: int) -> Profiler:
-    client = ThisClient(base_url, ca_pem)
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(ssl=client_ssl_context(ca_pem))
+    ) as session:
+        token = await fetch_token(session, base_url)
+    clients = {"a": RawAiohttp(base_url, ca_pem, token), "b": ThisClient(base_url, ca_pem)}
+    tallies = {key: Tally() for key in clients}
+    last_of_b: Any = None
     try:
-        await measure(client.create, 2_000, CONCURRENCY)  # warm up: connections, token
-        profiler = Profiler(interval=0.0002, async_mode="disabled")
-        profiler.start()
-        await measure(client.create, calls, CONCURRENCY)
-        profiler.stop()
+        for client in clients.values():
+            await measure(client.call, 2_000, CONCURRENCY)  # warm up: connections, token
+        for chunk in range(CHUNKS):
+            for key in ("a", "b") if chunk % 2 == 0 else ("b", "a"):
+                profiler = Profiler(interval=0.0002, async_mode="disabled")
+                profiler.start()
+                await measure(clients[key].call, calls // CHUNKS, CONCURRENCY)
+                profiler.stop()
+                root = profiler.last_session.root_frame() if profiler.last_session else None
+                if root is not None:
+                    tallies[key].add(root, "other")
+                if key == "b":
+                    last_of_b = profiler
     finally:
-        await client.close()
-    return profiler
+        for client in clients.values():
+            await client.close()
+    return tallies, last_of_b
+
+
+def _print(tallies: dict[str, Tally], calls: int, top: int) -> None:
+    a, b = tallies["a"], tallies["b"]
+
+    def us(seconds: float) -> str:
+        return f"{seconds / calls * 1e6:7.2f}"
+
+    total_a, total_b = sum(a.by_part.values()), sum(b.by_part.values())
+    print(f"{calls} creates per side at concurrency {CONCURRENCY}, sampled time per create, us")
+    print(f"  (a) bare aiohttp loop {us(total_a)}   (b) this client {us(total_b)}   "
+          f"b/a {total_b / total_a:.3f}   (idle time in select left out)")  # fmt: skip
+    print("\nby package:        (a)      (b)     b-a")
+    for part in sorted(a.by_part.keys() | b.by_part.keys(), key=lambda p: -b.by_part[p]):
+        print(
+            f"  {part:36s} {us(a.by_part[part])} {us(b.by_part[part])} "
+            f"{us(b.by_part[part] - a.by_part[part])}"
+        )
+    extra = b.by_function.copy()
+    extra.subtract(a.by_function)
+    print(f"\nfunctions where (b) spends more than (a), top {top} by b-a:")
+    print("       (a)      (b)     b-a")
+    for name, _ in extra.most_common(top):
+        print(f"  {us(a.by_function[name])} {us(b.by_function[name])} {us(extra[name])}  {name}")
 
 
 def main() -> None:
     args = _parse_args()
+    # Decided before the package is imported: its JSON codec is chosen at import.
+    os.environ["DINGTALK_IM_ASYNC_JSON"] = "stdlib" if args.codec == "default" else "auto"
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _certs import write_certificates
+    from _server import emulator_process
+
+    from dingtalk_im_async import _json
+
+    print(f"dingtalk-im-async JSON codec: {'orjson' if _json.uses_orjson else 'standard library'}")
     with tempfile.TemporaryDirectory() as scratch:
         ca_pem, chain_pem = write_certificates(Path(scratch))
         with emulator_process(chain_pem) as server:
-            profiler = asyncio.run(_profile(server.base_url, ca_pem, args.calls))
-    session = profiler.last_session
-    assert session is not None
-    root = session.root_frame()
-    assert root is not None
-    by_function: dict[str, float] = {}
-    by_part: dict[str, float] = {}
-    _tally(root, "other", by_function, by_part)
-    wall = session.duration
-    print(f"{args.calls} creates at concurrency {CONCURRENCY}, {wall:.2f}s sampled")
-    print("functions by own time:")
-    for name, seconds in sorted(by_function.items(), key=lambda item: -item[1])[: args.top]:
-        print(f"  {seconds / wall:6.1%}  {name}")
-    print("...of which outside aiohttp, asyncio and ssl:")
-    theirs = ("[aiohttp]", "[asyncio]", "[ssl]")
-    outside = {name: t for name, t in by_function.items() if not name.endswith(theirs)}
-    for name, seconds in sorted(outside.items(), key=lambda item: -item[1])[: args.top]:
-        print(f"  {seconds / wall:6.1%}  {name}")
-    print("own time by package (built-ins count for their caller; us inflated by the profiler):")
-    for part, seconds in sorted(by_part.items(), key=lambda item: -item[1]):
-        print(f"  {seconds / wall:6.1%}  {seconds / args.calls * 1e6:7.1f} us/create  {part}")
-    if args.html:
-        args.html.write_text(profiler.output_html())
-        print(f"HTML report: {args.html}")
+            tallies, last_of_b = asyncio.run(_profile(server.base_url, ca_pem, args.calls))
+    _print(tallies, args.calls, args.top)
+    if args.html and last_of_b is not None:
+        args.html.write_text(last_of_b.output_html())
+        print(f"\nHTML report of (b)'s last chunk: {args.html}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeGuard, TypeVar
 
 from attrs import define, field, validators
 from tenacity import (
@@ -99,16 +99,30 @@ class RetryPolicy:
         between tries (one that ends early when the session closes).
 
         The first try runs outside tenacity, so the usual call, which succeeds
-        at once, builds no retry controller. A retryable failure is handed to
-        tenacity as its attempt 1: attempt count, waits and logging are all
-        tenacity's, exactly as if it had run the first try itself.
+        at once, builds no retry controller.
         """
         try:
             return await attempt(*args, **kwargs)
         except ApiError as error:
             if not is_retryable(error):
                 raise
-            unreported = [error]
+            failure = error
+        return await self.retry_after(failure, sleep, attempt, *args, **kwargs)
+
+    async def retry_after(
+        self,
+        failure: ApiError,
+        sleep: Sleep,
+        attempt: Callable[_P, Awaitable[_T]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _T:
+        """Carry on after `failure`, a retryable failure of a first try the caller made itself.
+
+        Tenacity takes `failure` as its attempt 1: attempt count, waits and
+        logging are all tenacity's, exactly as if it had run the first try.
+        """
+        unreported = [failure]
 
         async def attempt_again() -> _T:
             if unreported:  # tenacity's attempt 1: the failure that already happened
@@ -118,7 +132,7 @@ class RetryPolicy:
         return await self.retrying(sleep)(attempt_again)
 
 
-def is_retryable(error: BaseException) -> bool:
+def is_retryable(error: BaseException) -> TypeGuard[ApiError]:
     """Only what DingTalk documents as "retry": HTTP 500 with code `system.error`."""
     return isinstance(error, ApiError) and error.status == 500 and error.code == "system.error"
 

@@ -27,7 +27,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from . import models
-from .models import ConversationTag, CreateGroupResult, GroupMessage, OpenRobotType, SendStatus
+from .models import CreateGroupResult, GroupMessage, OpenRobotType, SendStatus
 from .models._common import WIRE_KEY
 from .models.robot import encode_msg_param
 from .models.robot_inputs import message_from_wire
@@ -104,16 +104,6 @@ def _strict_strings(value: object, _type: object) -> tuple[str, ...]:
     return tuple(_strict_str(item, str) for item in value)
 
 
-def _conversation_tag(value: object, _type: object) -> ConversationTag | int:
-    """A documented tag as the enum, any other integer kept as it is: failing would hide a
-    group that was created."""
-    number = _strict_int(value, int)
-    try:
-        return ConversationTag(number)
-    except ValueError:
-        return number
-
-
 def _enum_value(member: enum.Enum) -> Any:
     return member.value
 
@@ -132,9 +122,6 @@ converter.register_structure_hook(str, _strict_str)
 converter.register_structure_hook(bool, _strict_bool)
 converter.register_structure_hook(int, _strict_int)
 converter.register_structure_hook_func(_is_string_tuple, _strict_strings)
-converter.register_structure_hook_func(
-    lambda cls: cls == (ConversationTag | int), _conversation_tag
-)
 
 
 def to_wire(obj: Any) -> dict[str, Any]:
@@ -210,23 +197,30 @@ def _enum_or_int_parts(cls: Any) -> tuple[type[enum.IntEnum], bool] | None:
     return None
 
 
-def _enum_or_int(value: object, cls: Any) -> Any:
-    """A documented value as its enum member, any other integer kept as it is (a reply with
-    a value DingTalk added later must not hide the group); None where the type allows it."""
+def _enum_or_int_hook(cls: Any) -> Callable[[object, Any], Any]:
+    """The structure hook of `SomeIntEnum | int [| None]`, built once per type: a documented
+    value as its enum member, any other integer kept as it is (a reply with a value DingTalk
+    added later must not hide the group); None where the type allows it.
+
+    Members are looked up in a dict made here: inspecting the type and calling the enum
+    for every value cost microseconds per reply.
+    """
     parts = _enum_or_int_parts(cls)
     assert parts is not None  # only registered for such types
     enum_type, optional = parts
-    if value is None and optional:
-        return None
-    number = _strict_int(value, int)
-    try:
-        return enum_type(number)
-    except ValueError:
-        return number
+    members: dict[int, enum.IntEnum] = {member.value: member for member in enum_type}
+
+    def structure(value: object, _type: Any) -> Any:
+        if value is None and optional:
+            return None
+        number = _strict_int(value, int)
+        return members.get(number, number)
+
+    return structure
 
 
-converter.register_structure_hook_func(
-    lambda cls: _enum_or_int_parts(cls) is not None, _enum_or_int
+converter.register_structure_hook_factory(
+    lambda cls: _enum_or_int_parts(cls) is not None, _enum_or_int_hook
 )
 
 
