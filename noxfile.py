@@ -7,6 +7,9 @@ first on PATH (see .ci/run).
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "venv"
@@ -25,6 +28,32 @@ def tests(session: nox.Session) -> None:
     session.run("coverage", "erase")
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
     session.run("coverage", "report")
+
+
+#: The tests that talk to redis-server, run again on the oldest redis-py the extra allows.
+REDIS_TESTS = [
+    "tests/test_fleet_outages.py",
+    "tests/test_token_cache.py",
+    "tests/test_token_cache_fleet.py",
+    "tests/test_bulk_fleet.py",
+]
+
+
+def redis_floor() -> str:
+    """The lowest redis-py version the `redis` extra in pyproject.toml allows."""
+    pyproject = Path("pyproject.toml").read_text(encoding="utf-8")
+    found = re.search(r'^redis = \[\s*"redis>=([\w.]+)"', pyproject, re.MULTILINE)
+    if found is None:
+        raise ValueError('expected `redis = ["redis>=X"...` in pyproject.toml')
+    return found[1]
+
+
+@nox.session
+def redis_oldest(session: nox.Session) -> None:
+    """The Redis tests on the oldest redis-py the `redis` extra allows (timeouts, aclose)."""
+    session.install("-e", ".[test]")
+    session.install(f"redis=={redis_floor()}")
+    session.run("pytest", "-q", "-p", "no:cacheprovider", *REDIS_TESTS, *session.posargs)
 
 
 @nox.session

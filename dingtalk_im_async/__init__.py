@@ -37,6 +37,7 @@ from .errors import (
     UnsuccessfulReplyError,
     Verdict,
 )
+from .fleet import RedisPacer, RedisTokenCache
 from .groups import GroupService
 from .models import (
     MSG_PARAM_MAX_BYTES,
@@ -82,12 +83,10 @@ from .models import (
     ValidationType,
 )
 from .pacing import LocalPacer, Pacer, pacer_key
-from .redis_pacer import RedisPacer
 from .robot import RobotService
 from .token_cache import (
     CachedToken,
     MemoryTokenCache,
-    RedisTokenCache,
     TokenCache,
     TokenCacheError,
 )

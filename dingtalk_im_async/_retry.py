@@ -65,12 +65,13 @@ class RetryPolicy:
     `RetryPolicy(initial_wait=0, max_wait=0)` for one client).
     """
 
-    #: Tries in all, the first one included (at least 1; 1 means never retry).
     attempts: int = field(default=3, validator=validators.ge(1))
-    #: Scale of the first wait, in seconds; each later wait may double, with full jitter.
+    """Tries in all, the first one included: at least 1 (1 means never retry)."""
     initial_wait: float = field(default=0.5, validator=validators.ge(0))
-    #: Longest wait between two tries, in seconds.
+    """Scale of the first wait, in seconds (0 or more); each later wait may double, with
+    full jitter."""
     max_wait: float = field(default=8.0, validator=validators.ge(0))
+    """Longest wait between two tries, in seconds (0 or more)."""
 
     def retrying(self, sleep: Sleep = asyncio.sleep) -> AsyncRetrying:
         """A fresh tenacity controller (they hold per-run state, so one per call)."""

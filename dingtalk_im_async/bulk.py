@@ -55,10 +55,16 @@ class BulkOutcome(Generic[ItemT, ResultT]):
     """
 
     index: int
+    """The input's position in the inputs, from 0 (outcomes come in completion order)."""
     request: ItemT
+    """The input itself, as the run read it."""
     result: ResultT | None = None
+    """What the call returned; None when it failed."""
     error: Exception | None = None
+    """Why the call failed; None when it succeeded. Its `verdict` says whether it took
+    effect."""
     rate_limited_retries: int = 0
+    """How often the input was put back before this outcome (0 or more)."""
 
     def __attrs_post_init__(self) -> None:
         if (self.result is None) == (self.error is None):
@@ -84,10 +90,10 @@ class RateLimitedRetry:
     """How an input refused with `RateLimitError` is put back: up to `retries` times, after
     `backoff` seconds (DingTalk advises waiting one second), then through the pacer again."""
 
-    #: Put-backs per input, at most (0: never).
     retries: int = field(default=3, validator=validators.ge(0))
-    #: Seconds to wait before sending a put-back input again.
+    """Put-backs per input, at most (0 or more; 0 never puts one back)."""
     backoff: float = field(default=1.0, validator=validators.ge(0))
+    """Seconds to wait before sending a put-back input again (0 or more)."""
 
 
 @define(frozen=True)

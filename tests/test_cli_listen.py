@@ -77,7 +77,7 @@ async def test_ctrl_c_stops_it_cleanly(emulator: DingTalkEmulator) -> None:
     ]
     process.send_signal(signal.SIGINT)
     stdout, stderr = await asyncio.wait_for(process.communicate(), 20)
-    assert process.returncode == 0
+    assert process.returncode == 130  # stopped by a signal: 128 + its number, like every command
     assert stdout == b""
     assert "Traceback" not in stderr.decode()
     assert "Stopped after 0 item(s)." in stderr.decode()

@@ -12,11 +12,19 @@ import json
 import re
 from pathlib import Path
 
+import attrs
 import click
 import pytest
 
-from dingtalk_im_async import ApiError, CreateGroupResult, TransportError
-from dingtalk_im_async.cli import _inputs, _results, _tally, main
+from dingtalk_im_async import (
+    ApiError,
+    CreateGroupRequest,
+    CreateGroupResult,
+    ManagementOptions,
+    TransportError,
+)
+from dingtalk_im_async._wire import wire_name
+from dingtalk_im_async.cli import _inputs, _results, _rows, _tally, main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 CLI_PAGE = (DOCS / "cli.md").read_text(encoding="utf-8")
@@ -94,13 +102,13 @@ def test_the_credentials_table_lists_every_environment_variable() -> None:
 def test_the_input_table_lists_every_field_under_both_names() -> None:
     rows = table_rows(section(CLI_PAGE, "### Input"))
     documented = {(code_spans(row[0])[0], code_spans(row[1])[0]) for row in rows}
+    fields = [*attrs.fields(CreateGroupRequest), *attrs.fields(ManagementOptions)]
     accepted = {
-        (wire, _inputs.REQUEST_KEYS.get(wire) or _inputs.OPTION_KEYS[wire])
-        for wire in [*_inputs._REQUEST_FIELDS, *_inputs._OPTION_FIELDS]
+        (wire_name(field), field.name) for field in fields if field.name != "management_options"
     }
     assert documented == accepted
     required = {code_spans(row[0])[0] for row in rows if row[2] == "yes"}
-    assert required == {"name", "owner", "useridlist"}
+    assert required == set(_rows.required_columns(CreateGroupRequest))
 
 
 def test_the_suffixes_named_are_the_ones_read() -> None:

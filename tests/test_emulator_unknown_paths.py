@@ -47,7 +47,7 @@ async def test_unknown_topapi_paths_get_errcode_22_naming_the_api(
     assert len(body["request_id"]) == 13
 
 
-@pytest.mark.parametrize("path", ["/oapi/chat/nothing", "/oauth2/corpAccessToken", "/"])
+@pytest.mark.parametrize("path", ["/oapi/chat/nothing", "/oauth2/corpAccessToken", "/nothing"])
 async def test_other_unknown_paths_get_errcode_404(
     emulator: DingTalkEmulator, session: aiohttp.ClientSession, path: str
 ) -> None:

@@ -101,10 +101,18 @@ def test_fixture_is_listed_for_users(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["dingtalk_emulator*", "*fresh emulator on 127.0.0.1*"])
 
 
-def test_readme_example_passes_as_a_user_suite(pytester: pytest.Pytester) -> None:
+def readme_testing_section() -> str:
     readme = Path(__file__).resolve().parent.parent.joinpath("README.md").read_text("utf-8")
-    section = readme.split("## Testing against the emulator", 1)[1]
+    return readme.split("## Testing against the emulator", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_example_passes_when_pasted_into_a_new_project(pytester: pytest.Pytester) -> None:
+    """The example and the configuration the README shows, and nothing else: a new project."""
+    section = readme_testing_section()
     example = section.split("```python\n", 1)[1].split("```", 1)[0]
-    user_ini(pytester)
+    configuration = section.split("```toml\n", 1)[1].split("```", 1)[0]
     pytester.makepyfile(test_readme_example=example)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    without = pytester.runpytest("-p", "no:cacheprovider")
+    assert without.ret != 0, "the control: with no configuration the async tests cannot run"
+    pytester.makepyprojecttoml(configuration)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2, warnings=0)

@@ -6,6 +6,7 @@ what that application would write in its own test suite.
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 import aiohttp
 import pytest
 
@@ -18,8 +19,9 @@ from dingtalk_im_async import (
     RetryPolicy,
     TransportError,
 )
-from dingtalk_im_async.testing import DingTalkEmulator, Fault
-from dingtalk_im_async.testing.pytest_plugin import EmulatedDingTalk
+from dingtalk_im_async.testing import DingTalkEmulator, EmulatedDingTalk, Fault
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:code]
@@ -117,3 +119,18 @@ async def test_open_team_room_with_an_emulator_of_your_own() -> None:
 
 
 # --8<-- [end:emulator]
+
+
+def test_the_guide_shows_imports_that_work() -> None:
+    """Every name the guide's snippets use comes from the imports it shows, which run."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    guide = (root / "docs" / "testing.md").read_text(encoding="utf-8")
+    assert '--8<-- "tests/test_testing_guide.py:imports"' in guide
+    source = Path(__file__).read_text(encoding="utf-8")
+    imports = source.split("# --8<-- [start:imports]\n", 1)[1].split("# --8<-- [end:imports]")[0]
+    namespace: dict[str, object] = {}
+    exec(imports, namespace)  # the import lines the guide shows
+    for name in ("EmulatedDingTalk", "DingTalkEmulator", "Fault", "GroupService"):
+        assert name in namespace, name

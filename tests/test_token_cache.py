@@ -192,7 +192,9 @@ async def test_1000_concurrent_creates_through_redis_fetch_one_token(
     redis_client: Redis,
 ) -> None:
     async with provider_for(emulator, session, cache=redis_cache) as provider:
-        service = GroupService(session, provider, base_url=emulator.base_url, retry=INSTANT_RETRIES)
+        service = GroupService(
+            session, provider, base_url=emulator.base_url, retry=INSTANT_RETRIES, rate_limit=None
+        )
         await asyncio.gather(*(service.create(REQUEST) for _ in range(1000)))
     assert emulator.token_fetches == 1
     assert len(emulator.groups) == 1000

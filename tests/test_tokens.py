@@ -412,3 +412,25 @@ async def test_after_taking_the_lock_the_cache_is_read_again(
         assert await provider.get_token() == cache.peer_token
     assert cache.looks == 2
     assert emulator.token_fetches == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"accessToken": "validtokenvalue0001", "expireIn": 7200,}',  # a trailing comma
+        b'{"accessToken": "validtokenvalue0001", "expireIn": 7200}\xff',  # a non-UTF-8 byte
+    ],
+)
+async def test_an_unparseable_token_reply_never_shows_the_token(
+    session: aiohttp.ClientSession, body: bytes
+) -> None:
+    """Issue 14.1: the excerpt of a broken 2xx token reply carried the valid token."""
+    async with DingTalkEmulator() as emulator:
+        emulator.reply_token_next(body=body)
+        provider = provider_for(emulator, session)
+        with pytest.raises(ResponseError) as broken:
+            await provider.get_token()
+        await provider.close()
+    shown = " ".join([str(broken.value), repr(broken.value), broken.value.excerpt])
+    assert "validtokenvalue0001" not in shown
+    assert "expected JSON" in str(broken.value)

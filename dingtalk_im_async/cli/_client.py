@@ -9,15 +9,16 @@ from typing import Any, TypeVar
 
 import click
 from attrs import define
+from yarl import URL
 
-from .._hosts import resolve_base_url
+from .._hosts import OAPI_BASE_URL_ENV, resolve_base_url, resolve_oapi_base_url
 from ..client import DingTalkClient
 from ..groups import GroupService
 from ..robot import RobotService
 from ..testing.emulator import DingTalkEmulator
 from ..tokens import AppTokenProvider
 
-__all__ = ["Connection", "Target", "client_options", "connect", "target_from"]
+__all__ = ["Connection", "Target", "checked_url", "client_options", "connect", "target_from"]
 
 #: The emulator behind `--emulator` enforces DingTalk's standard-edition rate, so pacing shows.
 EMULATOR_QPS = 20
@@ -50,6 +51,12 @@ def client_options(command: _F) -> _F:
             help="API host, default https://api.dingtalk.io.",
         ),
         click.option(
+            "--allow-http",
+            is_flag=True,
+            help="Allow a plain http:// base URL to a host that is not this machine "
+            "(the access token then travels unencrypted).",
+        ),
+        click.option(
             "--emulator",
             is_flag=True,
             help=f"Run against an in-process emulator (enforcing {EMULATOR_QPS} calls/s); "
@@ -69,24 +76,50 @@ class Target:
     app_key: str = ""
     app_secret: str = ""
     base_url: str | None = None
+    allow_http: bool = False
 
     def __repr__(self) -> str:
         return f"Target(emulator={self.emulator!r}, app_key={self.app_key!r})"
 
 
 def target_from(
-    *, app_key: str | None, app_secret: str | None, base_url: str | None, emulator: bool
+    *,
+    app_key: str | None,
+    app_secret: str | None,
+    base_url: str | None,
+    emulator: bool,
+    allow_http: bool = False,
 ) -> Target:
     """Check the settings; a usage error (exit 2) says what is missing."""
     if emulator:
         return Target(emulator=True)
     if not app_key or not app_secret:
         raise click.UsageError(NO_CREDENTIALS)
+    url = checked_url(resolve_base_url, base_url, "--base-url / DINGTALK_BASE_URL", allow_http)
+    checked_url(resolve_oapi_base_url, None, OAPI_BASE_URL_ENV, allow_http)
+    return Target(
+        emulator=False,
+        app_key=app_key,
+        app_secret=app_secret,
+        base_url=url,
+        allow_http=allow_http,
+    )
+
+
+def checked_url(resolve: Callable[..., str], given: str | None, hint: str, allow_http: bool) -> str:
+    """The resolved URL, or a usage error in the command's terms (its flags, not Python's)."""
     try:
-        url = resolve_base_url(base_url)
+        url = resolve(given, allow_http=True)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--base-url / DINGTALK_BASE_URL") from None
-    return Target(emulator=False, app_key=app_key, app_secret=app_secret, base_url=url)
+        raise click.BadParameter(str(error), param_hint=hint) from None
+    try:
+        return resolve(given, allow_http=allow_http)
+    except ValueError:
+        raise click.BadParameter(
+            f"refusing plain http to {URL(url).host}: the access token would travel "
+            "unencrypted; use https, or add --allow-http to send it anyway",
+            param_hint=hint,
+        ) from None
 
 
 @define(frozen=True, kw_only=True)
@@ -113,7 +146,11 @@ async def connect(target: Target, *, robot_code: str | None = None) -> AsyncIter
             app_key, app_secret, base_url = emulator.app_key, emulator.app_secret, emulator.base_url
         client = await stack.enter_async_context(
             DingTalkClient(
-                app_key=app_key, app_secret=app_secret, base_url=base_url, robot_code=robot_code
+                app_key=app_key,
+                app_secret=app_secret,
+                base_url=base_url,
+                robot_code=robot_code,
+                allow_http=target.allow_http,
             )
         )
         yield Connection(

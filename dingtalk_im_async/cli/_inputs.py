@@ -1,60 +1,31 @@
 """Reading `dingtalk-im bulk` input, one record at a time: CSV or JSON Lines.
 
-Field names are the API's wire names (`ownerType`) or their snake_case
-forms (`owner_type`). The six management options are columns of their own
-(`searchable`, ...) or, in JSON Lines, a `managementOptions` object. In CSV,
-list fields (`useridlist`, `extidlist`) are separated by `;` and an empty
-cell means "not set". A record that cannot become a request is returned
-with the reason, so the caller can report it by line and go on.
+What a record may hold comes from the bulk operation's request class,
+through the one converter (`_rows`): each field's wire name (`ownerType`) or
+snake_case name (`owner_type`); a settings object (`managementOptions`) is
+one JSON object or a column per setting in CSV. In CSV, list fields are
+separated by `;` and an empty cell means "not set". A record that cannot
+become a request is returned with the reason, so the caller can report it
+by line and go on.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
 from attrs import define
 
-from ..errors import RequestValidationError
-from ..models import CreateGroupRequest, ManagementOptions
+from ._encoding import DEFAULT_ENCODING, decoding_problem, python_encoding
+from ._operations import CREATE, Operation
+from ._rows import Column, RowError, columns, request_from_row, required_columns
 
 __all__ = ["FORMATS", "InputFormatError", "InputRecord", "count_records", "read_records"]
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
-
-_REQUEST_FIELDS = {
-    "name": "name",
-    "owner": "owner",
-    "ownerType": "owner_type",
-    "useridlist": "useridlist",
-    "conversationTag": "conversation_tag",
-    "extidlist": "extidlist",
-    "icon": "icon",
-}
-_OPTION_FIELDS = {
-    "mentionAllAuthority": "mention_all_authority",
-    "showHistoryType": "show_history_type",
-    "validationType": "validation_type",
-    "searchable": "searchable",
-    "chatBannedType": "chat_banned_type",
-    "managementType": "management_type",
-}
-_NESTED = {"managementOptions": "management_options"}
-_LIST_FIELDS = {"useridlist", "extidlist"}
-_INT_FIELDS = {"conversation_tag", *_OPTION_FIELDS.values()}
-
-
-def _aliases(table: dict[str, str]) -> dict[str, str]:
-    """Wire name or snake_case name -> snake_case name."""
-    return {**table, **{snake: snake for snake in table.values()}}
-
-
-REQUEST_KEYS = _aliases(_REQUEST_FIELDS)
-OPTION_KEYS = _aliases(_OPTION_FIELDS)
-NESTED_KEYS = _aliases(_NESTED)
 
 
 class InputFormatError(ValueError):
@@ -63,12 +34,23 @@ class InputFormatError(ValueError):
 
 @define(frozen=True, kw_only=True)
 class InputRecord:
-    """One input record: its line number, name, and the request or why there is none."""
+    """One input record: its line number, name (the operation's label: a group's name, a
+    chatid, ...), and the request or why there is none."""
 
     line: int
     name: str
-    request: CreateGroupRequest | None = None
+    request: Any = None
     problem: str | None = None
+
+
+def _known(operation: Operation[Any, Any]) -> Mapping[str, Column]:
+    return operation.columns if operation.columns is not None else columns(operation.request_type)
+
+
+def _required(operation: Operation[Any, Any]) -> tuple[str, ...]:
+    if operation.required_columns is not None:
+        return operation.required_columns
+    return required_columns(operation.request_type)
 
 
 def input_format(path: Path, chosen: str | None) -> str:
@@ -84,34 +66,99 @@ def input_format(path: Path, chosen: str | None) -> str:
     return found
 
 
-def count_records(path: Path, fmt: str) -> int:
-    """How many records the file holds (a streaming pass, for the progress bar)."""
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        if fmt == "csv":
-            return max(0, sum(1 for row in csv.reader(stream) if row) - 1)
-        return sum(1 for text in stream if text.strip())
+def count_records(
+    path: Path,
+    fmt: str,
+    *,
+    encoding: str = DEFAULT_ENCODING,
+    operation: Operation[Any, Any] = CREATE,
+) -> int:
+    """How many records the file holds: a streaming pass over all of it before anything
+    is sent, which raises `InputFormatError` if the file cannot be read as a whole."""
+    codec = _codec(encoding)
+    try:
+        with path.open(encoding=codec, newline="") as stream:
+            if fmt == "csv":
+                rows = _csv_rows(stream, operation)
+                if next(rows, None) is None:
+                    return 0
+                return sum(1 for _first, _last, row in rows if row)
+            return sum(1 for text in stream if text.strip())
+    except UnicodeDecodeError as error:
+        raise InputFormatError(decoding_problem(path, codec, error)) from None
 
 
-def read_records(path: Path, fmt: str, *, separator: str = ";") -> Iterator[InputRecord]:
-    """Yield the file's records lazily; raises `InputFormatError` for a bad CSV header."""
-    with path.open(encoding="utf-8-sig", newline="") as stream:
+def read_records(
+    path: Path,
+    fmt: str,
+    *,
+    separator: str = ";",
+    encoding: str = DEFAULT_ENCODING,
+    operation: Operation[Any, Any] = CREATE,
+) -> Iterator[InputRecord]:
+    """Yield the file's records lazily as requests of `operation`; raises
+    `InputFormatError` for a bad CSV header."""
+    with path.open(encoding=_codec(encoding), newline="") as stream:
         if fmt == "csv":
-            yield from _csv_records(stream, separator)
+            yield from _csv_records(stream, separator, operation)
         else:
-            yield from _jsonl_records(stream, separator)
+            yield from _jsonl_records(stream, operation)
 
 
-def _csv_records(stream: TextIO, separator: str) -> Iterator[InputRecord]:
-    reader = csv.reader(stream)
-    header = next(reader, None)
+def _codec(encoding: str) -> str:
+    try:
+        return python_encoding(encoding)
+    except ValueError as error:
+        raise InputFormatError(str(error)) from None
+
+
+def _csv_rows(
+    stream: TextIO, operation: Operation[Any, Any]
+) -> Iterator[tuple[int, int, list[str]]]:
+    """Each row with the lines it starts and ends on; the header's columns are checked.
+
+    Quoting is strict: a quote left open would swallow every line after it
+    into one cell, so it refuses the file, naming the line it opened on.
+    """
+    reader = csv.reader(stream, strict=True)
+    end_of_previous = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = end_of_previous + 1
+            if "unexpected end of data" in str(error):
+                raise InputFormatError(
+                    f"line {line}: a quoted cell opens on this line and is never closed "
+                    "(it would swallow every line after it); close or remove the quote"
+                ) from None
+            raise InputFormatError(f"line {line}: malformed CSV quoting ({error})") from None
+        if end_of_previous == 0:
+            _check_columns([column.strip() for column in row], operation)
+        yield end_of_previous + 1, reader.line_num, row
+        end_of_previous = reader.line_num
+
+
+def _csv_records(
+    stream: TextIO, separator: str, operation: Operation[Any, Any]
+) -> Iterator[InputRecord]:
+    rows = _csv_rows(stream, operation)
+    header = next(rows, None)
     if header is None:
         return
-    columns = [column.strip() for column in header]
-    _check_columns(columns)
-    end_of_previous = reader.line_num
-    for row in reader:
-        line, end_of_previous = end_of_previous + 1, reader.line_num
+    columns = [column.strip() for column in header[2]]
+    for line, last_line, row in rows:
         if not row:
+            continue
+        if last_line > line:
+            yield InputRecord(
+                line=line,
+                name="",
+                problem=f"a quoted cell runs from line {line} to line {last_line}; "
+                "no field may hold a line break (is a quote unbalanced?)",
+            )
             continue
         if len(row) != len(columns):
             yield InputRecord(
@@ -123,24 +170,34 @@ def _csv_records(stream: TextIO, separator: str) -> Iterator[InputRecord]:
         cells = {
             column: cell.strip() for column, cell in zip(columns, row, strict=True) if cell.strip()
         }
-        yield _record(line, cells, separator)
+        yield _record(line, cells, operation, separator)
 
 
-def _check_columns(columns: list[str]) -> None:
-    known = {**REQUEST_KEYS, **OPTION_KEYS}
-    unknown = [column for column in columns if column not in known]
+def _check_columns(header: list[str], operation: Operation[Any, Any]) -> None:
+    """The header names known fields of the operation, each once, and every required one."""
+    known = _known(operation)
+    unknown = [column for column in header if column not in known]
     if unknown:
+        names = sorted({column.path[-1] for column in known.values()})
         raise InputFormatError(
-            f"unknown column(s) {', '.join(map(repr, unknown))}; known: "
-            + ", ".join([*_REQUEST_FIELDS, *_OPTION_FIELDS])
+            f"unknown column(s) {', '.join(map(repr, unknown))} for {operation.name}; known: "
+            + ", ".join(names)
         )
-    targets = [known[column] for column in columns]
-    repeated = sorted({target for target in targets if targets.count(target) > 1})
+    targets = [known[column].path for column in header]
+    repeated = sorted({".".join(path) for path in targets if targets.count(path) > 1})
     if repeated:
         raise InputFormatError(f"column(s) given twice: {', '.join(repeated)}")
+    given = {path[0] for path in targets}
+    required = _required(operation)
+    missing = [name for name in required if name not in given]
+    if missing:
+        raise InputFormatError(
+            f"missing required column(s): {', '.join(missing)} "
+            f"(every {operation.name} record needs {', '.join(required)})"
+        )
 
 
-def _jsonl_records(stream: TextIO, separator: str) -> Iterator[InputRecord]:
+def _jsonl_records(stream: TextIO, operation: Operation[Any, Any]) -> Iterator[InputRecord]:
     for line, text in enumerate(stream, start=1):
         if not text.strip():
             continue
@@ -152,58 +209,28 @@ def _jsonl_records(stream: TextIO, separator: str) -> Iterator[InputRecord]:
         if not isinstance(data, dict):
             yield InputRecord(line=line, name="", problem="expected a JSON object")
             continue
-        yield _record(line, data, separator)
+        yield _record(line, data, operation, None)
 
 
-def _record(line: int, data: dict[str, Any], separator: str) -> InputRecord:
-    raw_name = data.get("name", "")
-    name = raw_name if isinstance(raw_name, str) else str(raw_name)
+def _record(
+    line: int, data: dict[str, Any], operation: Operation[Any, Any], separator: str | None
+) -> InputRecord:
+    """The record of one row: its request, or the reason there is none (named by the row's
+    first required field, as far as it can be read)."""
     try:
-        request = _request(data, separator)
-    except (RequestValidationError, ValueError, TypeError) as error:
-        return InputRecord(line=line, name=name, problem=str(error))
-    return InputRecord(line=line, name=name, request=request)
+        request = request_from_row(
+            operation.request_type, data, separator=separator, known=_known(operation)
+        )
+    except RowError as error:
+        return InputRecord(line=line, name=_raw_label(data, operation), problem=str(error))
+    return InputRecord(line=line, name=operation.label(request), request=request)
 
 
-def _request(data: dict[str, Any], separator: str) -> CreateGroupRequest:
-    fields: dict[str, Any] = {}
-    options: dict[str, Any] = {}
+def _raw_label(data: Mapping[str, Any], operation: Operation[Any, Any]) -> str:
+    known = _known(operation)
+    first = _required(operation)[:1]
     for key, value in data.items():
-        if key in REQUEST_KEYS:
-            fields[_unique(fields, REQUEST_KEYS[key])] = value
-        elif key in OPTION_KEYS:
-            options[_unique(options, OPTION_KEYS[key])] = value
-        elif key in NESTED_KEYS:
-            if not isinstance(value, dict):
-                raise ValueError(f"{key}: must be an object")
-            for option, option_value in value.items():
-                if option not in OPTION_KEYS:
-                    raise ValueError(f"{key}: unknown option {option!r}")
-                options[_unique(options, OPTION_KEYS[option])] = option_value
-        else:
-            raise ValueError(f"unknown field {key!r}")
-    for required in ("name", "owner", "useridlist"):
-        if required not in fields:
-            raise ValueError(f"{required}: missing")
-    fields = {key: _from_text(key, value, separator) for key, value in fields.items()}
-    options = {key: _from_text(key, value, separator) for key, value in options.items()}
-    return CreateGroupRequest(
-        **fields, management_options=ManagementOptions(**options) if options else None
-    )
-
-
-def _unique(seen: dict[str, Any], key: str) -> str:
-    if key in seen:
-        raise ValueError(f"{key}: given twice")
-    return key
-
-
-def _from_text(key: str, value: Any, separator: str) -> Any:
-    """CSV cells are text: split list fields, read integer fields; JSON values pass as they are."""
-    if not isinstance(value, str):
-        return value
-    if key in _LIST_FIELDS:
-        return [item.strip() for item in value.split(separator) if item.strip()]
-    if key in _INT_FIELDS and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return value
+        column = known.get(key)
+        if column is not None and column.path[:1] == first:
+            return value if isinstance(value, str) else str(value)
+    return ""

@@ -20,7 +20,8 @@ from ..client import DingTalkClient
 from ..errors import DingTalkError, Verdict
 from ..groups import GroupService
 from ..testing.emulator import DingTalkEmulator
-from ._client import EMULATOR_QPS, Target, client_options, target_from
+from ._client import EMULATOR_QPS, Target, checked_url, client_options, target_from
+from ._signals import exiting_on_signals
 
 __all__ = ["group_options", "print_fields", "run_on_groups"]
 
@@ -70,12 +71,12 @@ def _settings(connection: dict[str, Any]) -> _Settings:
     timeout = float(connection.pop("timeout"))
     target = target_from(**connection)
     if oapi_base_url is not None and not target.emulator:
-        try:
-            resolve_oapi_base_url(oapi_base_url)
-        except ValueError as error:
-            raise click.BadParameter(
-                str(error), param_hint="--oapi-base-url / DINGTALK_OAPI_BASE_URL"
-            ) from None
+        checked_url(
+            resolve_oapi_base_url,
+            oapi_base_url,
+            "--oapi-base-url / DINGTALK_OAPI_BASE_URL",
+            target.allow_http,
+        )
     return _Settings(target=target, oapi_base_url=oapi_base_url, timeout=timeout)
 
 
@@ -97,7 +98,7 @@ async def _groups_for(settings: _Settings) -> AsyncIterator[GroupService]:
                 base_url=base_url,
                 oapi_base_url=oapi_base_url,
                 timeout=settings.timeout,
-                allow_http=getattr(target, "allow_http", False),  # the CLI's --allow-http
+                allow_http=target.allow_http,  # the CLI's --allow-http
             )
         )
         yield client.groups
@@ -111,12 +112,16 @@ def run_on_groups(connection: dict[str, Any], call: Callable[[GroupService], Awa
         async with _groups_for(settings) as groups:
             return await call(groups)
 
-    try:
-        return asyncio.run(run())
-    except DingTalkError as error:
-        click.echo(f"failed: {error}", err=True)
-        click.echo(VERDICT_LINES[error.verdict], err=True)
-        sys.exit(1)
+    with exiting_on_signals("the change may or may not have been applied") as signals:
+        try:
+            result = asyncio.run(run())
+        except DingTalkError as error:
+            click.echo(f"failed: {error}", err=True)
+            click.echo(VERDICT_LINES[error.verdict], err=True)
+            sys.exit(signals.exit_code or 1)
+    if signals.exit_code:
+        sys.exit(signals.exit_code)
+    return result
 
 
 def print_fields(result: object, *, as_json: bool) -> None:

@@ -12,11 +12,13 @@ Each family's entries live in a section of their own below.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from attrs import define
 
-from ..client import DingTalkClient
+from .._service import endpoint_of
+from ..endpoints import Endpoint
+from ..groups import GroupService
 from ..models import (
     CreateGroupRequest,
     CreateGroupResult,
@@ -27,6 +29,7 @@ from ..models import (
     UpdateGroupRequest,
     UpdateGroupResult,
 )
+from ..robot import RobotService
 from ._rows import Column, columns
 
 __all__ = [
@@ -37,11 +40,22 @@ __all__ = [
     "SUB_ADMINS",
     "UPDATE",
     "Operation",
+    "Services",
     "register",
 ]
 
 Req = TypeVar("Req")
 Res = TypeVar("Res")
+
+
+class Services(Protocol):
+    """Where an operation's method lives: a `DingTalkClient`, or the CLI's connection."""
+
+    @property
+    def groups(self) -> GroupService: ...
+
+    @property
+    def robot(self) -> RobotService: ...
 
 
 @define(frozen=True, kw_only=True)
@@ -53,7 +67,7 @@ class Operation(Generic[Req, Res]):
     #: What each input record is structured into (validated when built).
     request_type: type[Req]
     #: The service method of a client, e.g. `lambda client: client.robot.send`.
-    method: Callable[[DingTalkClient], Callable[[Req], Awaitable[Res]]]
+    method: Callable[[Services], Callable[[Req], Awaitable[Res]]]
     #: What progress and results call an input.
     label: Callable[[Req], str]
     #: The keys an input row may use, where the request's fields are not what rows hold
@@ -61,6 +75,27 @@ class Operation(Generic[Req, Res]):
     columns: Mapping[str, Column] | None = None
     #: The wire keys a row must give (None: `_rows.required_columns(request_type)`).
     required_columns: tuple[str, ...] | None = None
+
+    @property
+    def endpoint(self) -> Endpoint[Req, Res] | None:
+        """The endpoint the method calls, read off the service class's method."""
+        return endpoint_of(self.method(_SERVICE_CLASSES))  # type: ignore[arg-type]
+
+    @property
+    def repeat_safe(self) -> bool:
+        """Whether an unknown outcome may be sent again (the endpoint sets state)."""
+        endpoint = self.endpoint
+        return endpoint is not None and endpoint.repeat_safe
+
+
+class _ServiceClasses:
+    """The services' classes, where `method` finds the (unbound) method it names."""
+
+    groups = GroupService
+    robot = RobotService
+
+
+_SERVICE_CLASSES = _ServiceClasses()
 
 
 #: Every operation by name.
@@ -79,7 +114,7 @@ def register(operation: Operation[Req, Res]) -> Operation[Req, Res]:
 
 
 def _groups_create(
-    client: DingTalkClient,
+    client: Services,
 ) -> Callable[[CreateGroupRequest], Awaitable[CreateGroupResult]]:
     return client.groups.create
 
@@ -101,13 +136,13 @@ CREATE: Operation[CreateGroupRequest, CreateGroupResult] = register(
 
 
 def _groups_update(
-    client: DingTalkClient,
+    client: Services,
 ) -> Callable[[UpdateGroupRequest], Awaitable[UpdateGroupResult]]:
     return client.groups.update
 
 
 def _groups_update_admins(
-    client: DingTalkClient,
+    client: Services,
 ) -> Callable[[UpdateAdminsRequest], Awaitable[UpdateAdminsResult]]:
     return client.groups.update_admins
 
@@ -141,7 +176,7 @@ LIFECYCLE_OPERATIONS = (UPDATE, SUB_ADMINS)
 # -- robot --------------------------------------------------------------------------------
 
 
-def _robot_send(client: DingTalkClient) -> Callable[[GroupMessage], Awaitable[SendResult]]:
+def _robot_send(client: Services) -> Callable[[GroupMessage], Awaitable[SendResult]]:
     return client.robot.send
 
 

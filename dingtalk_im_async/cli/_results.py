@@ -30,14 +30,17 @@ from ..models import CreateGroupResult
 
 __all__ = [
     "CREATED",
+    "DONE",
     "FAILED",
     "INVALID",
     "NOT_SENT",
+    "OK",
     "UNKNOWN",
     "AppendLog",
     "abandoned_record",
     "created_record",
     "describe_error",
+    "done_record",
     "error_record",
     "invalid_record",
     "journal_path",
@@ -45,6 +48,9 @@ __all__ = [
 ]
 
 CREATED = "created"
+OK = "ok"
+#: Statuses of inputs that are done: `--resume` never sends them again.
+DONE = frozenset({CREATED, OK})
 FAILED = "failed"
 INVALID = "invalid"
 NOT_SENT = "not_sent"
@@ -70,7 +76,7 @@ class AppendLog:
     def write(self, record: dict[str, Any]) -> None:
         if self._fd is None:
             raise ValueError(f"{self.path} is closed")
-        data = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+        data = _encoded(record)
         written = os.write(self._fd, data)
         while written < len(data):  # only on a full disk or a signal; keep the record whole
             written += os.write(self._fd, data[written:])
@@ -85,8 +91,24 @@ class AppendLog:
                 os.close(fd)
 
 
+def _encoded(record: dict[str, Any]) -> bytes:
+    """One JSON line in UTF-8, readable as is; text UTF-8 cannot hold (a lone surrogate
+    from the input) is written as a JSON escape (`\\ud800`), which reads back the same."""
+    text = json.dumps(record, ensure_ascii=False) + "\n"
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return (json.dumps(record, ensure_ascii=True) + "\n").encode()
+
+
 def created_record(line: int, name: str, result: CreateGroupResult) -> dict[str, Any]:
-    return {"line": line, "name": name, "status": CREATED, **to_wire(result)}
+    return done_record(line, name, result, status=CREATED)
+
+
+def done_record(line: int, name: str, result: object, *, status: str = OK) -> dict[str, Any]:
+    """A success: the result's wire fields (through the one converter) after the status;
+    `created` for a create, `ok` for any other operation."""
+    return {"line": line, "name": name, "status": status, **to_wire(result)}
 
 
 def error_record(line: int, name: str, error: BaseException) -> dict[str, Any]:

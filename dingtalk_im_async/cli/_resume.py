@@ -19,7 +19,8 @@ import click
 from attrs import define, field
 
 from ._inputs import read_records
-from ._results import CREATED, UNKNOWN, journal_path
+from ._operations import CREATE, Operation
+from ._results import DONE, UNKNOWN, journal_path
 
 __all__ = ["Previous", "check_unchanged", "prepare_resume", "previous_results"]
 
@@ -49,7 +50,7 @@ def prepare_resume(results: Path, *, retry_unknown: bool) -> Previous:
         def keep(record: dict[str, Any]) -> None:
             name = record.get("name", "")
             previous.done[record["line"]] = name if isinstance(name, str) else ""
-            if record.get("status") != CREATED:
+            if record.get("status") not in DONE:
                 previous.unknown.add(record["line"])
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
@@ -58,7 +59,7 @@ def prepare_resume(results: Path, *, retry_unknown: bool) -> Previous:
                 continue
             recorded.add(record["line"])
             status = record.get("status")
-            if status == CREATED or (status == UNKNOWN and not retry_unknown):
+            if status in DONE or (status == UNKNOWN and not retry_unknown):
                 keep(record)
         for record in _records(journal_path(results)):
             if record["line"] not in recorded and not retry_unknown:
@@ -115,13 +116,23 @@ def previous_results(
     return Previous()
 
 
-def check_unchanged(path: Path, fmt: str, separator: str, previous: Previous) -> None:
+def check_unchanged(
+    path: Path,
+    fmt: str,
+    separator: str,
+    previous: Previous,
+    *,
+    encoding: str = "utf-8",
+    operation: Operation[Any, Any] = CREATE,
+) -> None:
     """Refuse to resume when recorded lines now hold other inputs: line numbers would lie."""
     if not previous.done:
         return
     changed = [
         f"line {record.line}: recorded {previous.done[record.line]!r}, now {record.name!r}"
-        for record in read_records(path, fmt, separator=separator)
+        for record in read_records(
+            path, fmt, separator=separator, encoding=encoding, operation=operation
+        )
         if record.line in previous.done and previous.done[record.line] != record.name
     ]
     if changed:

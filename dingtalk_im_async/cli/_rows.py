@@ -92,7 +92,7 @@ def required_columns(request_type: type) -> tuple[str, ...]:
 
 def _cell(text: str, kind: str, separator: str) -> object:
     if kind == "list":
-        return [item.strip() for item in text.split(separator)]
+        return [item.strip() for item in text.split(separator) if item.strip()]
     if kind == "integer":
         try:
             return int(text)
@@ -106,27 +106,49 @@ def _cell(text: str, kind: str, separator: str) -> object:
 
 
 def _wire_row(
-    row: Mapping[str, object], known: Mapping[str, Column], separator: str | None
+    row: Mapping[str, object],
+    known: Mapping[str, Column],
+    separator: str,
+    *,
+    text_cells: bool,
 ) -> dict[str, Any]:
-    """The row with wire keys (nested where the wire nests), CSV cells converted."""
+    """The row with wire keys (nested where the wire nests). Text is read by the field's
+    kind: every CSV cell (`text_cells`, an empty one meaning "not set"), and in JSON a
+    string where a list or a number belongs (`"u1;u2"`)."""
     wire: dict[str, Any] = {}
     for key, value in row.items():
         column = known.get(key)
         if column is None:
             raise RowError(f"{key}: not a field of this operation")
-        if separator is not None:  # a CSV cell: text, empty means "not set"
-            text = "" if value is None else str(value).strip()
-            if not text:
+        if text_cells:
+            value = "" if value is None else str(value).strip()
+            if not value:
                 continue
+        if isinstance(value, str) and (text_cells or column.kind in ("list", "integer")):
             try:
-                value = _cell(text, column.kind, separator)
+                value = _cell(value, column.kind, separator)
             except RowError as error:
                 raise RowError(f"{key}: {error}") from None
-        target = wire
-        for part in column.path[:-1]:
-            target = target.setdefault(part, {})
-        target[column.path[-1]] = value
+        if column.kind == "object" and isinstance(value, Mapping):
+            for inner, inner_value in value.items():
+                nested = known.get(inner)
+                if nested is None or nested.path[:1] != column.path:
+                    raise RowError(f"{key}: {inner} is not one of its fields")
+                _put(wire, nested.path, inner_value, key)
+            continue
+        _put(wire, column.path, value, key)
     return wire
+
+
+def _put(wire: dict[str, Any], path: tuple[str, ...], value: object, key: str) -> None:
+    target = wire
+    for part in path[:-1]:
+        target = target.setdefault(part, {})
+        if not isinstance(target, dict):
+            raise RowError(f"{key}: given twice")
+    if path[-1] in target:
+        raise RowError(f"{key}: given twice")
+    target[path[-1]] = value
 
 
 def request_from_row(
@@ -139,7 +161,12 @@ def request_from_row(
     """The request a row stands for (`separator` given: a CSV row of text cells), or
     `RowError` saying why not: an unknown key, a cell of the wrong kind, or the words of
     the request's own validation (the same rules as in Python)."""
-    wire = _wire_row(row, known if known is not None else columns(request_type), separator)
+    wire = _wire_row(
+        row,
+        known if known is not None else columns(request_type),
+        separator if separator is not None else ";",
+        text_cells=separator is not None,
+    )
     try:
         return converter.structure(wire, request_type)
     except cattrs.ClassValidationError as error:

@@ -1,4 +1,5 @@
-"""`dingtalk-im bulk FILE`: a group per input record, at DingTalk's rate, resumable.
+"""`dingtalk-im bulk FILE`: one call per input record (a create by default, or any bulk
+operation: `--operation update|sub-admins|send`), at DingTalk's rate, resumable.
 
 Ctrl-C (or SIGTERM) stops reading input and lets the calls in flight finish,
 so every input sent has its record; a second Ctrl-C abandons them (recorded
@@ -10,68 +11,65 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import click
-from attrs import define
 from rich.console import Console
+from rich.markup import escape
 
 from ..bulk import BulkOutcome, BulkRun, RateLimitedRetry
 from ..errors import DingTalkError, MissingExtraError
-from ..models import CreateGroupResult
+from ..fleet import RedisPacer
 from ..pacing import LocalPacer, Pacer
-from ..redis_pacer import RedisPacer
-from ._client import Target, client_options, connect, target_from
-from ._inputs import InputFormatError, InputRecord, count_records, input_format, read_records
+from ._client import client_options, connect, target_from
+from ._encoding import DEFAULT_ENCODING
+from ._inputs import InputRecord, read_records
+from ._job import EmptyInput, Job, prepare_job
+from ._operations import OPERATIONS
 from ._progress import BulkProgress
 from ._results import (
+    CREATED,
     NOT_SENT,
+    OK,
     UNKNOWN,
     AppendLog,
     abandoned_record,
-    created_record,
+    done_record,
     error_record,
     invalid_record,
     journal_path,
 )
-from ._resume import Previous, check_unchanged, previous_results
+from ._resume import Previous
+from ._signals import Signals, exiting_on_signals
 from ._tally import Tally
 
 __all__ = ["bulk"]
-
-
-@define(frozen=True, kw_only=True)
-class Job:
-    """Everything a bulk run needs, checked before any I/O."""
-
-    target: Target
-    path: Path
-    fmt: str
-    separator: str
-    results: Path
-    previous: Previous
-    concurrency: int
-    rate: float
-    redis_url: str | None
-    rate_limited_retries: int
 
 
 @click.command("bulk")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--results",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Results file (JSON Lines, one record per input). Default: FILE.results.jsonl.",
 )
-@click.option("--resume", is_flag=True, help="Continue a run: skip inputs already created.")
+@click.option(
+    "--operation",
+    type=click.Choice(sorted(OPERATIONS)),
+    default="create",
+    show_default=True,
+    help="What each record is: a group to create, an update of one (by chatid), admins to "
+    "add or remove (by openConversationId), or a robot message to send.",
+)
+@click.option("--resume", is_flag=True, help="Continue a run: skip inputs already done.")
 @click.option(
     "--retry-unknown",
     is_flag=True,
-    help="With --resume, send again inputs whose outcome is unknown (their group may exist).",
+    help="With --resume, send again inputs whose outcome is unknown (they may have taken "
+    "effect); operations safe to repeat (update, sub-admins) always are.",
 )
 @click.option("--overwrite", is_flag=True, help="Discard an existing results file.")
 @click.option(
@@ -79,6 +77,12 @@ class Job:
     "fmt",
     type=click.Choice(["csv", "jsonl"]),
     help="Input format; default from the suffix (.csv, .jsonl).",
+)
+@click.option(
+    "--encoding",
+    default=DEFAULT_ENCODING,
+    show_default=True,
+    help="Text encoding of FILE, e.g. gbk or utf-16 (UTF-8 may start with a byte-order mark).",
 )
 @click.option(
     "--list-separator",
@@ -98,7 +102,7 @@ class Job:
     default=20.0,
     show_default=True,
     type=click.FloatRange(min=0),
-    help="Creates per second, evenly spaced; 0 turns pacing off.",
+    help="Calls per second, evenly spaced; 0 turns pacing off.",
 )
 @click.option(
     "--redis-url",
@@ -117,11 +121,13 @@ class Job:
 def bulk(
     *,
     file: Path,
+    operation: str,
     results: Path | None,
     resume: bool,
     retry_unknown: bool,
     overwrite: bool,
     fmt: str | None,
+    encoding: str,
     list_separator: str,
     concurrency: int,
     rate: float,
@@ -131,77 +137,85 @@ def bulk(
     app_secret: str | None,
     base_url: str | None,
     emulator: bool,
+    allow_http: bool,
 ) -> None:
-    """Create a group for each record of FILE (CSV or JSON Lines).
+    """Create a group (or run --operation) for each record of FILE (CSV or JSON Lines).
 
     Columns/keys are the API's field names (ownerType or owner_type, ...);
     the six managementOptions fields are columns of their own; CSV lists are
-    `;`-separated. Exit status: 0 when every input was created, 1 when any
-    failed, 130 when interrupted.
+    `;`-separated. Exit status: 0 when every input was done, 1 when any
+    failed, 130 when interrupted (128 + the signal's number).
     """
-    target = target_from(
-        app_key=app_key, app_secret=app_secret, base_url=base_url, emulator=emulator
-    )
-    if redis_url and rate == 0:
-        raise click.UsageError("--redis-url shares --rate; it needs a --rate above 0")
-    if retry_unknown and not resume:
-        raise click.UsageError("--retry-unknown goes with --resume")
-    try:
-        chosen_format = input_format(file, fmt)
-        next(read_records(file, chosen_format, separator=list_separator), None)
-    except InputFormatError as error:
-        raise click.UsageError(f"{file}: {error}") from None
-    results_path = results or file.with_name(file.name + ".results.jsonl")
-    previous = previous_results(results_path, resume, retry_unknown, overwrite, emulator)
-    check_unchanged(file, chosen_format, list_separator, previous)
-    job = Job(
-        target=target,
-        path=file,
-        fmt=chosen_format,
-        separator=list_separator,
-        results=results_path,
-        previous=previous,
-        concurrency=concurrency,
-        rate=rate,
-        redis_url=redis_url,
-        rate_limited_retries=rate_limited_retries,
-    )
-    sys.exit(asyncio.run(_main(job, Console(highlight=False))))
+    with exiting_on_signals("nothing was sent") as signals:
+        try:
+            job = prepare_job(
+                file=file,
+                results=results,
+                resume=resume,
+                retry_unknown=retry_unknown,
+                overwrite=overwrite,
+                fmt=fmt,
+                encoding=encoding,
+                list_separator=list_separator,
+                concurrency=concurrency,
+                rate=rate,
+                redis_url=redis_url,
+                rate_limited_retries=rate_limited_retries,
+                operation=OPERATIONS[operation],
+                target=target_from(
+                    app_key=app_key,
+                    app_secret=app_secret,
+                    base_url=base_url,
+                    emulator=emulator,
+                    allow_http=allow_http,
+                ),
+            )
+        except EmptyInput as empty:
+            click.echo(str(empty), err=True)
+            sys.exit(signals.exit_code or 0)
+        # Diagnostics and the progress bar on stderr, the summary on stdout; neither is
+        # wrapped to a width, so a pipe gets each message on one line.
+        out = Console(highlight=False, soft_wrap=True)
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        code = asyncio.run(_main(job, out, err, signals))
+    sys.exit(signals.exit_code or code)
 
 
-async def _main(job: Job, console: Console) -> int:
-    """Run with Ctrl-C/SIGTERM handled: the first stops reading, the second abandons."""
-    loop = asyncio.get_running_loop()
+async def _main(job: Job, out: Console, err: Console, signals: Signals) -> int:
+    """Run with signals handled: the first stops reading, the second abandons the calls in
+    flight, later ones are only counted; the summary follows whenever the run stops."""
     main_task = asyncio.current_task()
     stop = asyncio.Event()
+    tally = Tally(operation=job.operation.name, repeat_safe=job.operation.repeat_safe)
 
-    def on_signal() -> None:
-        if stop.is_set() and main_task is not None:
+    def on_signal(signum: int) -> None:
+        tally.interrupted_by = tally.interrupted_by or signum
+        if tally.sending and not stop.is_set():
+            stop.set()
+            err.print("Stopping: finishing the calls in flight (Ctrl-C again abandons them)")
+        elif main_task is not None and not tally.abandoning:  # nothing in flight yet, or again
+            tally.abandoning = True
             main_task.cancel()
-            return
-        stop.set()
-        console.print("Stopping: finishing the calls in flight (Ctrl-C again abandons them)")
 
-    handled = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, on_signal)
-            handled.append(signum)
     started = time.monotonic()
-    try:
-        tally = await _run(job, stop, console)
-    except (DingTalkError, MissingExtraError) as error:
-        console.print(f"[red]error:[/] {error}", markup=True)
-        return 2 if isinstance(error, MissingExtraError) else 1
-    finally:
-        for signum in handled:
-            loop.remove_signal_handler(signum)
-    tally.summarize(
-        console,
-        elapsed=time.monotonic() - started,
-        results=job.results,
-        emulated=job.target.emulator,
-    )
+    with signals.on_loop(on_signal):
+        try:
+            await _run(job, stop, err, tally)
+        except (DingTalkError, MissingExtraError) as error:
+            err.print(f"[red]error:[/] {escape(str(error))}", markup=True)
+            tally.say_if_interrupted(err)
+            return 2 if isinstance(error, MissingExtraError) else 1
+        except asyncio.CancelledError:  # a second signal outside the sending loop
+            if tally.interrupted_by is None:
+                raise
+            _uncancel()
+        tally.summarize(
+            out,
+            err,
+            elapsed=time.monotonic() - started,
+            results=job.results,
+            emulated=job.target.emulator,
+        )
     return tally.exit_code()
 
 
@@ -216,38 +230,45 @@ async def _pacer(job: Job, app_key: str) -> AsyncIterator[Pacer | None]:
         yield LocalPacer(job.rate)
 
 
-async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
-    tally = Tally()
-    total = count_records(job.path, job.fmt) - len(job.previous.done)
+async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) -> None:
+    total = job.total - len(job.previous.done)
     results = AppendLog(job.results)
     journal = AppendLog(journal_path(job.results))
     in_flight: dict[int, str] = {}
     try:
         async with connect(job.target) as connection, _pacer(job, connection.app_key) as pacer:
             await connection.tokens.get_token()  # wrong credentials: one clear error, no records
+            tally.sending = True
             with BulkProgress(console, total=max(total, 0), description=job.path.name) as bar:
 
                 def inputs() -> Iterator[InputRecord]:
-                    for record in read_records(job.path, job.fmt, separator=job.separator):
+                    for record in read_records(
+                        job.path,
+                        job.fmt,
+                        separator=job.separator,
+                        encoding=job.encoding,
+                        operation=job.operation,
+                    ):
                         if stop.is_set():
-                            tally.stopped = True
                             return
                         if _already_done(record, job.previous, tally):
                             continue
                         if record.problem is not None:
                             results.write(invalid_record(record.line, record.name, record.problem))
-                            tally.fail(record.line, record.problem)
+                            tally.reject(record.line, record.problem)
                             bar.note(f"line {record.line}: {record.problem}")
                             bar.advance(created=False)
                             continue
                         yield record
 
-                async def send(record: InputRecord) -> CreateGroupResult:
+                call = job.operation.method(connection)
+
+                async def send(record: InputRecord) -> object:
                     if record.line not in in_flight:
                         in_flight[record.line] = record.name
                         journal.write({"line": record.line, "name": record.name})
                     assert record.request is not None
-                    return await connection.groups.create(record.request)
+                    return await call(record.request)
 
                 run = BulkRun(
                     send,
@@ -255,23 +276,23 @@ async def _run(job: Job, stop: asyncio.Event, console: Console) -> Tally:
                     concurrency=job.concurrency,
                     rate_limit=pacer,
                     rate_limited=RateLimitedRetry(retries=job.rate_limited_retries),
+                    repeat_safe=job.operation.repeat_safe,
                 )
                 try:
                     async with run:
                         async for outcome in run:
                             in_flight.pop(outcome.request.line, None)
-                            _record(outcome, results, tally, bar)
-                except asyncio.CancelledError:  # a second Ctrl-C: the summary still follows
-                    tally.abandoned = len(in_flight)
+                            _record(outcome, results, tally, bar, job)
+                except asyncio.CancelledError:  # a second signal: the summary still follows
                     _uncancel()
     finally:
+        tally.abandoned = len(in_flight)
+        tally.unknown += tally.abandoned
         for line, name in in_flight.items():
             results.write(abandoned_record(line, name))
         results.close()
         journal.close()
         journal_path(job.results).unlink(missing_ok=True)
-    tally.unknown += tally.abandoned
-    return tally
 
 
 def _uncancel() -> None:
@@ -292,15 +313,17 @@ def _already_done(record: InputRecord, previous: Previous, tally: Tally) -> bool
 
 
 def _record(
-    outcome: BulkOutcome[InputRecord, CreateGroupResult],
+    outcome: BulkOutcome[InputRecord, object],
     results: AppendLog,
     tally: Tally,
     bar: BulkProgress,
+    job: Job,
 ) -> None:
     line, name = outcome.request.line, outcome.request.name
     tally.rate_limited += outcome.rate_limited_retries
     if outcome.result is not None:
-        entry = created_record(line, name, outcome.result)
+        status = CREATED if job.operation.name == "create" else OK
+        entry = done_record(line, name, outcome.result, status=status)
         tally.created += 1
     else:
         assert outcome.error is not None

@@ -14,6 +14,7 @@ from .._wire import to_wire
 from ..errors import DingTalkError, RequestValidationError
 from ..models import CreateGroupRequest, CreateGroupResult, ManagementOptions
 from ._client import Target, client_options, connect, target_from
+from ._signals import exiting_on_signals
 
 __all__ = ["create_group"]
 
@@ -67,11 +68,16 @@ def create_group(
     app_secret: str | None,
     base_url: str | None,
     emulator: bool,
+    allow_http: bool,
     **options: int | None,
 ) -> None:
     """Create one group (POST /v1.0/im/group/create) and print its ids."""
     target = target_from(
-        app_key=app_key, app_secret=app_secret, base_url=base_url, emulator=emulator
+        app_key=app_key,
+        app_secret=app_secret,
+        base_url=base_url,
+        emulator=emulator,
+        allow_http=allow_http,
     )
     chosen = {key: value for key, value in options.items() if value is not None}
     try:
@@ -87,12 +93,15 @@ def create_group(
         )
     except RequestValidationError as error:
         raise click.UsageError(f"invalid request: {error}") from None
-    try:
-        result = asyncio.run(_create(target, request))
-    except DingTalkError as error:
-        click.echo(f"failed: {error}", err=True)
-        sys.exit(1)
-    _print_result(result, as_json=as_json)
+    with exiting_on_signals("the group may or may not have been created") as signals:
+        try:
+            result = asyncio.run(_create(target, request))
+        except DingTalkError as error:
+            click.echo(f"failed: {error}", err=True)
+            sys.exit(signals.exit_code or 1)
+        _print_result(result, as_json=as_json)
+    if signals.exit_code:
+        sys.exit(signals.exit_code)
 
 
 async def _create(target: Target, request: CreateGroupRequest) -> CreateGroupResult:

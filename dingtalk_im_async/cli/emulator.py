@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
+import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from ..testing import DingTalkEmulator, Fault, Latency
+from ..testing.admin import ADMIN_PREFIX
 from ..testing.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
+from ..testing.state import load_state, save_state
 from ..testing.stream_gateway import ADMIN_MESSAGES_PATH
+from ._signals import Signals, exiting_on_signals
 
 __all__ = ["emulator"]
 
@@ -42,6 +45,19 @@ def _parse_faults(
     if sum(rates.values()) > 1:
         raise click.BadParameter("fault rates add up to more than 1")
     return rates
+
+
+def _parse_api_limits(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, int]:
+    """`API=N` pairs, e.g. `im.group.create=20`."""
+    limits: dict[str, int] = {}
+    for value in values:
+        api, sep, raw = value.partition("=")
+        if not sep or not raw.strip().isdigit() or int(raw) < 1:
+            raise click.BadParameter(f"expected API=N with N a positive integer, got {value!r}")
+        limits[api.strip()] = int(raw)
+    return limits
 
 
 def _parse_latency(
@@ -79,6 +95,26 @@ def _parse_latency(
     "--qps-limit",
     type=click.IntRange(min=1),
     help="Calls per second to each API before 403 QpsLimitForAppkeyAndApi (default: no limit).",
+)
+@click.option(
+    "--api-qps-limit",
+    "api_qps_limits",
+    multiple=True,
+    metavar="API=N",
+    callback=_parse_api_limits,
+    help="Calls per second to one API, e.g. im.group.create=20 (repeat; overrides --qps-limit).",
+)
+@click.option(
+    "--robot",
+    "robot_code",
+    metavar="ROBOT_CODE",
+    help="The app's robot code (default: the app key), installed in new groups.",
+)
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Start with the groups saved in this JSON file and save them there on exit.",
 )
 @click.option("--whitelisted", is_flag=True, help="Allow normal groups (conversationTag 0).")
 @click.option(
@@ -122,6 +158,9 @@ def emulator(
     app_secret: str,
     token_lifetime: float,
     qps_limit: int | None,
+    api_qps_limits: dict[str, int],
+    robot_code: str | None,
+    state_file: Path | None,
     whitelisted: bool,
     no_group_permission: bool,
     visible_users: tuple[str, ...],
@@ -135,46 +174,58 @@ def emulator(
     It serves DingTalk's token and group endpoints for local testing and
     prints its base URLs and the app key and secret it accepts. These are the
     emulator's own made-up test credentials, printed on purpose; never pass real
-    ones. The request journal is off; counts are printed when it stops.
+    ones. Its dashboard (the root URL) and admin API (/_emulator/) show and
+    steer it while it runs; counts are printed when it stops.
     """
-    server = DingTalkEmulator(
-        app_key=app_key,
-        app_secret=app_secret,
-        visible_users=visible_users or None,
-        whitelisted=whitelisted,
-        has_group_permission=not no_group_permission,
-        token_lifetime=token_lifetime,
-        qps_limit=qps_limit,
-        host=host,
-        port=port,
-        record_requests=False,
-        record_groups=False,
-    )
+    try:
+        server = DingTalkEmulator(
+            app_key=app_key,
+            app_secret=app_secret,
+            visible_users=visible_users or None,
+            whitelisted=whitelisted,
+            has_group_permission=not no_group_permission,
+            token_lifetime=token_lifetime,
+            qps_limit=qps_limit,
+            qps_limits=api_qps_limits,
+            robot_code=robot_code,
+            host=host,
+            port=port,
+            record_groups=False,
+        )
+        loaded = load_state(server.store, state_file) if state_file is not None else 0
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    if loaded:
+        click.echo(f"Loaded {loaded} groups from {state_file}")
     server.faults.set_rates(fault_rates, seed=seed, latency=latency)
     if revoke_tokens_every is not None:
         server.faults.every(Fault.TOKEN_REVOKED, revoke_tokens_every)
-    with contextlib.suppress(KeyboardInterrupt):  # where loops cannot handle signals
-        asyncio.run(_serve(server, Console(highlight=False, soft_wrap=True)))
+    try:
+        with exiting_on_signals("the emulator stopped") as signals:
+            asyncio.run(_serve(server, Console(highlight=False, soft_wrap=True), signals))
+    finally:  # stopped by a signal too: the groups are saved before the exit status is set
+        if state_file is not None:
+            saved = save_state(server.store, state_file)
+            click.echo(f"Saved {saved} groups to {state_file}")
+    sys.exit(signals.exit_code or 0)
 
 
-async def _serve(server: DingTalkEmulator, console: Console) -> None:
+async def _serve(server: DingTalkEmulator, console: Console, signals: Signals) -> None:
+    """Serve until a signal; stopping that way exits 128 + its number, like any command."""
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
-    try:
-        await server.start()
-    except OSError as error:
-        raise click.ClickException(
-            f"cannot listen on {server.host}:{server.port}: {error}"
-        ) from None
-    try:
-        _print_banner(server, console)
-        await stop.wait()
-    finally:
-        await server.close()
-    _print_summary(server, console)
+    with signals.on_loop(lambda _signum: stop.set()):
+        try:
+            await server.start()
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot listen on {server.host}:{server.port}: {error}"
+            ) from None
+        try:
+            _print_banner(server, console)
+            await stop.wait()
+        finally:
+            await server.close()
+        _print_summary(server, console)
 
 
 def _print_banner(server: DingTalkEmulator, console: Console) -> None:
@@ -184,6 +235,12 @@ def _print_banner(server: DingTalkEmulator, console: Console) -> None:
     console.print(f"export DINGTALK_OAPI_BASE_URL={server.oapi_base_url}", markup=False)
     console.print(f"export DINGTALK_APP_KEY={server.app_key}", markup=False)
     console.print(f"export DINGTALK_APP_SECRET={server.app_secret}", markup=False)
+    console.print(f"Dashboard: {server.base_url}/", markup=False)
+    console.print(
+        f"Admin API: {server.base_url}{ADMIN_PREFIX}/ (tests: --dingtalk-emulator-url "
+        f"{server.base_url})",
+        markup=False,
+    )
     if server.faults.rates:
         rates = ", ".join(f"{f.value}={r:g}" for f, r in server.faults.rates.items())
         console.print(f"Fault rates: {rates}", markup=False)

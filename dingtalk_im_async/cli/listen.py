@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import signal
 import sys
 from typing import Any
 
@@ -19,6 +18,7 @@ from ..stream import BotMessage, StreamClient, StreamItem
 from ..testing.emulator import DingTalkEmulator
 from ..testing.stream_gateway import ADMIN_MESSAGES_PATH
 from ._client import Target, client_options, target_from
+from ._signals import Signals, exiting_on_signals
 
 __all__ = ["listen", "record_of"]
 
@@ -63,6 +63,7 @@ def listen(
     app_secret: str | None,
     base_url: str | None,
     emulator: bool,
+    allow_http: bool,
 ) -> None:
     """Print incoming bot messages and events as JSON lines until Ctrl-C (or --count).
 
@@ -72,18 +73,31 @@ def listen(
     if not messages and not events:
         raise click.UsageError("--no-messages and --no-events leave nothing to listen to")
     target = target_from(
-        app_key=app_key, app_secret=app_secret, base_url=base_url, emulator=emulator
+        app_key=app_key,
+        app_secret=app_secret,
+        base_url=base_url,
+        emulator=emulator,
+        allow_http=allow_http,
     )
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
     if verbose:
         logging.getLogger("dingtalk_im_async.stream").setLevel(logging.INFO)
-    with contextlib.suppress(KeyboardInterrupt):  # where loops cannot handle signals
-        asyncio.run(_listen(target, messages=messages, events=events, count=count))
+    with exiting_on_signals("stopped listening") as signals:
+        asyncio.run(_listen(target, messages=messages, events=events, count=count, signals=signals))
+    sys.exit(signals.exit_code or 0)
 
 
-async def _listen(target: Target, *, messages: bool, events: bool, count: int | None) -> None:
+async def _listen(
+    target: Target,
+    *,
+    messages: bool,
+    events: bool,
+    count: int | None,
+    signals: Signals | None = None,
+) -> None:
+    """Listen until `count` items, or a signal that `signals` (the command's) took over."""
     async with contextlib.AsyncExitStack() as stack:
         app_key, app_secret, base_url = target.app_key, target.app_secret, target.base_url
         if target.emulator:
@@ -100,13 +114,10 @@ async def _listen(target: Target, *, messages: bool, events: bool, count: int | 
             base_url=base_url,
             messages=messages,
             events=events,
+            allow_http=target.allow_http,
         )
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(signum, stop.set)
-                stack.callback(loop.remove_signal_handler, signum)
+        stack.enter_context((signals or Signals()).on_loop(lambda _signum: stop.set()))
         try:
             await stream.start()
         except DingTalkError as error:

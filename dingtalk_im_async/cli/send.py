@@ -16,6 +16,7 @@ from ..testing import _ids
 from ..testing.emulator import DingTalkEmulator
 from ..testing.store import StoredGroup
 from ._client import Target, client_options, connect, target_from
+from ._signals import exiting_on_signals
 
 __all__ = ["send"]
 
@@ -60,6 +61,7 @@ def send(
     app_secret: str | None,
     base_url: str | None,
     emulator: bool,
+    allow_http: bool,
 ) -> None:
     """Post one message into a group as the app's robot (POST
     /v1.0/robot/groupMessages/send) and print its processQueryKey.
@@ -68,7 +70,11 @@ def send(
     in the in-process emulator first, with the robot in it.
     """
     target = target_from(
-        app_key=app_key, app_secret=app_secret, base_url=base_url, emulator=emulator
+        app_key=app_key,
+        app_secret=app_secret,
+        base_url=base_url,
+        emulator=emulator,
+        allow_http=allow_http,
     )
     try:
         message = GroupMessage(
@@ -79,12 +85,15 @@ def send(
         )
     except (RequestValidationError, ValueError) as error:
         raise click.UsageError(f"invalid message: {error}") from None
-    try:
-        result = asyncio.run(_send(target, message))
-    except DingTalkError as error:
-        click.echo(f"failed: {error}", err=True)
-        click.echo(f"({_OUTCOME[error.verdict]})", err=True)
-        sys.exit(1)
+    with exiting_on_signals("the message may or may not have been sent") as signals:
+        try:
+            result = asyncio.run(_send(target, message))
+        except DingTalkError as error:
+            click.echo(f"failed: {error}", err=True)
+            click.echo(f"({_OUTCOME[error.verdict]})", err=True)
+            sys.exit(signals.exit_code or 1)
+    if signals.exit_code:
+        sys.exit(signals.exit_code)
     fields = to_wire(result)
     if as_json:
         click.echo(json.dumps(fields, ensure_ascii=False))

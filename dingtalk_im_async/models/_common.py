@@ -213,8 +213,17 @@ class ManagementOptions:
     mention_all_authority: MentionAllAuthority | None = field(
         default=None, converter=mention_all_authority
     )
+    """Who may @all (`mentionAllAuthority`): 0 everyone (DingTalk's default), 1 the owner only."""
     show_history_type: ShowHistoryType | None = field(default=None, converter=show_history_type)
+    """Whether new members see the last 100 messages (`showHistoryType`): 0 no (DingTalk's
+    default), 1 yes."""
     validation_type: ValidationType | None = field(default=None, converter=validation_type)
+    """Whether joining needs approval (`validationType`): 0 no (DingTalk's default), 1 yes."""
     searchable: Searchable | None = field(default=None, converter=searchable)
+    """Whether the group can be found by search (`searchable`): 0 no (DingTalk's default),
+    1 yes."""
     chat_banned_type: ChatBannedType | None = field(default=None, converter=chat_banned_type)
+    """Whether everyone is muted (`chatBannedType`): 0 no (DingTalk's default), 1 yes."""
     management_type: ManagementType | None = field(default=None, converter=management_type)
+    """Who may manage the group (`managementType`): 0 everyone (DingTalk's default), 1 the
+    owner only."""

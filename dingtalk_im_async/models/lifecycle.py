@@ -138,23 +138,34 @@ class UpdateGroupRequest:
     """
 
     chatid: str = field(validator=_check_id("chatid"))
+    """The group to change (`chatid`, from the create result); not blank."""
     name: str | None = field(default=None, validator=_optional_name)
+    """New group name (`name`): 1 to 20 characters. Unset: unchanged."""
     owner: str | None = field(default=None, validator=_optional_owner)
+    """userId of the new owner (`owner`), already a member. Unset: unchanged."""
     owner_type: OwnerType | None = field(default=None, converter=owner_type)
+    """What the new owner is (`ownerType`): `emp` or `ext`; only with `owner`."""
     add_useridlist: tuple[str, ...] | None = field(
         default=None, converter=add_useridlist, metadata=wire("add_useridlist")
     )
+    """userIds to add (`add_useridlist`): at least one, none blank, none also removed."""
     del_useridlist: tuple[str, ...] | None = field(
         default=None, converter=del_useridlist, metadata=wire("del_useridlist")
     )
+    """userIds to remove (`del_useridlist`): at least one, none blank."""
     add_extidlist: tuple[str, ...] | None = field(
         default=None, converter=add_extidlist, metadata=wire("add_extidlist")
     )
+    """External contacts to add (`add_extidlist`): at least one, none also removed."""
     del_extidlist: tuple[str, ...] | None = field(
         default=None, converter=del_extidlist, metadata=wire("del_extidlist")
     )
+    """External contacts to remove (`del_extidlist`): at least one, none blank."""
     icon: str | None = field(default=None, validator=validate_icon)
+    """mediaId of the new avatar (`icon`); not blank. Unset: unchanged."""
     management_options: ManagementOptions | None = field(default=None, validator=validate_options)
+    """Settings to change (`managementOptions`), at least one set; unset ones keep their
+    current values."""
 
     def __attrs_post_init__(self) -> None:
         if self.owner_type is not None and self.owner is None:
@@ -195,6 +206,7 @@ class UpdateGroupResult:
     `UnsuccessfulReplyError` instead of returning)."""
 
     success: bool
+    """True: the update was applied."""
 
 
 @define(frozen=True, kw_only=True)
@@ -206,8 +218,11 @@ class UpdateAdminsRequest:
     """
 
     open_conversation_id: str = field(validator=_check_id("open_conversation_id"))
+    """The group (`openConversationId`, not the chatid); not blank."""
     user_ids: tuple[str, ...] = field(converter=user_ids)
+    """Members whose role changes (`userIds`): at least one, none blank."""
     role: AdminRole = field(converter=admin_role)
+    """What they become (`role`): `AdminRole.ADMIN` (2) or `AdminRole.MEMBER` (3)."""
 
 
 @define(frozen=True, kw_only=True)
@@ -216,6 +231,7 @@ class UpdateAdminsResult:
     `UnsuccessfulReplyError`)."""
 
     success: str
+    """The string `"true"`: the change was applied."""
 
 
 @define(frozen=True, kw_only=True)
@@ -224,6 +240,7 @@ class OpenConversationIdRequest:
     path (percent-encoded); there is no body. The only conversion DingTalk documents."""
 
     chatid: str = field(validator=_check_id("chatid"), metadata=wire("chatId"))
+    """The group's chatid (`chatId`, in the path); not blank."""
 
 
 @define(frozen=True, kw_only=True)
@@ -231,6 +248,7 @@ class OpenConversationIdResult:
     """The group's openConversationId."""
 
     open_conversation_id: str
+    """The group's id for the v1.0 API (`openConversationId`)."""
 
 
 @define(frozen=True, kw_only=True)
@@ -238,6 +256,7 @@ class GetGroupRequest:
     """`GET {oapi}/chat/get?chatid=...`: the legacy read, the only documented one."""
 
     chatid: str = field(validator=_check_id("chatid"))
+    """The group to read (`chatid`); not blank."""
 
 
 @define(frozen=True, kw_only=True)
@@ -253,18 +272,31 @@ class GroupInfo:
     """
 
     name: str
+    """Group name (`name`)."""
     owner: str
+    """userId of the owner (`owner`)."""
     members: tuple[str, ...] = field(metadata=wire("useridlist"))
+    """userIds of the members (`useridlist`)."""
     chatid: str | None = None
+    """The group's chatid (`chatid`); None if the reply leaves it out."""
     conversation_tag: ConversationTag | int | None = None
+    """Kind of group (`conversationTag`): 2 internal, 0 normal."""
     status: GroupStatus | int | None = None
+    """`status`: 1 in use, 2 disbanded (see `disbanded`)."""
     icon: str | None = None
+    """mediaId of the avatar (`icon`)."""
     chat_banned_type: ChatBannedType | int | None = None
+    """Whether everyone is muted (`chatBannedType`): 0 no, 1 yes."""
     searchable: Searchable | int | None = None
+    """Whether the group can be found by search (`searchable`): 0 no, 1 yes."""
     validation_type: ValidationType | int | None = None
+    """Whether joining needs approval (`validationType`): 0 no, 1 yes."""
     mention_all_authority: MentionAllAuthority | int | None = None
+    """Who may @all (`mentionAllAuthority`): 0 everyone, 1 the owner only."""
     management_type: ManagementType | int | None = None
+    """Who may manage the group (`managementType`): 0 everyone, 1 the owner only."""
     show_history_type: ShowHistoryType | int | None = None
+    """Whether new members see the last 100 messages (`showHistoryType`): 0 no, 1 yes."""
 
     @property
     def disbanded(self) -> bool:

@@ -1,9 +1,11 @@
 """Test support: the DingTalk emulator, its fault injection, and the pytest fixture."""
 
 from .._retry import is_testing, set_testing
+from .emulated import EmulatedDingTalk
 from .emulator import DingTalkEmulator
 from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
 from .records import CreatedGroup, LoggedRequest
+from .remote import RemoteEmulator
 from .routes import Call, Route
 from .store import GroupStore, PostedMessage, StoredGroup
 from .stream_gateway import (
@@ -22,6 +24,7 @@ __all__ = [
     "CannedReply",
     "CreatedGroup",
     "DingTalkEmulator",
+    "EmulatedDingTalk",
     "ErrcodeReply",
     "ErrorReply",
     "Fault",
@@ -32,6 +35,7 @@ __all__ = [
     "Latency",
     "LoggedRequest",
     "PostedMessage",
+    "RemoteEmulator",
     "Route",
     "StoredGroup",
     "StreamAck",

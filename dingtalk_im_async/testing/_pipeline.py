@@ -35,11 +35,18 @@ _Serve = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _SECRET_QUERY_KEYS = frozenset({"appsecret", "appSecret", "corpsecret"})
 
 
-def build_app(emulator: DingTalkEmulator, routes: Iterable[Route]) -> web.Application:
-    """An aiohttp app serving `routes` through the gateway, and DingTalk's unknown-path answer."""
+def build_app(
+    emulator: DingTalkEmulator,
+    routes: Iterable[Route],
+    beside: Callable[[web.Application], None] | None = None,
+) -> web.Application:
+    """An aiohttp app serving `routes` through the gateway, and DingTalk's unknown-path answer;
+    `beside(app)` adds routes outside the gateway (the admin API) before that catch-all."""
     app = web.Application()
     for route in routes:
         app.router.add_route(route.method, route.served_path, _serve_route(emulator, route))
+    if beside is not None:
+        beside(app)
     app.router.add_route("*", "/{tail:.*}", _serve_unknown(emulator))
     return app
 

@@ -22,6 +22,7 @@ from ._gateway import TOKEN_HEADER
 from ._pipeline import build_app
 from ._shortcuts import CREATE_API, FaultShortcuts
 from ._tokens import TokenStore
+from .admin import AdminApi
 from .faults import FaultInjector
 from .handlers import discovered_routes
 from .handlers.groups import CREATE_PATH, GROUP_MANAGE_SCOPE
@@ -157,7 +158,7 @@ class DingTalkEmulator(FaultShortcuts):
 
     async def start(self) -> None:
         """Bind to a free port (or the one given) and start serving."""
-        app = build_app(self, self.routes)
+        app = build_app(self, self.routes, AdminApi(self).mount)
         self.stream.mount(app, lambda: self.base_url)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         await self._runner.setup()
