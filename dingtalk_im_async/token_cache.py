@@ -9,8 +9,8 @@ across processes and hosts whose clocks are kept in sync (NTP), which is
 what a shared cache needs. The provider converts to its monotonic clock the
 moment it reads an entry, so a wall-clock step only matters at that moment.
 
-`RedisTokenCache` lives in `fleet.py` with the other Redis-backed sharing; it
-is importable from here too.
+`RedisTokenCache` lives in `fleet.py` with the other Redis-backed sharing
+(import it from `dingtalk_im_async`); `fleet` builds on this module.
 """
 
 from __future__ import annotations
@@ -19,19 +19,15 @@ import math
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from attrs import define, field, validators
 
 from .errors import DingTalkError
 
-if TYPE_CHECKING:
-    from .fleet import RedisTokenCache
-
 __all__ = [
     "CachedToken",
     "MemoryTokenCache",
-    "RedisTokenCache",
     "TokenCache",
     "TokenCacheError",
 ]
@@ -132,12 +128,3 @@ class MemoryTokenCache:
             yield True
         finally:
             self._locked.discard(app_key)
-
-
-def __getattr__(name: str) -> Any:
-    """`RedisTokenCache` from its old home, imported on first use (fleet.py imports this)."""
-    if name == "RedisTokenCache":
-        from .fleet import RedisTokenCache
-
-        return RedisTokenCache
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -30,11 +30,12 @@ def resolve(current: str, is_package: bool, node: ast.ImportFrom) -> list[str]:
 
 
 def imports_at_import_time(path: Path) -> set[str]:
-    """Package modules imported when `path` is imported (not under TYPE_CHECKING, not lazily)."""
+    """Package modules `path` imports anywhere: at import time, under TYPE_CHECKING (a
+    type-only cycle is a cycle of the design all the same) and lazily in functions."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     name = module_name(path)
     found: set[str] = set()
-    for node in tree.body:
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             found.update(resolve(name, path.name == "__init__.py", node))
         elif isinstance(node, ast.Import):
@@ -45,7 +46,12 @@ def imports_at_import_time(path: Path) -> set[str]:
 def graph() -> dict[str, set[str]]:
     modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
     return {
-        name: {target for target in imports_at_import_time(path) if target in modules} - {name}
+        name: {
+            target
+            for target in imports_at_import_time(path)
+            if target in modules and not name.startswith(target + ".")  # its own package
+        }
+        - {name}
         for name, path in modules.items()
     }
 

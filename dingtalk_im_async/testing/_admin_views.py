@@ -14,7 +14,7 @@ from .records import LoggedRequest
 from .store import OPTION_KEYS, PostedMessage, StoredGroup
 
 if TYPE_CHECKING:
-    from .emulator import DingTalkEmulator
+    from ._state import EmulatorState
 
 __all__ = ["counters_view", "group_from_view", "group_view", "request_view"]
 
@@ -120,7 +120,7 @@ def request_view(index: int, logged: LoggedRequest) -> dict[str, Any]:
     }
 
 
-def counters_view(emulator: DingTalkEmulator) -> dict[str, Any]:
+def counters_view(emulator: EmulatorState) -> dict[str, Any]:
     """Per API: calls, QPS refusals, limit, faults injected and pending; and the totals."""
     apis = [
         {

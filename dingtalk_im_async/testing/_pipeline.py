@@ -26,7 +26,7 @@ from .records import LoggedRequest
 from .routes import Call, Route
 
 if TYPE_CHECKING:
-    from .emulator import DingTalkEmulator
+    from ._state import EmulatorState
 
 __all__ = ["build_app"]
 
@@ -36,7 +36,7 @@ _SECRET_QUERY_KEYS = frozenset({"appsecret", "appSecret", "corpsecret"})
 
 
 def build_app(
-    emulator: DingTalkEmulator,
+    emulator: EmulatorState,
     routes: Iterable[Route],
     beside: Callable[[web.Application], None] | None = None,
 ) -> web.Application:
@@ -57,7 +57,7 @@ def _token_of(route: Route, request: web.Request) -> str | None:
     return request.headers.get(_gateway.TOKEN_HEADER) or None
 
 
-def _gate(emulator: DingTalkEmulator, route: Route, token: str | None) -> web.Response | None:
+def _gate(emulator: EmulatorState, route: Route, token: str | None) -> web.Response | None:
     """The gateway's refusal of this call, or None to let it through."""
     traffic = emulator.traffic_for(route.api)
     if not route.authenticated:
@@ -78,7 +78,7 @@ def _gate(emulator: DingTalkEmulator, route: Route, token: str | None) -> web.Re
     return None
 
 
-def _serve_route(emulator: DingTalkEmulator, route: Route) -> _Serve:
+def _serve_route(emulator: EmulatorState, route: Route) -> _Serve:
     async def serve(request: web.Request) -> web.StreamResponse:
         started = time.monotonic()
         body = await json_body(request)
@@ -127,7 +127,7 @@ async def _answer(call: Call) -> web.Response:
     return await route.handler(call)
 
 
-def _serve_unknown(emulator: DingTalkEmulator) -> _Serve:
+def _serve_unknown(emulator: EmulatorState) -> _Serve:
     async def serve(request: web.Request) -> web.StreamResponse:
         started = time.monotonic()
         body = await json_body(request)
@@ -161,7 +161,7 @@ class _Entry:
 
     __slots__ = ("_emulator", "_logged", "_position", "status")
 
-    def __init__(self, emulator: DingTalkEmulator, logged: LoggedRequest | None) -> None:
+    def __init__(self, emulator: EmulatorState, logged: LoggedRequest | None) -> None:
         self._emulator = emulator
         self._logged = logged
         self._position = len(emulator.requests)
@@ -172,7 +172,7 @@ class _Entry:
     @classmethod
     def open(
         cls,
-        emulator: DingTalkEmulator,
+        emulator: EmulatorState,
         request: web.Request,
         api: str | None,
         has_token: bool,

@@ -22,7 +22,7 @@ from .faults import ErrorReply, Fault
 from .store import StoredGroup
 
 if TYPE_CHECKING:
-    from .emulator import DingTalkEmulator
+    from ._state import EmulatorState
 
 __all__ = ["ADMIN_PREFIX", "AdminApi"]
 
@@ -78,7 +78,7 @@ def _limit(value: Any, name: str) -> int | None:
 class AdminApi:
     """Serves the admin routes for one emulator (`mount(app)`)."""
 
-    def __init__(self, emulator: DingTalkEmulator) -> None:
+    def __init__(self, emulator: EmulatorState) -> None:
         self.emulator = emulator
 
     def mount(self, app: web.Application) -> None:

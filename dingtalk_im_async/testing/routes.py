@@ -80,7 +80,7 @@ from .faults import Fault
 from .store import GroupStore
 
 if TYPE_CHECKING:
-    from .emulator import DingTalkEmulator
+    from ._state import EmulatorState
 
 __all__ = ["Call", "Handler", "Route"]
 
@@ -130,7 +130,7 @@ class Call:
     query: Mapping[str, str]
     params: Mapping[str, str]
     fault: Fault | None
-    emulator: DingTalkEmulator = field(repr=False)
+    emulator: EmulatorState = field(repr=False)
 
     @property
     def store(self) -> GroupStore:
