@@ -27,7 +27,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from . import models
-from .models import CreateGroupResult, GroupMessage, OpenRobotType, SendStatus
+from .models import CreateGroupResult, GroupMessage, SendStatus
 from .models._common import WIRE_KEY
 from .models.robot import encode_msg_param
 from .models.robot_inputs import message_from_wire
@@ -296,8 +296,4 @@ converter.register_structure_hook(GroupMessage, _group_message_from_wire)
 converter.register_structure_hook_func(
     lambda cls: cls == (SendStatus | str), _documented_or_raw(SendStatus, str)
 )
-_robot_type = _documented_or_raw(OpenRobotType, int)
-converter.register_structure_hook_func(
-    lambda cls: cls == (OpenRobotType | int | None),
-    lambda value, cls: None if value is None else _robot_type(value, cls),
-)
+# `OpenRobotType | int | None` is served by the `IntEnum | int [| None]` hook above.
