@@ -47,8 +47,8 @@ from _clients import (
 )
 from _rounds import Contender, run_rounds
 
-from dingtalk_im_async import _json
-from dingtalk_im_async.endpoints import CREATE_GROUP
+from dingtalk_im_async._core import json_codec as _json
+from dingtalk_im_async.groups.api import CREATE_GROUP
 from dingtalk_im_async.pacing import LocalPacer
 
 

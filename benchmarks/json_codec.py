@@ -3,7 +3,7 @@
     python benchmarks/json_codec.py
 
 Times what the client does with JSON per create (encode the request body,
-decode the reply) with each codec of dingtalk_im_async._json, best of 5, next to
+decode the reply) with each codec of dingtalk_im_async._core.json_codec, best of 5, next to
 the plain standard-library calls (`JSONEncoder(...).encode`, `json.loads`) it
 replaces.
 The end-to-end effect is `compare.py` against `compare.py --stdlib-json`.
@@ -16,10 +16,11 @@ import json
 import timeit
 from collections.abc import Callable
 
-from dingtalk_im_async import CreateGroupRequest, _json
-from dingtalk_im_async._wire import request_body
+from dingtalk_im_async import CreateGroupRequest
+from dingtalk_im_async._core import json_codec as _json
+from dingtalk_im_async._core.wire import to_wire
 
-BODY = request_body(
+BODY = to_wire(
     CreateGroupRequest(name="benchmark group", owner="manager4220", useridlist=["user100", "u2"])
 )
 REPLY = (

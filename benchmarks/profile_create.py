@@ -141,7 +141,7 @@ def main() -> None:
     from _certs import write_certificates
     from _server import emulator_process
 
-    from dingtalk_im_async import _json
+    from dingtalk_im_async._core import json_codec as _json
 
     print(f"dingtalk-im-async JSON codec: {'orjson' if _json.uses_orjson else 'standard library'}")
     with tempfile.TemporaryDirectory() as scratch:

@@ -17,23 +17,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import Generic, TypeVar
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+)
+from typing import Any, Generic, TypeVar
 
 from attrs import define, field, validators
 
-from ._retry import pause
-from ._service import endpoint_of
+from ._core.deprecation import warn_deprecated
+from ._core.retry import pause
+from ._core.service import endpoint_of
 from .errors import (
     CallQuotaExceededError,
     DingTalkError,
     RateLimitError,
     RunStoppedError,
     Verdict,
+    verdict_of,
 )
 from .pacing import RUN_PACER, SERVICE_PACER, Pacer, pacer_for
+from .settings import BulkOptions, resolve_settings
 
-__all__ = ["DEFAULT_PACING", "BulkOutcome", "BulkRun", "RateLimitedRetry"]
+__all__ = ["DEFAULT_PACING", "BulkOutcome", "BulkRun", "RateLimitedRetry", "bulk_options"]
 
 #: A run's `rate_limit` default: pace as the service (the transport) does.
 DEFAULT_PACING = SERVICE_PACER
@@ -78,17 +89,16 @@ class BulkOutcome(Generic[ItemT, ResultT]):
     @property
     def verdict(self) -> Verdict | None:
         """None on success; else whether the failed call took effect (`Verdict`)."""
-        if self.error is None:
-            return None
-        if isinstance(self.error, DingTalkError):
-            return self.error.verdict
-        return Verdict.UNKNOWN
+        return None if self.error is None else verdict_of(self.error)
 
 
 @define(frozen=True, kw_only=True)
 class RateLimitedRetry:
-    """How an input refused with `RateLimitError` is put back: up to `retries` times, after
-    `backoff` seconds (DingTalk advises waiting one second), then through the pacer again."""
+    """Deprecated: `BulkOptions(rate_limited_retries=..., rate_limited_backoff=...)`.
+
+    How an input refused with `RateLimitError` is put back: up to `retries`
+    times, after `backoff` seconds, then through the pacer again.
+    """
 
     retries: int = field(default=3, validator=validators.ge(0))
     """Put-backs per input, at most (0 or more; 0 never puts one back)."""
@@ -104,11 +114,11 @@ class _End:
 
 
 class BulkRun(Generic[ItemT, ResultT]):
-    """Calls `call` (a service method, e.g. `groups.update`) on every input, at most
-    `concurrency` at once. `rate_limit` paces this run's calls instead of the service's
-    pacer (a number, a `Pacer`, or None); by default the service's pacing applies.
-    `repeat_safe` (by default: what the method's endpoint says) allows putting back
-    inputs whose outcome is unknown.
+    """Calls `call` (a service method, e.g. `groups.update`) on every input, as `options`
+    (a `BulkOptions`, or any of its fields by name) say: at most `concurrency` at once,
+    paced as the service is unless the run's `rate_limit` (or a `pacer`, such as a
+    fleet's `RedisPacer`) says otherwise. `repeat_safe` (by default: what the method's
+    endpoint says) allows putting back inputs whose outcome is unknown.
 
     An async iterator of `BulkOutcome`s and an async context manager. Use it as
 
@@ -133,20 +143,19 @@ class BulkRun(Generic[ItemT, ResultT]):
         self,
         call: Callable[[ItemT], Awaitable[ResultT]],
         items: Iterable[ItemT] | AsyncIterable[ItemT],
+        options: BulkOptions | None = None,
         *,
-        concurrency: int = 10,
-        rate_limit: float | Pacer | object | None = DEFAULT_PACING,
-        rate_limited: RateLimitedRetry | None = None,
+        pacer: Pacer | None = None,
         repeat_safe: bool | None = None,
+        **by_name: object,
     ) -> None:
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise ValueError(f"concurrency must be a positive integer, got {concurrency!r}")
-        if rate_limit is DEFAULT_PACING:
-            self._pacer: object = DEFAULT_PACING
-        elif rate_limit is None or isinstance(rate_limit, (Pacer, int, float)):
-            self._pacer = pacer_for(rate_limit)
+        chosen, pacer = bulk_options(options, by_name, pacer=pacer)
+        if pacer is not None:
+            self._pacer: object = pacer
+        elif chosen.rate_limit == "service":
+            self._pacer = DEFAULT_PACING
         else:
-            raise TypeError("rate_limit must be a number, a Pacer (async wait(api)) or None")
+            self._pacer = pacer_for(chosen.rate_limit)
         if repeat_safe is None:
             endpoint = endpoint_of(call)
             repeat_safe = endpoint is not None and endpoint.repeat_safe
@@ -158,9 +167,10 @@ class BulkRun(Generic[ItemT, ResultT]):
         else:
             raise TypeError(f"inputs must be an iterable or async iterable, got {type(items)}")
         self._call = call
-        self._concurrency = concurrency
+        self._concurrency = chosen.concurrency
         self._repeat_safe = repeat_safe
-        self._retry = rate_limited if rate_limited is not None else RateLimitedRetry()
+        self._retries = chosen.rate_limited_retries
+        self._backoff = chosen.rate_limited_backoff
         self._stopped_by: CallQuotaExceededError | None = None
         self._queue: asyncio.Queue[BulkOutcome[ItemT, ResultT] | _End] | None = None
         self._slots: asyncio.Semaphore | None = None  # calls in flight
@@ -308,10 +318,10 @@ class BulkRun(Generic[ItemT, ResultT]):
                 error = quota
             except Exception as failure:  # noqa: BLE001 - one input's failure is its outcome
                 error = failure
-                if put_back < self._retry.retries and self._may_put_back(failure):
+                if put_back < self._retries and self._may_put_back(failure):
                     put_back += 1
                     logger.info("input %d put back after %s", index, _name(failure))
-                    await pause(self._retry.backoff)
+                    await pause(self._backoff)
                     continue
             else:
                 return BulkOutcome(
@@ -334,3 +344,23 @@ class BulkRun(Generic[ItemT, ResultT]):
 
 def _name(error: Exception) -> str:
     return getattr(error, "code", None) or type(error).__name__
+
+
+def bulk_options(
+    options: BulkOptions | None, by_name: Mapping[str, object], *, pacer: Pacer | None
+) -> tuple[BulkOptions, Pacer | None]:
+    """A run's options and pacer from what `BulkRun`, `create_many` and `many` take: the
+    options, any option by name, and the last release's arguments too: `rate_limited=`
+    (a `RateLimitedRetry`, with a `DeprecationWarning`) and `rate_limit=DEFAULT_PACING`."""
+    chosen: dict[str, Any] = dict(by_name)
+    if chosen.get("rate_limit") is DEFAULT_PACING:
+        chosen["rate_limit"] = "service"
+    put_back = chosen.pop("rate_limited", None)
+    if put_back is not None:
+        warn_deprecated(
+            "BulkRun(rate_limited=RateLimitedRetry(...)) is deprecated: pass "
+            "rate_limited_retries= and rate_limited_backoff= (or a BulkOptions)"
+        )
+        chosen["rate_limited_retries"] = put_back.retries
+        chosen["rate_limited_backoff"] = put_back.backoff
+    return resolve_settings(BulkOptions, options, chosen, pacer=pacer)

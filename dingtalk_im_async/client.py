@@ -8,12 +8,12 @@ from typing import TypeVar
 
 import aiohttp
 
-from ._retry import RetryPolicy
-from ._service import build_transport
-from .bulk import DEFAULT_PACING, BulkRun, RateLimitedRetry
+from ._core.service import build_transport
+from .bulk import BulkRun, bulk_options
 from .groups import GroupService
-from .pacing import DEFAULT_RATE, Pacer
+from .pacing import Pacer
 from .robot import RobotService
+from .settings import BulkOptions, ClientSettings, resolve_settings
 from .token_cache import TokenCache
 from .tokens import AppTokenProvider
 
@@ -29,17 +29,20 @@ class DingTalkClient:
         async with DingTalkClient(app_key="...", app_secret="...") as client:
             result = await client.groups.create(request)
 
-    It holds one session (keep-alive, TLS verified against the system's CAs or
+    `settings` (a `ClientSettings`, or any of its fields by name, such as
+    `base_url=` or `rate_limit=`) says where calls go and how. The client
+    holds one session (keep-alive, TLS verified against the system's CAs or
     `ssl_context`; there is no switch to turn verification off), one
-    `AppTokenProvider` (`tokens`), one transport paced per API by `rate_limit`
-    (20 calls per second by default; a `Pacer` such as a `RedisPacer` shared
-    by a fleet; None for none), and the services on it: `groups`, and `robot`
-    for the app's robot `robot_code` (default: the app key, which is what
-    DingTalk calls an internal app's own robot). Create it
-    inside a running event loop and keep it for the life of the application.
-    `close()` (or leaving the `async with`) fails calls still in flight, and
-    any later call, with `ClientClosedError`. Callers who need their own
-    session, proxies or token source build `GroupService` directly.
+    `AppTokenProvider` (`tokens`, sharing tokens through `cache`), one
+    transport paced per API (20 calls per second by default, or by `pacer`,
+    such as a `RedisPacer` a fleet shares), and one service per family on
+    it: `groups`, and `robot` for the app's robot (`robot_code`, by default
+    the app key, which is what DingTalk calls an internal app's own robot).
+    Create it inside a running event loop and keep it for the life of the
+    application. `close()` (or leaving the `async with`) fails calls still
+    in flight, and any later call, with `ClientClosedError`. Callers who
+    need their own session, proxies or token source build `GroupService`
+    directly.
     """
 
     def __init__(
@@ -47,52 +50,28 @@ class DingTalkClient:
         *,
         app_key: str,
         app_secret: str,
-        base_url: str | None = None,
-        oapi_base_url: str | None = None,
+        settings: ClientSettings | None = None,
         cache: TokenCache | None = None,
-        rate_limit: float | Pacer | None = DEFAULT_RATE,
-        timeout: float = 10.0,
-        retry: RetryPolicy | None = None,
+        pacer: Pacer | None = None,
         ssl_context: ssl.SSLContext | None = None,
-        connection_limit: int = 100,
-        allow_http: bool = False,
-        robot_code: str | None = None,
+        **by_name: object,
     ) -> None:
         if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
             raise TypeError("ssl_context must be an ssl.SSLContext (verification cannot be off)")
-        if isinstance(connection_limit, bool) or not isinstance(connection_limit, int):
-            raise TypeError("connection_limit must be an integer")
-        if connection_limit < 1:
-            raise ValueError("connection_limit must be at least 1")
+        chosen, pacer = resolve_settings(ClientSettings, settings, by_name, pacer=pacer)
+        self.settings = chosen
         connector = aiohttp.TCPConnector(
-            ssl=ssl_context if ssl_context is not None else True, limit=connection_limit
+            ssl=ssl_context if ssl_context is not None else True, limit=chosen.connection_limit
         )
         self._session = aiohttp.ClientSession(connector=connector)
         try:
             self.tokens = AppTokenProvider(
-                self._session,
-                app_key=app_key,
-                app_secret=app_secret,
-                base_url=base_url,
-                cache=cache,
-                timeout=timeout,
-                retry=retry,
-                allow_http=allow_http,
+                self._session, app_key=app_key, app_secret=app_secret, settings=chosen, cache=cache
             )
-            self._transport = build_transport(
-                self._session,
-                self.tokens,
-                base_url=base_url,
-                oapi_base_url=oapi_base_url,
-                timeout=timeout,
-                retry=retry,
-                rate_limit=rate_limit,
-                allow_http=allow_http,
-            )
+            self._transport = build_transport(self._session, self.tokens, chosen, pacer)
             self.groups = GroupService.over(self._transport)
-            self.robot = RobotService.over(
-                self._transport, robot_code=app_key if robot_code is None else robot_code
-            )
+            robot_code = app_key if chosen.robot_code is None else chosen.robot_code
+            self.robot = RobotService.over(self._transport, robot_code=robot_code)
         except BaseException:
             self._session.detach()  # it never connected: nothing to close, nothing to warn about
             raise
@@ -114,25 +93,17 @@ class DingTalkClient:
         self,
         operation: Callable[[RequestT], Awaitable[ResultT]],
         requests: Iterable[RequestT] | AsyncIterable[RequestT],
+        options: BulkOptions | None = None,
         *,
-        concurrency: int = 10,
-        rate_limit: float | Pacer | object | None = DEFAULT_PACING,
-        rate_limited_retries: int = 3,
-        rate_limited_backoff: float = 1.0,
+        pacer: Pacer | None = None,
+        **by_name: object,
     ) -> BulkRun[RequestT, ResultT]:
         """Run `operation` (e.g. `client.groups.update`) on every request: a `BulkRun` of
-        one `BulkOutcome` per input, at most `concurrency` in flight, paced as the client
-        is unless `rate_limit` says otherwise. Unknown outcomes are put back only for
-        operations safe to repeat."""
-        return BulkRun(
-            operation,
-            requests,
-            concurrency=concurrency,
-            rate_limit=rate_limit,
-            rate_limited=RateLimitedRetry(
-                retries=rate_limited_retries, backoff=rate_limited_backoff
-            ),
-        )
+        one `BulkOutcome` per input, as `options` (a `BulkOptions`, or any of its fields
+        by name) say, paced as the client is unless they say otherwise. Unknown outcomes
+        are put back only for operations safe to repeat (their endpoint says so)."""
+        chosen, run_pacer = bulk_options(options, by_name, pacer=pacer)
+        return BulkRun(operation, requests, chosen, pacer=run_pacer)
 
     async def __aenter__(self) -> DingTalkClient:
         return self
@@ -144,8 +115,8 @@ class DingTalkClient:
         """Stop the token provider and close the session; idempotent.
 
         Calls waiting for a token or a connection, or with a request on the
-        wire, fail with `ClientClosedError` (whose `may_have_reached_server`
-        says whether a create may have happened), as does every later call.
+        wire, fail with `ClientClosedError` (whose `verdict` says whether a
+        create may have happened), as does every later call.
         """
         if self._closed:
             return

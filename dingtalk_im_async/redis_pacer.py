@@ -1,7 +1,10 @@
-"""`RedisPacer`'s former home: it lives in `fleet.py`, beside `RedisTokenCache`."""
+"""Deprecated: `RedisPacer` lives in `dingtalk_im_async.fleet` (and the package itself);
+importing it from here still works, with a DeprecationWarning, until the next release."""
 
 from __future__ import annotations
 
-from .fleet import RESERVE_SCRIPT, RedisPacer
+import importlib
 
-__all__ = ["RESERVE_SCRIPT", "RedisPacer"]
+
+def __getattr__(name: str) -> object:
+    return importlib.import_module("dingtalk_im_async._deprecated").resolve(__name__, name)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 from collections.abc import Callable
 
 import aiohttp
 from attrs import define, field
 
-from ._hosts import resolve_base_url
-from ._retry import RetryPolicy
-from ._token_endpoint import TOKEN_PATH, IssuedToken, request_token
+from ._core.failures import closed_before_sending
+from ._core.hosts import resolve_base_url
+from ._core.json_codec import codec
+from ._core.token_endpoint import TOKEN_PATH, IssuedToken, request_token
 from .auth import StaticTokenProvider, TokenProvider
-from .errors import ClientClosedError, DingTalkError
+from .errors import DingTalkError
+from .settings import ClientSettings, resolve_settings
 from .token_cache import CachedToken, MemoryTokenCache, TokenCache, TokenCacheError
 
 __all__ = ["AppTokenProvider", "StaticTokenProvider", "TokenProvider"]  # the last two from auth
@@ -52,7 +53,9 @@ class AppTokenProvider:
       `peer_wait` seconds, then fetches itself. If the cache is unreachable
       the provider fetches on its own and logs a warning.
 
-    The provider's own copy is timed on `clock` (monotonic, immune to
+    `settings` (a `ClientSettings`, or any of its fields by name) gives the
+    base URL, timeout, retry policy, `refresh_margin` and `peer_wait`. The
+    provider's own copy is timed on `clock` (monotonic, immune to
     wall-clock steps); the shared cache is on `wall_clock`. Both are
     injectable for tests. Close it (`await provider.close()` or
     `async with`) to cancel a refresh still running.
@@ -64,15 +67,11 @@ class AppTokenProvider:
         *,
         app_key: str,
         app_secret: str,
-        base_url: str | None = None,
+        settings: ClientSettings | None = None,
         cache: TokenCache | None = None,
-        refresh_margin: float = 600.0,
-        peer_wait: float = 5.0,
-        timeout: float = 10.0,
-        retry: RetryPolicy | None = None,
-        allow_http: bool = False,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        **by_name: object,
     ) -> None:
         if not isinstance(session, aiohttp.ClientSession):
             raise TypeError("session must be an aiohttp.ClientSession")
@@ -82,20 +81,17 @@ class AppTokenProvider:
             raise ValueError("app_secret must be a non-empty string")
         if cache is not None and not isinstance(cache, TokenCache):
             raise TypeError("cache must implement the TokenCache protocol")
-        for name, value in (("refresh_margin", refresh_margin), ("peer_wait", peer_wait)):
-            if not _is_number(value) or value < 0:
-                raise ValueError(f"{name} must be a finite number of seconds >= 0")
-        if not _is_number(timeout) or timeout <= 0:
-            raise ValueError("timeout must be a positive number of seconds")
+        chosen, _ = resolve_settings(ClientSettings, settings, by_name, pacer=None)
         self._session = session
         self.app_key = app_key
         self._app_secret = app_secret
-        self._url = resolve_base_url(base_url, allow_http=allow_http) + TOKEN_PATH
+        self._url = resolve_base_url(chosen.base_url, allow_http=chosen.allow_http) + TOKEN_PATH
         self._cache: TokenCache = cache if cache is not None else MemoryTokenCache(clock=wall_clock)
-        self._refresh_margin = float(refresh_margin)
-        self._peer_wait = float(peer_wait)
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._retry = retry if retry is not None else RetryPolicy()
+        self._refresh_margin = float(chosen.refresh_margin)
+        self._peer_wait = float(chosen.peer_wait)
+        self._timeout = aiohttp.ClientTimeout(total=chosen.timeout)
+        self._retry = chosen.retry
+        self._codec = codec(chosen.json_codec)
         self._clock = clock
         self._wall_clock = wall_clock
         self._held: _Held | None = None
@@ -125,9 +121,7 @@ class AppTokenProvider:
 
     async def get_token(self) -> str:
         if self._closed:
-            raise ClientClosedError(
-                "this AppTokenProvider is closed", may_have_reached_server=False
-            )
+            raise closed_before_sending("this AppTokenProvider is closed")
         held = self._held
         now = self._clock()
         if held is not None and now < held.expires_at:
@@ -138,9 +132,8 @@ class AppTokenProvider:
         # Waited on, not awaited: a caller giving up must not cancel the fetch the others share.
         await asyncio.wait((flight,))
         if flight.cancelled():
-            raise ClientClosedError(
-                "the AppTokenProvider was closed while fetching the access token",
-                may_have_reached_server=False,
+            raise closed_before_sending(
+                "the AppTokenProvider was closed while fetching the access token"
             )
         return flight.result().value
 
@@ -268,6 +261,7 @@ class AppTokenProvider:
             app_secret=self._app_secret,
             timeout=self._timeout,
             retry=self._retry,
+            codec=self._codec,
         )
         logger.debug(
             "fetched the access token for app %s, valid %ss", self.app_key, issued.lifetime
@@ -298,10 +292,6 @@ class _Token:
     issued: IssuedToken
     started: float
     started_wall: float
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _describe(error: BaseException) -> str:

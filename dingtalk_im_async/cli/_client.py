@@ -1,24 +1,26 @@
-"""Where the commands connect: credentials and base URL from flags or the environment, or
-an in-process emulator (`--emulator`). Secrets are passed on, never printed."""
+"""How every command connects: credentials from flags or the environment, the client's settings
+from their declarations (`ClientSettings`), or an in-process emulator (`--emulator`); one
+`DingTalkClient` either way. Secrets are passed on, never printed."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from typing import Any, TypeVar
 
+import attrs
 import click
-from attrs import define
+from attrs import define, field
 from yarl import URL
 
-from .._hosts import OAPI_BASE_URL_ENV, resolve_base_url, resolve_oapi_base_url
+from .._core.hosts import resolve_base_url, resolve_oapi_base_url
 from ..client import DingTalkClient
-from ..emulator.emulator import DingTalkEmulator
-from ..groups import GroupService
-from ..robot import RobotService
-from ..tokens import AppTokenProvider
+from ..emulator import DingTalkEmulator
+from ..fleet import RedisPacer
+from ..settings import ClientSettings
+from ._options import setting_options, settings_from
 
-__all__ = ["Connection", "Target", "checked_url", "client_options", "connect", "target_from"]
+__all__ = ["Connection", "Target", "connect", "connection_options", "target_from"]
 
 #: The emulator behind `--emulator` enforces DingTalk's standard-edition rate, so pacing shows.
 EMULATOR_QPS = 20
@@ -30,10 +32,14 @@ NO_CREDENTIALS = (
     "(or pass --app-key and --app-secret), or add --emulator to try it against "
     "the built-in emulator"
 )
+#: The settings every command takes as options (bulk adds `rate_limit`).
+CONNECTION_SETTINGS = ("base_url", "oapi_base_url", "timeout", "allow_http")
 
 
-def client_options(command: _F) -> _F:
-    """The options every command that calls DingTalk shares."""
+def connection_options(command: _F) -> _F:
+    """The options of every command that calls DingTalk: the credentials, `--emulator`, and
+    the connection's settings (`--base-url`, `--oapi-base-url`, `--timeout`, `--allow-http`)."""
+    command = setting_options(ClientSettings, *CONNECTION_SETTINGS)(command)
     options = [
         click.option(
             "--app-key", envvar="DINGTALK_APP_KEY", show_envvar=True, help="The app's AppKey."
@@ -43,18 +49,6 @@ def client_options(command: _F) -> _F:
             envvar="DINGTALK_APP_SECRET",
             show_envvar=True,
             help="The app's AppSecret (prefer the environment variable: flags show in `ps`).",
-        ),
-        click.option(
-            "--base-url",
-            envvar="DINGTALK_BASE_URL",
-            show_envvar=True,
-            help="API host, default https://api.dingtalk.io.",
-        ),
-        click.option(
-            "--allow-http",
-            is_flag=True,
-            help="Allow a plain http:// base URL to a host that is not this machine "
-            "(the access token then travels unencrypted).",
         ),
         click.option(
             "--emulator",
@@ -70,50 +64,45 @@ def client_options(command: _F) -> _F:
 
 @define(frozen=True, kw_only=True)
 class Target:
-    """Checked connection settings, ready before any I/O."""
+    """Where a command's calls go, checked before any I/O: credentials and settings, or the
+    in-process emulator (whose own credentials and hosts then replace them)."""
 
     emulator: bool
     app_key: str = ""
-    app_secret: str = ""
-    base_url: str | None = None
-    allow_http: bool = False
-
-    def __repr__(self) -> str:
-        return f"Target(emulator={self.emulator!r}, app_key={self.app_key!r})"
+    app_secret: str = field(default="", repr=False)
+    settings: ClientSettings = field(factory=ClientSettings)
 
 
-def target_from(
-    *,
-    app_key: str | None,
-    app_secret: str | None,
-    base_url: str | None,
-    emulator: bool,
-    allow_http: bool = False,
-) -> Target:
-    """Check the settings; a usage error (exit 2) says what is missing."""
+def target_from(given: MutableMapping[str, Any]) -> Target:
+    """The target the connection options in `given` describe (taken out of it); a usage
+    error (exit 2) says what is missing or wrong."""
+    app_key, app_secret = given.pop("app_key"), given.pop("app_secret")
+    emulator = given.pop("emulator")
+    settings = settings_from(ClientSettings, given)
     if emulator:
-        return Target(emulator=True)
+        return Target(emulator=True, settings=settings)
     if not app_key or not app_secret:
         raise click.UsageError(NO_CREDENTIALS)
-    url = checked_url(resolve_base_url, base_url, "--base-url / DINGTALK_BASE_URL", allow_http)
-    checked_url(resolve_oapi_base_url, None, OAPI_BASE_URL_ENV, allow_http)
-    return Target(
-        emulator=False,
-        app_key=app_key,
-        app_secret=app_secret,
-        base_url=url,
-        allow_http=allow_http,
+    _check_url(resolve_base_url, settings.base_url, "--base-url / DINGTALK_BASE_URL", settings)
+    _check_url(
+        resolve_oapi_base_url,
+        settings.oapi_base_url,
+        "--oapi-base-url / DINGTALK_OAPI_BASE_URL",
+        settings,
     )
+    return Target(emulator=False, app_key=app_key, app_secret=app_secret, settings=settings)
 
 
-def checked_url(resolve: Callable[..., str], given: str | None, hint: str, allow_http: bool) -> str:
-    """The resolved URL, or a usage error in the command's terms (its flags, not Python's)."""
+def _check_url(
+    resolve: Callable[..., str], given: str | None, hint: str, settings: ClientSettings
+) -> None:
+    """A URL the client would refuse, as a usage error in the command's terms."""
     try:
         url = resolve(given, allow_http=True)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint=hint) from None
     try:
-        return resolve(given, allow_http=allow_http)
+        resolve(given, allow_http=settings.allow_http)
     except ValueError:
         raise click.BadParameter(
             f"refusing plain http to {URL(url).host}: the access token would travel "
@@ -124,39 +113,50 @@ def checked_url(resolve: Callable[..., str], given: str | None, hint: str, allow
 
 @define(frozen=True, kw_only=True)
 class Connection:
-    """A ready `GroupService` and `RobotService`, their token provider, and the app key
-    they act for."""
+    """A connected client, the app it acts for and the emulator it talks to, if any."""
 
-    groups: GroupService
-    robot: RobotService
-    tokens: AppTokenProvider
+    client: DingTalkClient
     app_key: str
+    app_secret: str = field(repr=False)
+    base_url: str
     emulator: DingTalkEmulator | None
 
 
 @contextlib.asynccontextmanager
-async def connect(target: Target, *, robot_code: str | None = None) -> AsyncIterator[Connection]:
-    """Open a client (and the emulator, for `--emulator`); close both on exit. `robot_code`
-    None: the app's own robot (the app key)."""
+async def connect(
+    target: Target, *, robot_code: str | None = None, redis_url: str | None = None
+) -> AsyncIterator[Connection]:
+    """Open the client (and the emulator, for `--emulator`); close both on exit.
+
+    `robot_code` None: the app's own robot (the app key). `redis_url`: pace at
+    the settings' `rate_limit` through a `RedisPacer` every worker shares.
+    """
     async with contextlib.AsyncExitStack() as stack:
         emulator = None
-        app_key, app_secret, base_url = target.app_key, target.app_secret, target.base_url
+        app_key, app_secret, settings = target.app_key, target.app_secret, target.settings
         if target.emulator:
             emulator = await stack.enter_async_context(DingTalkEmulator(qps_limit=EMULATOR_QPS))
-            app_key, app_secret, base_url = emulator.app_key, emulator.app_secret, emulator.base_url
+            app_key, app_secret = emulator.app_key, emulator.app_secret
+            settings = attrs.evolve(
+                settings, base_url=emulator.base_url, oapi_base_url=emulator.oapi_base_url
+            )
+        pacer = None
+        if redis_url and settings.rate_limit is not None:
+            pacer = await stack.enter_async_context(
+                RedisPacer.from_url(redis_url, rate=settings.rate_limit, app_key=app_key)
+            )
         client = await stack.enter_async_context(
             DingTalkClient(
                 app_key=app_key,
                 app_secret=app_secret,
-                base_url=base_url,
-                robot_code=robot_code,
-                allow_http=target.allow_http,
+                settings=attrs.evolve(settings, robot_code=robot_code),
+                pacer=pacer,
             )
         )
         yield Connection(
-            groups=client.groups,
-            robot=client.robot,
-            tokens=client.tokens,
+            client=client,
             app_key=app_key,
+            app_secret=app_secret,
+            base_url=client.groups.base_url,
             emulator=emulator,
         )

@@ -7,13 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 from attrs import define
 
-from ._client import Target
+from ..settings import BulkOptions
+from ._client import Target, target_from
 from ._encoding import python_encoding
 from ._inputs import InputFormatError, count_records, input_format
-from ._operations import Operation
+from ._operations import OPERATIONS, Operation
+from ._options import settings_from
 from ._problems import FileProblem, check_writable
 from ._resume import Previous, check_unchanged, previous_results
 
@@ -29,6 +32,8 @@ class Job:
     """Everything a bulk run needs, checked before any I/O."""
 
     target: Target
+    options: BulkOptions
+    redis_url: str | None
     operation: Operation[Any, Any]
     path: Path
     fmt: str
@@ -37,33 +42,20 @@ class Job:
     separator: str
     results: Path
     previous: Previous
-    concurrency: int
-    rate: float
-    redis_url: str | None
-    rate_limited_retries: int
 
 
-def prepare_job(
-    *,
-    file: Path,
-    results: Path | None,
-    resume: bool,
-    retry_unknown: bool,
-    overwrite: bool,
-    fmt: str | None,
-    encoding: str,
-    list_separator: str,
-    concurrency: int,
-    rate: float,
-    redis_url: str | None,
-    rate_limited_retries: int,
-    target: Target,
-    operation: Operation[Any, Any],
-) -> Job:
-    """Check everything, read the whole input once, prepare the results: before any I/O."""
-    emulator = target.emulator
+def prepare_job(given: dict[str, Any]) -> Job:
+    """Check every option in `given` (the command's, each taken out once), read the whole
+    input once, prepare the results: all before any I/O."""
+    rate, redis_url = given.pop("rate_limit"), given.pop("redis_url")
     if redis_url and rate == 0:
         raise click.UsageError("--redis-url shares --rate; it needs a --rate above 0")
+    options = settings_from(BulkOptions, given)
+    target = target_from(given)
+    target = attrs.evolve(target, settings=attrs.evolve(target.settings, rate_limit=rate or None))
+    file, operation = given.pop("file"), OPERATIONS[given.pop("operation")]
+    resume, retry_unknown = given.pop("resume"), given.pop("retry_unknown")
+    encoding, separator = given.pop("encoding"), given.pop("list_separator")
     if retry_unknown and not resume:
         raise click.UsageError("--retry-unknown goes with --resume")
     try:
@@ -71,7 +63,7 @@ def prepare_job(
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--encoding") from None
     try:
-        chosen_format = input_format(file, fmt)
+        chosen_format = input_format(file, given.pop("fmt"))
         total = count_records(file, chosen_format, encoding=encoding, operation=operation)
     except InputFormatError as error:
         raise FileProblem(f"{file}: {error}") from None
@@ -80,26 +72,26 @@ def prepare_job(
         if chosen_format == "csv" and file.stat().st_size > 0:
             what = "only a header row"
         raise EmptyInput(f"{file} holds no inputs ({what}): nothing to do")
-    results_path = results or file.with_name(file.name + ".results.jsonl")
+    results_path = given.pop("results") or file.with_name(file.name + ".results.jsonl")
     check_writable(results_path, option="--results")
     # An operation safe to repeat (an update) sends its unknown outcomes again on --resume.
     repeat_unknown = retry_unknown or operation.repeat_safe
-    previous = previous_results(results_path, resume, repeat_unknown, overwrite, emulator)
+    previous = previous_results(
+        results_path, resume, repeat_unknown, given.pop("overwrite"), target.emulator
+    )
     check_unchanged(
-        file, chosen_format, list_separator, previous, encoding=encoding, operation=operation
+        file, chosen_format, separator, previous, encoding=encoding, operation=operation
     )
     return Job(
         target=target,
+        options=options,
+        redis_url=redis_url,
         operation=operation,
         path=file,
         fmt=chosen_format,
         encoding=encoding,
         total=total,
-        separator=list_separator,
+        separator=separator,
         results=results_path,
         previous=previous,
-        concurrency=concurrency,
-        rate=rate,
-        redis_url=redis_url,
-        rate_limited_retries=rate_limited_retries,
     )

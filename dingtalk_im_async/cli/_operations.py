@@ -16,20 +16,19 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from attrs import define
 
-from .._service import endpoint_of
-from ..endpoints import Endpoint
+from .._core.endpoint import Endpoint
+from .._core.service import endpoint_of
 from ..groups import GroupService
-from ..models import (
+from ..groups.models import (
     CreateGroupRequest,
     CreateGroupResult,
-    GroupMessage,
-    SendResult,
     UpdateAdminsRequest,
     UpdateAdminsResult,
     UpdateGroupRequest,
     UpdateGroupResult,
 )
 from ..robot import RobotService
+from ..robot.models import GroupMessage, SendResult
 from ._rows import Column, columns
 
 __all__ = [

@@ -24,9 +24,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .._wire import to_wire
+from .._core.wire import to_wire
 from ..errors import ApiError, DingTalkError, Verdict
-from ..models import CreateGroupResult
+from ..groups.models import CreateGroupResult
 
 __all__ = [
     "CREATED",

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
-from .._wire import converter, describe_mismatch, wire_name
+from .._core.wire import converter, describe_mismatch, wire_names
 from ..errors import RequestValidationError
 
 __all__ = ["Column", "RowError", "columns", "request_from_row", "required_columns"]
@@ -69,24 +69,28 @@ def _fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
 def columns(request_type: type) -> dict[str, Column]:
     """Every key a row may use for `request_type`: wire and Python names, settings flattened."""
     found: dict[str, Column] = {}
+    keys = wire_names(request_type)
     for field in _fields(request_type):
         kind = _kind(field.type)
-        column = Column((wire_name(field),), kind)
-        found[wire_name(field)] = found[field.name] = column
+        column = Column((keys[field.name],), kind)
+        found[keys[field.name]] = found[field.name] = column
         if kind == "object":
             nested_type = next(
                 arg for arg in (field.type, *typing.get_args(field.type)) if attrs.has(arg)
             )
+            nested_keys = wire_names(nested_type)
             for nested in _fields(nested_type):
-                flat = Column((wire_name(field), wire_name(nested)), _kind(nested.type))
-                found[wire_name(nested)] = found[nested.name] = flat
+                flat = Column((keys[field.name], nested_keys[nested.name]), _kind(nested.type))
+                found[nested_keys[nested.name]] = found[nested.name] = flat
     return found
 
 
 def required_columns(request_type: type) -> tuple[str, ...]:
     """The wire names of the fields a row must give (those without a default)."""
     return tuple(
-        wire_name(field) for field in _fields(request_type) if field.default is attrs.NOTHING
+        wire_names(request_type)[field.name]
+        for field in _fields(request_type)
+        if field.default is attrs.NOTHING
     )
 
 

@@ -10,25 +10,25 @@ or was refused with a definite error.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
-from ..bulk import BulkOutcome, BulkRun, RateLimitedRetry
+from ..bulk import BulkOutcome, BulkRun
 from ..errors import DingTalkError, MissingExtraError
-from ..fleet import RedisPacer
-from ..pacing import LocalPacer, Pacer
-from ._client import client_options, connect, target_from
+from ..settings import BulkOptions, ClientSettings
+from ._client import connect, connection_options
 from ._encoding import DEFAULT_ENCODING
 from ._inputs import InputRecord, read_records
 from ._job import EmptyInput, Job, prepare_job
 from ._operations import OPERATIONS
+from ._options import setting_options
 from ._progress import BulkProgress
 from ._results import (
     CREATED,
@@ -90,19 +90,20 @@ __all__ = ["bulk"]
     show_default=True,
     help="Separator of list fields (useridlist, extidlist) in CSV cells.",
 )
-@click.option(
-    "--concurrency",
-    default=10,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Calls in flight at once.",
+@setting_options(
+    BulkOptions,
+    "concurrency",
+    "rate_limited_retries",
+    concurrency={"type": click.IntRange(min=1)},
+    rate_limited_retries={"type": click.IntRange(min=0)},
 )
-@click.option(
-    "--rate",
-    default=20.0,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Calls per second, evenly spaced; 0 turns pacing off.",
+@setting_options(
+    ClientSettings,
+    "rate_limit",
+    rate_limit={
+        "type": click.FloatRange(min=0),
+        "help_more": "0 turns pacing off.",
+    },
 )
 @click.option(
     "--redis-url",
@@ -110,35 +111,8 @@ __all__ = ["bulk"]
     show_envvar=True,
     help="Share --rate with every worker using this Redis (fleets of processes).",
 )
-@click.option(
-    "--rate-limited-retries",
-    default=3,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Times an input refused for rate is put back.",
-)
-@client_options
-def bulk(
-    *,
-    file: Path,
-    operation: str,
-    results: Path | None,
-    resume: bool,
-    retry_unknown: bool,
-    overwrite: bool,
-    fmt: str | None,
-    encoding: str,
-    list_separator: str,
-    concurrency: int,
-    rate: float,
-    redis_url: str | None,
-    rate_limited_retries: int,
-    app_key: str | None,
-    app_secret: str | None,
-    base_url: str | None,
-    emulator: bool,
-    allow_http: bool,
-) -> None:
+@connection_options
+def bulk(**given: Any) -> None:
     """Create a group (or run --operation) for each record of FILE (CSV or JSON Lines).
 
     Columns/keys are the API's field names (ownerType or owner_type, ...);
@@ -148,28 +122,7 @@ def bulk(
     """
     with exiting_on_signals("nothing was sent") as signals:
         try:
-            job = prepare_job(
-                file=file,
-                results=results,
-                resume=resume,
-                retry_unknown=retry_unknown,
-                overwrite=overwrite,
-                fmt=fmt,
-                encoding=encoding,
-                list_separator=list_separator,
-                concurrency=concurrency,
-                rate=rate,
-                redis_url=redis_url,
-                rate_limited_retries=rate_limited_retries,
-                operation=OPERATIONS[operation],
-                target=target_from(
-                    app_key=app_key,
-                    app_secret=app_secret,
-                    base_url=base_url,
-                    emulator=emulator,
-                    allow_http=allow_http,
-                ),
-            )
+            job = prepare_job(given)
         except EmptyInput as empty:
             click.echo(str(empty), err=True)
             sys.exit(signals.exit_code or 0)
@@ -219,25 +172,15 @@ async def _main(job: Job, out: Console, err: Console, signals: Signals) -> int:
     return tally.exit_code()
 
 
-@contextlib.asynccontextmanager
-async def _pacer(job: Job, app_key: str) -> AsyncIterator[Pacer | None]:
-    if job.rate == 0:
-        yield None
-    elif job.redis_url:
-        async with RedisPacer.from_url(job.redis_url, rate=job.rate, app_key=app_key) as shared:
-            yield shared
-    else:
-        yield LocalPacer(job.rate)
-
-
 async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) -> None:
     total = job.total - len(job.previous.done)
     results = AppendLog(job.results)
     journal = AppendLog(journal_path(job.results))
     in_flight: dict[int, str] = {}
     try:
-        async with connect(job.target) as connection, _pacer(job, connection.app_key) as pacer:
-            await connection.tokens.get_token()  # wrong credentials: one clear error, no records
+        async with connect(job.target, redis_url=job.redis_url) as connection:
+            client = connection.client
+            await client.tokens.get_token()  # wrong credentials: one clear error, no records
             tally.sending = True
             with BulkProgress(console, total=max(total, 0), description=job.path.name) as bar:
 
@@ -261,7 +204,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
                             continue
                         yield record
 
-                call = job.operation.method(connection)
+                call = job.operation.method(client)
 
                 async def send(record: InputRecord) -> object:
                     if record.line not in in_flight:
@@ -270,14 +213,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
                     assert record.request is not None
                     return await call(record.request)
 
-                run = BulkRun(
-                    send,
-                    inputs(),
-                    concurrency=job.concurrency,
-                    rate_limit=pacer,
-                    rate_limited=RateLimitedRetry(retries=job.rate_limited_retries),
-                    repeat_safe=job.operation.repeat_safe,
-                )
+                run = BulkRun(send, inputs(), job.options, repeat_safe=job.operation.repeat_safe)
                 try:
                     async with run:
                         async for outcome in run:

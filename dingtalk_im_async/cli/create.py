@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 import click
 
-from .._wire import to_wire
+from .._core.wire import to_wire
 from ..errors import DingTalkError, RequestValidationError
-from ..models import CreateGroupRequest, CreateGroupResult, ManagementOptions
-from ._client import Target, client_options, connect, target_from
+from ..groups.models import CreateGroupRequest, CreateGroupResult, ManagementOptions
+from ._client import Target, connect, connection_options, target_from
 from ._signals import exiting_on_signals
 
 __all__ = ["create_group"]
@@ -37,6 +37,12 @@ def _management_options(command: _F) -> _F:
     return command
 
 
+def management_options(given: dict[str, Any]) -> dict[str, int]:
+    """The management options set in `given` (taken out of it), by Python name."""
+    options = {name: given.pop(name) for _flag, name, _meaning in MANAGEMENT_OPTIONS}
+    return {name: value for name, value in options.items() if value is not None}
+
+
 @click.command("create-group")
 @click.option("--name", required=True, help="Group name, 1 to 20 characters.")
 @click.option("--owner", required=True, help="userId of the group owner.")
@@ -53,7 +59,7 @@ def _management_options(command: _F) -> _F:
 @click.option("--icon", help="mediaId of the group avatar.")
 @_management_options
 @click.option("--json", "as_json", is_flag=True, help="Print the reply as JSON.")
-@client_options
+@connection_options
 def create_group(
     *,
     name: str,
@@ -64,22 +70,11 @@ def create_group(
     ext_users: tuple[str, ...],
     icon: str | None,
     as_json: bool,
-    app_key: str | None,
-    app_secret: str | None,
-    base_url: str | None,
-    emulator: bool,
-    allow_http: bool,
-    **options: int | None,
+    **given: Any,
 ) -> None:
     """Create one group (POST /v1.0/im/group/create) and print its ids."""
-    target = target_from(
-        app_key=app_key,
-        app_secret=app_secret,
-        base_url=base_url,
-        emulator=emulator,
-        allow_http=allow_http,
-    )
-    chosen = {key: value for key, value in options.items() if value is not None}
+    chosen = management_options(given)
+    target = target_from(given)
     try:
         request = CreateGroupRequest(
             name=name,
@@ -106,7 +101,7 @@ def create_group(
 
 async def _create(target: Target, request: CreateGroupRequest) -> CreateGroupResult:
     async with connect(target) as connection:
-        return await connection.groups.create(request)
+        return await connection.client.groups.create(request)
 
 
 def _print_result(result: CreateGroupResult, *, as_json: bool) -> None:

@@ -12,10 +12,15 @@ from typing import Any
 import click
 
 from ..errors import RequestValidationError
-from ..models import AdminRole, ManagementOptions, UpdateAdminsRequest, UpdateGroupRequest
-from ..models.lifecycle import OpenConversationIdResult
+from ..groups.models import (
+    AdminRole,
+    ManagementOptions,
+    OpenConversationIdResult,
+    UpdateAdminsRequest,
+    UpdateGroupRequest,
+)
 from ._lifecycle import group_options, print_fields, run_on_groups
-from .create import MANAGEMENT_OPTIONS, _management_options
+from .create import _management_options, management_options
 
 __all__ = ["group"]
 
@@ -62,12 +67,11 @@ def update(
     remove_ext: tuple[str, ...],
     icon: str | None,
     as_json: bool,
-    **connection: Any,
+    **given: Any,
 ) -> None:
     """Change the group CHATID (POST /v1.0/im/group/update): only what you pass is sent,
     so a rename never resets the group's settings."""
-    options = {key: connection.pop(key) for _flag, key, _help in MANAGEMENT_OPTIONS}
-    chosen = {key: value for key, value in options.items() if value is not None}
+    chosen = management_options(given)
     request = _built(
         UpdateGroupRequest,
         chatid=chatid,
@@ -81,7 +85,7 @@ def update(
         icon=icon,
         management_options=ManagementOptions(**chosen) if chosen else None,
     )
-    result = run_on_groups(connection, lambda groups: groups.update(request))
+    result = run_on_groups(given, lambda groups: groups.update(request))
     if as_json:
         print_fields(result, as_json=True)
     else:
@@ -91,19 +95,19 @@ def update(
 @group.command("info")
 @click.argument("chatid")
 @group_options
-def info(*, chatid: str, as_json: bool, **connection: Any) -> None:
+def info(*, chatid: str, as_json: bool, **given: Any) -> None:
     """Read the group CHATID back (the legacy GET {oapi}/chat/get): name, owner,
     members (useridlist), settings and status (1 normal, 2 disbanded)."""
-    found = run_on_groups(connection, lambda groups: groups.get(chatid))
+    found = run_on_groups(given, lambda groups: groups.get(chatid))
     print_fields(found, as_json=as_json)
 
 
 @group.command("convert-id")
 @click.argument("chatid")
 @group_options
-def convert_id(*, chatid: str, as_json: bool, **connection: Any) -> None:
+def convert_id(*, chatid: str, as_json: bool, **given: Any) -> None:
     """Print the openConversationId of the group CHATID (the only conversion there is)."""
-    cid = run_on_groups(connection, lambda groups: groups.open_conversation_id(chatid))
+    cid = run_on_groups(given, lambda groups: groups.open_conversation_id(chatid))
     if as_json:
         print_fields(OpenConversationIdResult(open_conversation_id=cid), as_json=True)
     else:
@@ -118,7 +122,7 @@ def _admins_command(name: str, role: AdminRole, summary: str) -> click.Command:
     )
     @group_options
     def command(
-        *, open_conversation_id: str, users: tuple[str, ...], as_json: bool, **connection: Any
+        *, open_conversation_id: str, users: tuple[str, ...], as_json: bool, **given: Any
     ) -> None:
         request = _built(
             UpdateAdminsRequest,
@@ -126,7 +130,7 @@ def _admins_command(name: str, role: AdminRole, summary: str) -> click.Command:
             user_ids=users,
             role=role,
         )
-        result = run_on_groups(connection, lambda groups: groups.update_admins(request))
+        result = run_on_groups(given, lambda groups: groups.update_admins(request))
         if as_json:
             print_fields(result, as_json=True)
         else:

@@ -12,12 +12,11 @@ from typing import Any
 
 import click
 
-from .._wire import to_wire
-from ..emulator.emulator import DingTalkEmulator
-from ..emulator.stream_gateway import ADMIN_MESSAGES_PATH
+from .._core.wire import to_wire
+from ..emulator import ADMIN_MESSAGES_PATH
 from ..errors import DingTalkError
 from ..stream import BotMessage, StreamClient, StreamItem
-from ._client import Target, client_options, target_from
+from ._client import Target, connect, connection_options, target_from
 from ._signals import Signals, exiting_on_signals
 
 __all__ = ["listen", "record_of"]
@@ -52,18 +51,14 @@ def record_of(item: StreamItem) -> dict[str, Any]:
 )
 @click.option("--count", type=click.IntRange(min=1), help="Stop after this many items.")
 @click.option("-v", "--verbose", is_flag=True, help="Log connections and reconnects on stderr.")
-@client_options
+@connection_options
 def listen(
     *,
     messages: bool,
     events: bool,
     count: int | None,
     verbose: bool,
-    app_key: str | None,
-    app_secret: str | None,
-    base_url: str | None,
-    emulator: bool,
-    allow_http: bool,
+    **given: Any,
 ) -> None:
     """Print incoming bot messages and events as JSON lines until Ctrl-C (or --count).
 
@@ -72,13 +67,7 @@ def listen(
     """
     if not messages and not events:
         raise click.UsageError("--no-messages and --no-events leave nothing to listen to")
-    target = target_from(
-        app_key=app_key,
-        app_secret=app_secret,
-        base_url=base_url,
-        emulator=emulator,
-        allow_http=allow_http,
-    )
+    target = target_from(given)
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
@@ -99,22 +88,20 @@ async def _listen(
 ) -> None:
     """Listen until `count` items, or a signal that `signals` (the command's) took over."""
     async with contextlib.AsyncExitStack() as stack:
-        app_key, app_secret, base_url = target.app_key, target.app_secret, target.base_url
-        if target.emulator:
-            server = await stack.enter_async_context(DingTalkEmulator())
-            app_key, app_secret, base_url = server.app_key, server.app_secret, server.base_url
-            _err(f"Emulator at {server.base_url}. Push a bot message with:")
+        connection = await stack.enter_async_context(connect(target))
+        if connection.emulator is not None:
+            _err(f"Emulator at {connection.base_url}. Push a bot message with:")
             _err(
-                f"  curl -X POST {server.base_url}{ADMIN_MESSAGES_PATH} "
+                f"  curl -X POST {connection.base_url}{ADMIN_MESSAGES_PATH} "
                 "-H 'Content-Type: application/json' -d '{\"text\": \"hello\"}'"
             )
         stream = StreamClient(
-            app_key=app_key,
-            app_secret=app_secret,
-            base_url=base_url,
+            app_key=connection.app_key,
+            app_secret=connection.app_secret,
+            base_url=connection.base_url,
             messages=messages,
             events=events,
-            allow_http=target.allow_http,
+            allow_http=target.settings.allow_http,
         )
         stop = asyncio.Event()
         stack.enter_context((signals or Signals()).on_loop(lambda _signum: stop.set()))
@@ -123,7 +110,7 @@ async def _listen(
         except DingTalkError as error:
             raise click.ClickException(f"cannot listen: {error}") from None
         stack.push_async_callback(stream.close)
-        _err(f"Listening as app {app_key} (Ctrl-C to stop).")
+        _err(f"Listening as app {connection.app_key} (Ctrl-C to stop).")
         printing = asyncio.ensure_future(_print(stream, count))
         stopping = asyncio.ensure_future(stop.wait())
         try:

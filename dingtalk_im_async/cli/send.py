@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import uuid
+from typing import Any
 
 import click
 
-from .._wire import to_wire
-from ..emulator import _ids
-from ..emulator.emulator import DingTalkEmulator
-from ..emulator.store import StoredGroup
+from .._core.wire import to_wire
+from ..emulator import DingTalkEmulator, StoredGroup
 from ..errors import DingTalkError, RequestValidationError, Verdict
-from ..models import GroupMessage, Markdown, RobotMessage, SendResult, Text
-from ..models.robot_inputs import message_from_wire
-from ._client import Target, client_options, connect, target_from
+from ..robot.messages import Markdown, RobotMessage, Text, message_from_wire
+from ..robot.models import GroupMessage, SendResult
+from ._client import Target, connect, connection_options, target_from
 from ._signals import exiting_on_signals
 
 __all__ = ["send"]
@@ -45,7 +45,7 @@ _OUTCOME = {
 )
 @click.option("--cool-app-code", help="Needed only when the robot came with a group cool app.")
 @click.option("--json", "as_json", is_flag=True, help="Print the reply as JSON.")
-@client_options
+@connection_options
 def send(
     *,
     open_conversation_id: str,
@@ -57,11 +57,7 @@ def send(
     robot_code: str | None,
     cool_app_code: str | None,
     as_json: bool,
-    app_key: str | None,
-    app_secret: str | None,
-    base_url: str | None,
-    emulator: bool,
-    allow_http: bool,
+    **given: Any,
 ) -> None:
     """Post one message into a group as the app's robot (POST
     /v1.0/robot/groupMessages/send) and print its processQueryKey.
@@ -69,13 +65,7 @@ def send(
     The robot must already be in the group. With --emulator the group is made
     in the in-process emulator first, with the robot in it.
     """
-    target = target_from(
-        app_key=app_key,
-        app_secret=app_secret,
-        base_url=base_url,
-        emulator=emulator,
-        allow_http=allow_http,
-    )
+    target = target_from(given)
     try:
         message = GroupMessage(
             open_conversation_id=open_conversation_id,
@@ -133,14 +123,14 @@ async def _send(target: Target, message: GroupMessage) -> SendResult:
     async with connect(target, robot_code=message.robot_code) as connection:
         if connection.emulator is not None:
             _emulated_group(connection.emulator, message.open_conversation_id)
-        return await connection.robot.send(message)
+        return await connection.client.robot.send(message)
 
 
 def _emulated_group(emulator: DingTalkEmulator, open_conversation_id: str) -> None:
     """Make the group `--emulator` posts into, with the app's robot installed."""
     emulator.store.add(
         StoredGroup(
-            chatid=_ids.chatid(),
+            chatid=f"chat{uuid.uuid4().hex}",
             open_conversation_id=open_conversation_id,
             name="emulated group",
             owner="manager4220",

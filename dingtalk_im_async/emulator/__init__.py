@@ -9,6 +9,7 @@ from .remote import RemoteEmulator
 from .routes import Call, Route
 from .store import GroupStore, PostedMessage, StoredGroup
 from .stream_gateway import (
+    ADMIN_MESSAGES_PATH,
     GatewaySettings,
     GatewayStats,
     StreamAck,
@@ -19,6 +20,7 @@ from .stream_gateway import (
 from .traffic import ApiTraffic
 
 __all__ = [
+    "ADMIN_MESSAGES_PATH",
     "ApiTraffic",
     "Call",
     "CannedReply",

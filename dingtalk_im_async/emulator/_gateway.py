@@ -2,8 +2,9 @@
 
 v1.0 (`api.dingtalk.io`) answers with HTTP 4xx and `{"code", "message", "requestid"}`;
 the legacy `oapi` host answers HTTP 200 and an `errcode` envelope. Sources:
-PROBE P6-P9, P12 and P14 in `shared/spec/LIFECYCLE.md` (live bodies), the
-QPS and permission codes from DingTalk's error-code pages, and, for an
+the live API's own replies to calls without a valid token or to unknown paths
+(bodies quoted below), the QPS and permission codes from DingTalk's error-code
+page (https://open.dingtalk.com/document/development/server-api-error-codes-1), and, for an
 unknown v1.0 path, `InvalidAction.NotFound` as quoted in
 aliyun/alibabacloud-go-sdk#5 (a live 404 from `api.dingtalk.com/v1.0/oauth2/...`).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..endpoints import Host
+from .._core.endpoint import Host
 from ._replies import error_reply, oapi_error, oapi_request_id, oapi_sub_error
 
 __all__ = [
@@ -36,16 +37,18 @@ def _is_topapi(path: str) -> bool:
 
 
 def missing_token(host: Host, path: str) -> web.Response:
-    """No token at all: v1.0 400 `AuthenticationFailed.MissingParameter` (PROBE P7)."""
+    """No token at all: v1.0 400 `AuthenticationFailed.MissingParameter` (the live API's
+    reply; not on the error-code page)."""
     if host is Host.API:
         return error_reply(400, "AuthenticationFailed.MissingParameter", f"缺少参数 {TOKEN_HEADER}")
     if _is_topapi(path):
-        return oapi_sub_error("40000", "access_token is blank")  # PROBE P9
+        return oapi_sub_error("40000", "access_token is blank")  # the live topapi reply
     return oapi_error(40014, _INVALID_TOKEN)  # GUESS: the older paths say "invalid" for both
 
 
 def invalid_token(host: Host, path: str) -> web.Response:
-    """An unknown, expired or revoked token (PROBE P6; oapi P8 and the legacy errcode 40014)."""
+    """An unknown, expired or revoked token (v1.0 `InvalidAuthentication`; oapi errcode 88 with
+    sub_code 40014, as the live API answers)."""
     if host is Host.API:
         return error_reply(400, "InvalidAuthentication", _INVALID_TOKEN)
     if _is_topapi(path):
@@ -63,9 +66,10 @@ def qps_exceeded(host: Host) -> web.Response:
 
 
 def quota_spent(host: Host) -> web.Response:
-    """The organisation's monthly call quota is spent (LIFECYCLE.md section 3; the HTTP
-    status is not documented, 403 as for the other `Forbidden.AccessDenied` codes is a
-    GUESS; legacy: errcode 90020)."""
+    """The organisation's monthly call quota is spent (https://open.dingtalk.com/document/
+    development/dingtalk-application-development-platform-billing-model; the HTTP status
+    is not documented, 403 as for the other `Forbidden.AccessDenied` codes is a GUESS;
+    legacy: errcode 90020)."""
     if host is Host.API:
         return error_reply(
             403, "Forbidden.AccessDenied.ApiCountLimitForOrg", "企业调用接口次数超过每月限制"
@@ -89,8 +93,8 @@ def unknown_path(path: str) -> web.Response:
     """No API at this path (or not with this method), as each gateway says it.
 
     - `/v1.0/...`: HTTP 404 `InvalidAction.NotFound`;
-    - `/oapi/topapi/...`: HTTP 200 errcode 22 naming the ApiName (PROBE P14);
-    - anything else on either host: HTTP 200 errcode 404 (PROBE P12).
+    - `/oapi/topapi/...`: HTTP 200 errcode 22 naming the ApiName (the live reply);
+    - anything else on either host: HTTP 200 errcode 404 (the live reply).
     """
     if path.startswith("/v1.0/"):
         return error_reply(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 from aiohttp import web
 
-from ..endpoints import Host
+from .._core.endpoint import Host
 from . import _gateway
 from ._reading import json_body, mask_secret
 from ._replies import carry_out

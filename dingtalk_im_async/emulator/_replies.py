@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..endpoints import Host
+from .._core.endpoint import Host
 from ._ids import request_id, trace_id
 from .faults import ErrcodeReply, ErrorReply, Fault, Injection, ScheduledReply
 

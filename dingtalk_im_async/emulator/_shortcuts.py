@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from ..endpoints import TOKEN_API, api_name
+from .._core.endpoint import TOKEN_API, api_name
 from .faults import CannedReply, ErrorReply, Fault, FaultInjector
 
 __all__ = ["CREATE_API", "FaultShortcuts"]

@@ -1,6 +1,7 @@
 """What the emulated Stream gateway puts in its frames: ids, bot messages, event data, frames.
 
-Shapes follow the real samples (STREAM.md sections 2 and 4): header values
+Shapes follow the samples of DingTalk's Stream protocol
+(https://opensource.dingtalk.com/developerpedia/docs/learn/stream/protocol): header values
 are all strings, `data` is a JSON string, events carry their identity in
 headers and repeat `eventId` in the data.
 """

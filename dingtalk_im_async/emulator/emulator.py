@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..endpoints import TOKEN_API, TOKEN_PATH
+from .._core.endpoint import TOKEN_API, TOKEN_PATH
 from ._discovery import discovered_routes
 from ._gateway import TOKEN_HEADER
 from ._pipeline import build_app

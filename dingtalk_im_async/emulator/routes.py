@@ -11,7 +11,7 @@ How to add an endpoint
 
        from aiohttp import web
 
-       from ...endpoints import Host
+       from ..._core.endpoint import Host
        from .._replies import error_reply, json_reply, oapi_error, oapi_reply
        from ..routes import Call, Route
 
@@ -59,7 +59,7 @@ How to add an endpoint
    `_replies.oapi_error(errcode, errmsg, **extra)` (HTTP 200, the errcode
    envelope). It must return a complete `web.Response` (faults cut its body).
 
-4. A route's `api` defaults to `endpoints.api_name(path)`: the key of its QPS
+4. A route's `api` defaults to `api_name(path)` (`_core/endpoint.py`): the key of its QPS
    window, fault injector and counters (`emulator.faults_for(api)`,
    `emulator.calls(api)`, `emulator.windows(api)`). Legacy (`Host.OAPI`) paths
    are written as on DingTalk's oapi host (`/chat/get`) and served under
@@ -76,7 +76,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from attrs import define, field, validators
 
-from ..endpoints import Host, api_name
+from .._core.endpoint import Host, api_name
 from .faults import Fault
 from .store import GroupStore
 

@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 ADMIN_MESSAGES_PATH = "/_emulator/stream/messages"
+"""The admin path a `POST` of `{"text": ...}` to pushes a bot message to the app's Stream
+connections (what `dingtalk-im listen --emulator` tells you to `curl`)."""
 ADMIN_EVENTS_PATH = "/_emulator/stream/events"
 BOT_MESSAGE_TOPIC = "/v1.0/im/bot/messages/get"
 

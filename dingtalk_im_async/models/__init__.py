@@ -1,101 +1,10 @@
-"""Request and result classes, validated when built: a bad request raises
-`RequestValidationError` naming the field before anything is sent."""
+"""Deprecated: moved into the families (`dingtalk_im_async.groups`, `dingtalk_im_async.robot`);
+every name still works, with a DeprecationWarning, until the next release."""
 
-from ._common import (
-    NAME_MAX_CHARS,
-    ChatBannedType,
-    ConversationTag,
-    ManagementOptions,
-    ManagementType,
-    MentionAllAuthority,
-    OwnerType,
-    Searchable,
-    ShowHistoryType,
-    ValidationType,
-)
-from .groups import CreateGroupRequest, CreateGroupResult
-from .lifecycle import (
-    AdminRole,
-    GetGroupRequest,
-    GroupInfo,
-    GroupStatus,
-    OpenConversationIdRequest,
-    OpenConversationIdResult,
-    UpdateAdminsRequest,
-    UpdateAdminsResult,
-    UpdateGroupRequest,
-    UpdateGroupResult,
-)
-from .robot import (
-    MSG_PARAM_MAX_BYTES,
-    ActionCard,
-    Button,
-    ButtonCard,
-    File,
-    GroupMessage,
-    Image,
-    Link,
-    Markdown,
-    RawMessage,
-    RobotMessage,
-    Text,
-)
-from .robot_results import (
-    GroupRobot,
-    GroupRobots,
-    GroupRobotsQuery,
-    OpenRobotType,
-    ReadStatusPage,
-    ReadStatusQuery,
-    RecallRequest,
-    RecallResult,
-    SendResult,
-    SendStatus,
-)
+from __future__ import annotations
 
-__all__ = [
-    "MSG_PARAM_MAX_BYTES",
-    "NAME_MAX_CHARS",
-    "ActionCard",
-    "AdminRole",
-    "Button",
-    "ButtonCard",
-    "ChatBannedType",
-    "ConversationTag",
-    "CreateGroupRequest",
-    "CreateGroupResult",
-    "File",
-    "GetGroupRequest",
-    "GroupInfo",
-    "GroupMessage",
-    "GroupRobot",
-    "GroupRobots",
-    "GroupRobotsQuery",
-    "GroupStatus",
-    "Image",
-    "Link",
-    "ManagementOptions",
-    "ManagementType",
-    "Markdown",
-    "MentionAllAuthority",
-    "OpenConversationIdRequest",
-    "OpenConversationIdResult",
-    "OpenRobotType",
-    "OwnerType",
-    "RawMessage",
-    "ReadStatusPage",
-    "ReadStatusQuery",
-    "RecallRequest",
-    "RecallResult",
-    "RobotMessage",
-    "Searchable",
-    "SendResult",
-    "SendStatus",
-    "ShowHistoryType",
-    "Text",
-    "UpdateAdminsRequest",
-    "UpdateAdminsResult",
-    "UpdateGroupRequest",
-    "UpdateGroupResult",
-    "ValidationType",
-]
+import importlib
+
+
+def __getattr__(name: str) -> object:
+    return importlib.import_module("dingtalk_im_async._deprecated").resolve(__name__, name)

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 
 import cattrs
 
-from .._wire import describe_mismatch, to_wire
-from .._wire import from_wire as _structure
+from .._core.wire import describe_mismatch, to_wire
+from .._core.wire import from_wire as _structure
 
 __all__ = ["DecodeError", "from_wire", "to_wire"]
 

@@ -16,8 +16,8 @@ import aiohttp
 from attrs import define, field
 from yarl import URL
 
-from .. import _json
-from .._http import JSON_HEADERS, exchange
+from .._core import json_codec as _json
+from .._core.http import JSON_HEADERS, exchange
 from ..errors import ResponseError, TransportError
 from ._frames import Frame, FrameError, parse_frame
 
@@ -106,7 +106,7 @@ async def open_websocket(
         reason = f"could not open the WebSocket ({type(error).__name__})"
     except asyncio.TimeoutError:
         reason = f"no WebSocket within {timeout}s"
-    raise TransportError(reason, may_have_reached_server=False)
+    raise TransportError(reason, reached_wire=False)  # no message went over a socket never opened
 
 
 class StreamConnection:

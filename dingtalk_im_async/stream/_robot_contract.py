@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from ..models.robot import GroupMessage, Markdown, Text
+from ..robot.messages import Markdown, Text
+from ..robot.models import GroupMessage
 
 __all__ = ["GroupMessage", "Markdown", "RobotSender", "Text"]
 

@@ -27,8 +27,8 @@ from typing import TypeVar
 import aiohttp
 from yarl import URL
 
-from .._hosts import resolve_base_url
-from ..models.robot import RobotMessage
+from .._core.hosts import resolve_base_url
+from ..robot.messages import RobotMessage
 from ._backoff import Backoff
 from ._connection import OPEN_PATH, StreamConnection, open_ticket, open_websocket
 from ._dedup import SeenIds

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from attrs import define, field
 
-from ..models._common import wire
+from .._core.wire import wire
 
 __all__ = [
     "EVENT_CLASSES",

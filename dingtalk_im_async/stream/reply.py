@@ -17,20 +17,30 @@ import aiohttp
 from attrs import define
 from yarl import URL
 
-from .. import _json
-from .._http import JSON_HEADERS, exchange
+from .._core import json_codec as _json
+from .._core.http import JSON_HEADERS, exchange
 from ..errors import (
+    COMMON_CODES,
+    ErrorCodes,
+    RateLimitError,
     ReplyUnavailableError,
     RequestValidationError,
     SessionWebhookExpiredError,
 )
-from ..models.robot import RobotMessage
+from ..robot.messages import RobotMessage
 from ._robot_contract import GroupMessage, Markdown, RobotSender, Text
 from .models import BotMessage
 
 __all__ = ["Replier", "ReplyResult", "webhook_body"]
 
 logger = logging.getLogger("dingtalk_im_async.stream")
+
+#: What a sessionWebhook's errcodes raise: 300001 its session is over; 130101 "send too
+#: fast, exceed 20 times per minute"
+#: (https://open.dingtalk.com/document/development/custom-robots-send-group-messages).
+WEBHOOK_CODES = COMMON_CODES | ErrorCodes(
+    classes={"300001": SessionWebhookExpiredError, "130101": RateLimitError}
+)
 
 WEBHOOK = "webhook"
 ROBOT = "robot"
@@ -125,6 +135,7 @@ class Replier:
             headers=JSON_HEADERS,
             timeout=self._timeout,
             legacy=True,
+            codes=WEBHOOK_CODES,
         )
 
     def _webhook_url(self, message: BotMessage) -> URL:

@@ -1,7 +1,7 @@
 """What a user's tests need: the emulator's public names, `set_testing`, and the pytest fixture
 (`dingtalk_im_async.testing.pytest_plugin`)."""
 
-from .._retry import is_testing, set_testing
+from .._core.retry import is_testing, set_testing
 from ..emulator import (
     ApiTraffic,
     Call,

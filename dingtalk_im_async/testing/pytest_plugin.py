@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 
-from .._retry import is_testing, set_testing
+from .._core.retry import is_testing, set_testing
 from ..emulator.emulated import EmulatedDingTalk
 from ..emulator.emulator import DingTalkEmulator
 from ..emulator.remote import RemoteEmulator

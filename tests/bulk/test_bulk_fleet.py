@@ -120,7 +120,7 @@ async def test_pacers_on_one_key_share_the_rate_in_one_process(
                 CreateGroupRequest(name=f"g{offset + n}", owner="o", useridlist=["u"])
                 for n in range(30)
             )
-            async with groups.create_many(requests, rate_limit=pacer) as run:
+            async with groups.create_many(requests, pacer=pacer) as run:
                 return sum([outcome.ok async for outcome in run])
 
         assert await asyncio.gather(create(first, 0), create(second, 30)) == [30, 30]

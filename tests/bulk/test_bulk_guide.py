@@ -81,7 +81,7 @@ async def fleet_worker(
         RedisPacer.from_url(redis_url, rate=20, app_key=app_key) as pacer,
     ):
         # Every call of this service, in bulk or not, takes its slot from the fleet's budget.
-        groups = GroupService(session, tokens, base_url=base_url, rate_limit=pacer)
+        groups = GroupService(session, tokens, base_url=base_url, pacer=pacer)
         created = 0
         async with groups.create_many(requests) as outcomes:
             async for outcome in outcomes:
@@ -139,7 +139,7 @@ async def create_resumably(
             return await groups.create(requests[key])
 
         todo = (key for key in requests if key not in skip)
-        async with BulkRun(send, todo, concurrency=10, rate_limit=LocalPacer(20)) as outcomes:
+        async with BulkRun(send, todo, concurrency=10, pacer=LocalPacer(20)) as outcomes:
             async for outcome in outcomes:
                 if outcome.error is None:
                     note(outcome.request, "created")

@@ -50,11 +50,13 @@ async def create_all(
     retries: int = 3,
     backoff: float = 1.0,
 ) -> list[Outcome]:
+    pacer = rate_limit if isinstance(rate_limit, LocalPacer) else None
     return await drain(
         groups.create_many(
             map(request, range(count)),
             concurrency=concurrency,
-            rate_limit=rate_limit,
+            rate_limit=None if pacer else rate_limit,
+            pacer=pacer,
             rate_limited_retries=retries,
             rate_limited_backoff=backoff,
         )
@@ -93,8 +95,8 @@ async def test_a_shared_pacer_paces_several_runs_together(
     async with DingTalkEmulator(qps_limit=40) as emulator:
         groups = service(emulator, session)
         pacer = LocalPacer(40)
-        first = groups.create_many(map(request, range(40)), rate_limit=pacer)
-        second = groups.create_many(map(request, range(40, 80)), rate_limit=pacer)
+        first = groups.create_many(map(request, range(40)), pacer=pacer)
+        second = groups.create_many(map(request, range(40, 80)), pacer=pacer)
         outcomes = await asyncio.gather(drain(first), drain(second))
     counts = [len(run_outcomes) for run_outcomes in outcomes]
     assert counts == [40, 40]
@@ -168,7 +170,7 @@ async def test_pacing_needs_no_extra(
 ) -> None:
     """Pacing is on by default, so it runs on the runtime dependencies alone."""
     monkeypatch.setitem(sys.modules, "aiolimiter", None)  # as if no extra were installed
-    async with groups.create_many([request(n) for n in range(3)], rate_limit=LocalPacer(20)) as run:
+    async with groups.create_many([request(n) for n in range(3)], pacer=LocalPacer(20)) as run:
         outcomes = [outcome async for outcome in run]
     assert all(outcome.ok for outcome in outcomes)
     assert emulator.create_calls == 3

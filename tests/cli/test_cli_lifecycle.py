@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from dingtalk_im_async import DingTalkClient, UpdateAdminsRequest, UpdateGroupRequest
-from dingtalk_im_async._service import endpoint_of
-from dingtalk_im_async._wire import from_wire, to_wire
+from dingtalk_im_async._core.service import endpoint_of
+from dingtalk_im_async._core.wire import from_wire, to_wire
 from dingtalk_im_async.cli import main
 from dingtalk_im_async.cli._operations import LIFECYCLE_OPERATIONS, SUB_ADMINS, UPDATE
 from dingtalk_im_async.cli._rows import RowError, request_from_row

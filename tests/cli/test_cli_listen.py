@@ -14,6 +14,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from dingtalk_im_async import ClientSettings
 from dingtalk_im_async.cli import main
 from dingtalk_im_async.cli._client import Target
 from dingtalk_im_async.cli.listen import _listen
@@ -153,7 +154,7 @@ async def test_in_process_it_prints_the_count_asked_for_and_stops(
         emulator=False,
         app_key=emulator.app_key,
         app_secret=emulator.app_secret,
-        base_url=emulator.base_url,
+        settings=ClientSettings(base_url=emulator.base_url),
     )
     listening = asyncio.ensure_future(_listen(target, messages=True, events=True, count=1))
     await eventually(lambda: bool(emulator.stream.connections))
@@ -168,7 +169,10 @@ async def test_in_process_refused_credentials_are_a_click_error(
     emulator: DingTalkEmulator,
 ) -> None:
     target = Target(
-        emulator=False, app_key=emulator.app_key, app_secret="nope", base_url=emulator.base_url
+        emulator=False,
+        app_key=emulator.app_key,
+        app_secret="nope",
+        settings=ClientSettings(base_url=emulator.base_url),
     )
     with pytest.raises(click.ClickException, match="cannot listen: HTTP 400"):
         await _listen(target, messages=True, events=False, count=None)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from dingtalk_im_async import DingTalkClient, GroupMessage, GroupService, SendResult, Text
-from dingtalk_im_async._wire import from_wire
+from dingtalk_im_async._core.wire import from_wire
 from dingtalk_im_async.cli import main
 from dingtalk_im_async.cli._operations import OPERATIONS, SEND_MESSAGE, Operation, register
 from dingtalk_im_async.cli._rows import RowError, request_from_row

@@ -18,6 +18,7 @@ from dingtalk_im_async import (
     RetryPolicy,
     StaticTokenProvider,
     TransportError,
+    Verdict,
 )
 from dingtalk_im_async.testing import DingTalkEmulator, Fault
 from tests.conftest import INSTANT_RETRIES, app_provider
@@ -153,13 +154,13 @@ async def test_closing_the_client_fails_calls_on_the_wire_and_waiting_for_a_conn
     await client.close()
     outcomes = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 5)
     on_the_wire = [
-        o for o in outcomes if isinstance(o, ClientClosedError) and o.may_have_reached_server
+        o for o in outcomes if isinstance(o, ClientClosedError) and o.verdict is Verdict.UNKNOWN
     ]
     assert len(on_the_wire) == 2
     waiting = [o for o in outcomes if o not in on_the_wire]
     if sys.version_info >= (3, 11):
         assert all(isinstance(o, ClientClosedError) for o in waiting)
-        assert not any(o.may_have_reached_server for o in waiting)  # type: ignore[union-attr]
+        assert all(o.verdict is Verdict.NOT_SENT for o in waiting)  # type: ignore[union-attr]
         assert "waited for a connection" in str(waiting[0])
     else:  # 3.10 cannot tell aiohttp's cancellation of the waiters from the caller's
         assert all(isinstance(o, asyncio.CancelledError) for o in waiting)
@@ -177,7 +178,7 @@ async def test_closing_the_client_fails_calls_waiting_for_a_token_without_sendin
     await client.close()
     outcomes = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 5)
     assert all(isinstance(o, ClientClosedError) for o in outcomes)
-    assert not any(o.may_have_reached_server for o in outcomes)  # type: ignore[union-attr]
+    assert all(o.verdict is Verdict.NOT_SENT for o in outcomes)  # type: ignore[union-attr]
     assert "closed while fetching the access token" in str(outcomes[0])
     assert emulator.create_calls == 0
     assert client_tasks() == []
@@ -193,7 +194,7 @@ async def test_closing_the_client_ends_a_retry_backoff_at_once(
     await client.close()
     with pytest.raises(ClientClosedError, match="waiting to retry") as caught:
         await asyncio.wait_for(call, 5)  # not the up to 30 s of the backoff
-    assert not caught.value.may_have_reached_server
+    assert caught.value.verdict is Verdict.NOT_SENT
     assert emulator.groups == []
 
 
@@ -207,7 +208,7 @@ async def test_calls_after_close_fail_before_any_io_and_close_is_idempotent(
     assert "closed" in repr(client)
     with pytest.raises(ClientClosedError) as caught:
         await client.groups.create(request("after"))
-    assert not caught.value.may_have_reached_server
+    assert caught.value.verdict is Verdict.NOT_SENT
     assert isinstance(caught.value, TransportError)
     assert emulator.create_calls == 1
     assert client_tasks() == []
@@ -226,7 +227,7 @@ async def test_a_caller_owned_session_closed_under_a_service_gives_client_closed
     await session.close()
     with pytest.raises(ClientClosedError) as caught:
         await asyncio.wait_for(call, 5)
-    assert caught.value.may_have_reached_server
+    assert caught.value.verdict is Verdict.UNKNOWN
     with pytest.raises(ClientClosedError, match="session is closed"):
         await groups.create(request("later"))
 

@@ -28,8 +28,8 @@ from dingtalk_im_async import (
     RetryPolicy,
     StaticTokenProvider,
 )
-from dingtalk_im_async._http import MAX_REPLY_BYTES
-from dingtalk_im_async._wire import request_body
+from dingtalk_im_async._core.http import MAX_REPLY_BYTES
+from dingtalk_im_async._core.wire import to_wire
 from dingtalk_im_async.emulator.groups.create_rules import check_create_body
 from dingtalk_im_async.testing import DingTalkEmulator
 
@@ -110,7 +110,7 @@ def test_any_request_is_rejected_early_or_accepted_by_the_server_rules(
         request = build(kwargs)
     except RequestValidationError:
         return  # rejected on the client, before any I/O
-    body = json.loads(json.dumps(request_body(request)))
+    body = json.loads(json.dumps(to_wire(request)))
     assert check_create_body(body) is None
 
 
@@ -217,7 +217,7 @@ def test_every_request_the_spec_allows_is_accepted_and_created_by_the_server(
     emulator.whitelisted = request.conversation_tag == 0  # normal groups need the whitelist
     result = live.loop.run_until_complete(live.service.create(request))
     assert emulator.groups[-1].open_conversation_id == result.open_conversation_id
-    assert emulator.groups[-1].request == json.loads(json.dumps(request_body(request)))
+    assert emulator.groups[-1].request == json.loads(json.dumps(to_wire(request)))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from dingtalk_im_async import _json
-from dingtalk_im_async.models import ConversationTag
+from dingtalk_im_async import ConversationTag
+from dingtalk_im_async._core import json_codec as _json
 
 BODIES = [
     {"name": "测试群", "owner": "manager4220", "useridlist": ["user100", "用户2"]},
@@ -102,7 +102,7 @@ def _run(script: str, **environment: str) -> subprocess.CompletedProcess[str]:
 def test_the_environment_switch_makes_an_install_with_orjson_use_the_standard_library() -> None:
     """The test extra installs orjson, so this runs wherever the suite does."""
     script = (
-        "from dingtalk_im_async import _json\n"
+        "from dingtalk_im_async._core import json_codec as _json\n"
         "assert not _json.uses_orjson\n"
         "assert _json.encode is _json.encode_stdlib\n"
         "assert _json.decode is _json.decode_stdlib\n"
@@ -110,7 +110,7 @@ def test_the_environment_switch_makes_an_install_with_orjson_use_the_standard_li
     done = _run(script, DINGTALK_IM_ASYNC_JSON="stdlib")
     assert done.returncode == 0, done.stderr
     done = _run(
-        "from dingtalk_im_async import _json\nassert _json.uses_orjson\n",
+        "from dingtalk_im_async._core import json_codec as _json\nassert _json.uses_orjson\n",
         DINGTALK_IM_ASYNC_JSON="auto",
     )
     assert done.returncode == 0, done.stderr
@@ -180,7 +180,7 @@ def test_the_standard_library_encoder_refuses_what_json_refuses() -> None:
 def test_without_orjson_the_standard_library_is_used() -> None:
     script = (
         "import sys; sys.modules['orjson'] = None\n"  # makes `import orjson` fail
-        "from dingtalk_im_async import _json, _transport\n"
+        "from dingtalk_im_async._core import json_codec as _json, transport\n"
         "assert not _json.uses_orjson\n"
         "assert _json.encode is _json.encode_stdlib\n"
         "assert _json.decode is _json.decode_stdlib\n"

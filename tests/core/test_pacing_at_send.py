@@ -99,9 +99,7 @@ async def test_a_run_may_pace_itself_apart_from_its_service(
         pacer = LocalPacer(10)
         loop = asyncio.get_running_loop()
         started = loop.time()
-        async with groups.create_many(
-            [request(f"p{n}") for n in range(6)], rate_limit=pacer
-        ) as run:
+        async with groups.create_many([request(f"p{n}") for n in range(6)], pacer=pacer) as run:
             assert all([outcome.ok async for outcome in run])
         assert loop.time() - started >= 5 * 0.1  # 6 calls, 0.1 s apart
         started = loop.time()

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import aiohttp
 import pytest
 
-from dingtalk_im_async import ApiError, ConversationTag, CreateGroupRequest, GroupService
+from dingtalk_im_async import ApiError, ConversationTag, CreateGroupRequest, GroupService, Pacer
 from dingtalk_im_async.testing import DingTalkEmulator
 from tests.conftest import INSTANT_RETRIES, app_provider
 
@@ -20,14 +20,15 @@ REPLY = {"openConversationId": "cid+/==", "chatid": "chatabc", "conversationTag"
 
 
 def _service(
-    emulator: DingTalkEmulator, session: aiohttp.ClientSession, rate_limit: object = None
+    emulator: DingTalkEmulator, session: aiohttp.ClientSession, pacer: Pacer | None = None
 ) -> GroupService:
     return GroupService(
         session,
         app_provider(emulator, session),
         base_url=emulator.base_url,
         retry=INSTANT_RETRIES,
-        rate_limit=rate_limit,  # type: ignore[arg-type]
+        rate_limit=None,
+        pacer=pacer,
     )
 
 
@@ -99,11 +100,11 @@ async def test_pacing_takes_one_slot_per_send_and_none_when_off(
     emulator: DingTalkEmulator, session: aiohttp.ClientSession
 ) -> None:
     pacer = CountingPacer()
-    paced = _service(emulator, session, rate_limit=pacer)
+    paced = _service(emulator, session, pacer=pacer)
     for _ in range(3):
         await paced.create(REQUEST)
     assert pacer.slots == {"im.group.create": 3}
-    unpaced = _service(emulator, session, rate_limit=None)
+    unpaced = _service(emulator, session)
     assert unpaced.pacer is None
     await unpaced.create(REQUEST)
     assert pacer.slots == {"im.group.create": 3}

@@ -16,6 +16,7 @@ from dingtalk_im_async import (
     ServerError,
     StaticTokenProvider,
     TransportError,
+    Verdict,
 )
 from dingtalk_im_async.testing import DingTalkEmulator
 from tests.conftest import app_provider
@@ -116,7 +117,7 @@ async def test_timeouts_are_not_retried_and_say_the_outcome_is_unknown(
     emulator.delay_next(1, seconds=2)
     with pytest.raises(TransportError) as caught:
         await service.create(REQUEST)
-    assert caught.value.may_have_reached_server is True
+    assert caught.value.verdict is Verdict.UNKNOWN
     assert "may have reached the server" in str(caught.value)
     assert emulator.create_calls == 1
 
@@ -127,7 +128,7 @@ async def test_dropped_connections_are_not_retried(
     emulator.drop_next(1)
     with pytest.raises(TransportError) as caught:
         await groups.create(REQUEST)
-    assert caught.value.may_have_reached_server is True
+    assert caught.value.verdict is Verdict.UNKNOWN
     assert isinstance(caught.value.__cause__, aiohttp.ClientError)
     assert emulator.create_calls == 1
 
@@ -141,4 +142,4 @@ async def test_refused_connection_did_not_reach_the_server(
     service = GroupService(session, StaticTokenProvider(token), base_url=base_url)
     with pytest.raises(TransportError) as caught:
         await service.create(REQUEST)
-    assert caught.value.may_have_reached_server is False
+    assert caught.value.verdict is Verdict.NOT_SENT

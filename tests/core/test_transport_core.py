@@ -15,10 +15,8 @@ from dingtalk_im_async import (
     CallQuotaExceededError,
     CreateGroupRequest,
     DingTalkClient,
-    Endpoint,
     GroupNotFoundError,
     GroupService,
-    Host,
     InvalidTokenError,
     RateLimitError,
     RequestValidationError,
@@ -26,8 +24,10 @@ from dingtalk_im_async import (
     RunStoppedError,
     Verdict,
 )
-from dingtalk_im_async._service import operation
-from dingtalk_im_async.models._common import wire
+from dingtalk_im_async._core.endpoint import Endpoint, Host
+from dingtalk_im_async._core.wire import wire
+from dingtalk_im_async.errors import COMMON_CODES
+from dingtalk_im_async.groups.api import GROUPS
 from dingtalk_im_async.testing import DingTalkEmulator, Fault, set_testing
 from tests.conftest import app_provider
 from tests.support.emulator_routes import TEST_ROUTES
@@ -73,6 +73,7 @@ OAPI_ECHO = Endpoint(
     result_type=ChatInfo,
     repeat_safe=True,
     result_key="chat_info",
+    codes=COMMON_CODES | GROUPS.codes,  # a group read: the family's codes
 )
 
 
@@ -211,7 +212,6 @@ async def test_an_unknown_outcome_is_put_back_only_for_operations_safe_to_repeat
     ) as client:
         transport = client.groups._transport
 
-        @operation(ECHO)
         async def echo(item: EchoRequest) -> EchoResult:
             return await transport.call(ECHO, item)
 

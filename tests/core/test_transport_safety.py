@@ -18,6 +18,7 @@ from dingtalk_im_async import (
     ResponseError,
     StaticTokenProvider,
     TransportError,
+    Verdict,
 )
 from dingtalk_im_async.testing import CannedReply, DingTalkEmulator
 
@@ -61,7 +62,7 @@ async def test_a_create_to_an_untrusted_certificate_fails_before_sending_anythin
     )
     with pytest.raises(TransportError, match="TLS certificate verification failed") as caught:
         await groups.create(REQUEST)
-    assert caught.value.may_have_reached_server is False
+    assert caught.value.verdict is Verdict.NOT_SENT
     assert https_emulator.create_calls == 0
 
 

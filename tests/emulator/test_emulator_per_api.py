@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import aiohttp
 
-from dingtalk_im_async.endpoints import CREATE_GROUP, TOKEN_API
+from dingtalk_im_async._core.endpoint import TOKEN_API
+from dingtalk_im_async.groups.api import CREATE_GROUP
 from dingtalk_im_async.testing import DingTalkEmulator, Fault
 from tests.support.emulator_routes import ECHO_API, call_echo, emulator_with_test_routes
 from tests.support.raw_http import TOKEN_PATH, create, post

@@ -5,21 +5,21 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
+from dingtalk_im_async._core.endpoint import TOKEN_API, TOKEN_PATH, Host
 from dingtalk_im_async.emulator._discovery import discovered_routes
 from dingtalk_im_async.emulator.groups.create import create_group
-from dingtalk_im_async.endpoints import (
+from dingtalk_im_async.groups.api import (
     CONVERT_TO_OPEN_CONVERSATION_ID,
     CREATE_GROUP,
     GET_GROUP,
+    SUB_ADMINISTRATORS,
+    UPDATE_GROUP,
+)
+from dingtalk_im_async.robot.api import (
     QUERY_GROUP_ROBOTS,
     QUERY_READ_STATUS,
     RECALL_GROUP_MESSAGES,
     SEND_GROUP_MESSAGE,
-    SUB_ADMINISTRATORS,
-    TOKEN_API,
-    TOKEN_PATH,
-    UPDATE_GROUP,
-    Host,
 )
 from dingtalk_im_async.testing import DingTalkEmulator, Route
 from tests.support.emulator_routes import (

@@ -1,4 +1,5 @@
-"""The emulator's token endpoint and token checks, as FACTS.md describes DingTalk's."""
+"""The emulator's token endpoint and token checks, as DingTalk documents its own
+(https://open.dingtalk.com/document/development/obtain-the-access-token-of-an-internal-app)."""
 
 from __future__ import annotations
 

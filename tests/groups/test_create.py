@@ -113,7 +113,7 @@ async def test_base_url_comes_from_the_environment_when_not_given(
 
 def test_default_base_url_is_the_spec_host(monkeypatch: pytest.MonkeyPatch) -> None:
     from dingtalk_im_async import DEFAULT_BASE_URL
-    from dingtalk_im_async._hosts import resolve_base_url
+    from dingtalk_im_async._core.hosts import resolve_base_url
 
     monkeypatch.delenv("DINGTALK_BASE_URL", raising=False)
     assert DEFAULT_BASE_URL == "https://api.dingtalk.io"

@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 
 from dingtalk_im_async import (
+    AdminRole,
     ApiError,
     CreateGroupResult,
     DingTalkError,
@@ -34,6 +35,7 @@ from tests.support.lifecycle_support import (
     ADMINS_API,
     GET_API,
     UPDATE_API,
+    admins,
     lifecycle_service,
     new_group,
 )
@@ -148,16 +150,18 @@ async def test_admin_refusals(
     groups: GroupService, emulator: DingTalkEmulator, group: CreateGroupResult
 ) -> None:
     cid = group.open_conversation_id
-    missing = await raised(groups.add_admins("cid404+/=", ["alice"]))
+    missing = await raised(groups.update_admins(admins("cid404+/=", ["alice"], AdminRole.ADMIN)))
     assert isinstance(missing, GroupNotFoundError)
     assert missing.code == "invalidParameter.openConversationId.invalid"
-    wrong_id = await raised(groups.add_admins(group.chatid, ["alice"]))  # the other id
+    wrong_id = await raised(
+        groups.update_admins(admins(group.chatid, ["alice"], AdminRole.ADMIN))
+    )  # the other id
     assert isinstance(wrong_id, GroupNotFoundError)
-    stranger = await raised(groups.add_admins(cid, ["carol"]))
+    stranger = await raised(groups.update_admins(admins(cid, ["carol"], AdminRole.ADMIN)))
     assert isinstance(stranger, UnknownUserError)
     assert stranger.code == "staff.not.found"
     disband(emulator, group)
-    gone = await raised(groups.remove_admins(cid, ["alice"]))
+    gone = await raised(groups.update_admins(admins(cid, ["alice"], AdminRole.MEMBER)))
     assert isinstance(gone, GroupDisbandedError)
     for error in (missing, wrong_id, stranger, gone):
         assert error.verdict is Verdict.REJECTED
@@ -166,8 +170,10 @@ async def test_admin_refusals(
 async def test_too_many_admins(groups: GroupService, emulator: DingTalkEmulator) -> None:
     crowd = [f"user{n}" for n in range(60)]
     group = await new_group(groups, members=crowd)
-    await groups.add_admins(group.open_conversation_id, crowd[:50])
-    error = await raised(groups.add_admins(group.open_conversation_id, crowd[50:51]))
+    await groups.update_admins(admins(group.open_conversation_id, crowd[:50], AdminRole.ADMIN))
+    error = await raised(
+        groups.update_admins(admins(group.open_conversation_id, crowd[50:51], AdminRole.ADMIN))
+    )
     assert isinstance(error, SubAdminLimitError)
     assert (error.code, error.verdict) == ("subadmin.exceed", Verdict.REJECTED)
     stored = emulator.store.by_chatid(group.chatid)
@@ -232,7 +238,9 @@ async def test_documented_admin_codes(
     error_class: type[ApiError],
 ) -> None:
     emulator.fail_next(status=400, code=code, message="说明", api=ADMINS_API)
-    error = await raised(groups.add_admins(group.open_conversation_id, ["alice"]))
+    error = await raised(
+        groups.update_admins(admins(group.open_conversation_id, ["alice"], AdminRole.ADMIN))
+    )
     assert type(error) is error_class
     assert (error.code, error.verdict) == (code, Verdict.REJECTED)
 
@@ -281,7 +289,9 @@ async def test_admins_answered_anything_but_the_string_true(
     groups: GroupService, emulator: DingTalkEmulator, group: CreateGroupResult, body: bytes
 ) -> None:
     emulator.reply_next(body=body, api=ADMINS_API)
-    error = await raised(groups.add_admins(group.open_conversation_id, ["alice"]))
+    error = await raised(
+        groups.update_admins(admins(group.open_conversation_id, ["alice"], AdminRole.ADMIN))
+    )
     assert isinstance(error, UnsuccessfulReplyError)
     assert error.verdict is Verdict.UNKNOWN
 
@@ -303,7 +313,11 @@ async def test_a_success_flag_of_the_wrong_type_is_a_response_error(
 ) -> None:
     emulator.reply_next(body=body, api=api)
     call: Callable[[], Awaitable[Any]] = (
-        (lambda: groups.add_admins(group.open_conversation_id, ["alice"]))
+        (
+            lambda: groups.update_admins(
+                admins(group.open_conversation_id, ["alice"], AdminRole.ADMIN)
+            )
+        )
         if api == ADMINS_API
         else (lambda: groups.update(UpdateGroupRequest(chatid=group.chatid, name="n")))
     )

@@ -9,6 +9,7 @@ import pytest
 from attrs import define
 
 from dingtalk_im_async import (
+    AdminRole,
     CreateGroupRequest,
     DingTalkClient,
     DingTalkError,
@@ -20,7 +21,7 @@ from dingtalk_im_async import (
     Verdict,
 )
 from dingtalk_im_async.testing import DingTalkEmulator, Fault
-from tests.support.lifecycle_support import UPDATE_API
+from tests.support.lifecycle_support import UPDATE_API, admins
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ async def run_project(client: DingTalkClient) -> None:
     # 2. add members (keyed by chatid); only the fields set are sent
     await groups.update(UpdateGroupRequest(chatid=chatid, add_useridlist=["bob", "carol"]))
     # 3. make an admin (keyed by openConversationId)
-    await groups.add_admins(cid, ["bob"])
+    await groups.update_admins(admins(cid, ["bob"], AdminRole.ADMIN))
     # 4. read it back (the legacy chat/get, keyed by chatid)
     info = await groups.get(chatid)
     print(info.name, info.owner, info.members)

@@ -17,7 +17,6 @@ from dingtalk_im_async import (
     GroupService,
     GroupStatus,
     ManagementOptions,
-    OpenConversationIdRequest,
     OwnerType,
     RequestValidationError,
     Searchable,
@@ -25,13 +24,15 @@ from dingtalk_im_async import (
     UpdateGroupRequest,
     Verdict,
 )
-from dingtalk_im_async._wire import from_wire, to_wire
+from dingtalk_im_async._core.wire import from_wire, to_wire
+from dingtalk_im_async.groups.models import OpenConversationIdRequest
 from dingtalk_im_async.testing import DingTalkEmulator
 from tests.support.lifecycle_support import (
     ADMINS_API,
     CONVERT_API,
     GET_API,
     UPDATE_API,
+    admins,
     lifecycle_service,
 )
 
@@ -185,8 +186,8 @@ def _calls(emulator: DingTalkEmulator) -> int:
         lambda groups: groups.get(""),
         lambda groups: groups.get(None),
         lambda groups: groups.open_conversation_id(" "),
-        lambda groups: groups.add_admins("cid1", []),
-        lambda groups: groups.remove_admins("", ["u1"]),
+        lambda groups: groups.update_admins(admins("cid1", [], AdminRole.ADMIN)),
+        lambda groups: groups.update_admins(admins("", ["u1"], AdminRole.MEMBER)),
         lambda groups: groups.update(CreateGroupRequest(name="n", owner="o", useridlist=["u"])),
         lambda groups: groups.update_admins({"openConversationId": "cid1"}),
     ],

@@ -20,13 +20,14 @@ from dingtalk_im_async import (
     UpdateGroupRequest,
     UpdateGroupResult,
 )
-from dingtalk_im_async._service import endpoint_of
+from dingtalk_im_async._core.service import endpoint_of
 from dingtalk_im_async.testing import DingTalkEmulator
 from tests.conftest import app_provider
 from tests.support.lifecycle_support import (
     CONVERT_API,
     GET_API,
     UPDATE_API,
+    admins,
     lifecycle_service,
     new_group,
 )
@@ -143,7 +144,9 @@ async def test_admins_are_added_and_removed_by_open_conversation_id(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
     group = await new_group(groups, members=["alice", "bob", "carol"])
-    added = await groups.add_admins(group.open_conversation_id, ["alice", "bob"])
+    added = await groups.update_admins(
+        admins(group.open_conversation_id, ["alice", "bob"], AdminRole.ADMIN)
+    )
     assert added == UpdateAdminsResult(success="true")  # a string, as DingTalk sends it
     stored = emulator.store.by_open_conversation_id(group.open_conversation_id)
     assert stored is not None
@@ -153,7 +156,7 @@ async def test_admins_are_added_and_removed_by_open_conversation_id(
         "userIds": ["alice", "bob"],
         "role": 2,
     }
-    await groups.remove_admins(group.open_conversation_id, ["alice"])
+    await groups.update_admins(admins(group.open_conversation_id, ["alice"], AdminRole.MEMBER))
     assert stored.sub_admins == {"bob"}
     assert emulator.requests[-1].body["role"] == 3
     await groups.update_admins(
@@ -166,6 +169,18 @@ async def test_admins_are_added_and_removed_by_open_conversation_id(
     assert stored.sub_admins == {"bob", "carol"}
 
 
+async def test_the_last_releases_add_and_remove_admins_still_work_and_warn(
+    groups: GroupService, emulator: DingTalkEmulator
+) -> None:
+    group = await new_group(groups, members=["alice", "bob"])
+    cid = group.open_conversation_id
+    with pytest.warns(DeprecationWarning, match="update_admins"):
+        assert await groups.add_admins(cid, ["alice"]) == UpdateAdminsResult(success="true")
+    with pytest.warns(DeprecationWarning, match="AdminRole.MEMBER"):
+        await groups.remove_admins(cid, ["alice"])
+    assert [request.body["role"] for request in emulator.requests[-2:]] == [2, 3]
+
+
 async def test_every_lifecycle_call_is_marked_safe_to_repeat_and_create_is_not(
     groups: GroupService,
 ) -> None:
@@ -173,8 +188,6 @@ async def test_every_lifecycle_call_is_marked_safe_to_repeat_and_create_is_not(
     for method in (
         groups.update,
         groups.update_admins,
-        groups.add_admins,
-        groups.remove_admins,
         groups.open_conversation_id,
         groups.get,
     ):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dingtalk_im_async
 from dingtalk_im_async import emulator, errors, stream, testing
+from dingtalk_im_async._core.endpoint import declared_endpoints
+from dingtalk_im_async.stream.reply import WEBHOOK_CODES
 from tests.project.test_readme import readme_commands
 
 ERRORS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
@@ -34,18 +36,25 @@ def test_errors_page_has_a_row_for_every_exported_exception() -> None:
     assert set(errors_table_rows()) == exported
 
 
+def declared_codes() -> errors.ErrorCodes:
+    """Every code table there is: the common codes, each endpoint's, the sessionWebhook's."""
+    codes = errors.COMMON_CODES | WEBHOOK_CODES
+    for endpoint in declared_endpoints():
+        codes = codes | endpoint.codes
+    return codes
+
+
 def test_errors_page_names_every_code_next_to_the_exception_it_raises() -> None:
     rows = errors_table_rows()
-    for code, cls in errors._CODE_CLASSES.items():
-        assert f"`{code}`" in rows[cls.__name__], code
-    for prefix in errors._RATE_LIMIT_PREFIXES:
-        assert f"`{prefix}" in rows["RateLimitError"], prefix
-    for errcode, cls in errors._LEGACY_CODE_CLASSES.items():
-        assert errcode in rows[cls.__name__], errcode
-    for errcode in errors.LEGACY_REFUSALS:
-        assert errcode in rows["LegacyRefusalError"], errcode
-    for code in errors.DOCUMENTED_REFUSALS:
-        assert f"`{code}`" in rows["ApiError"], code
+    codes = declared_codes()
+    for code, cls in codes.classes.items():
+        assert (f"`{code}`" if not code.lstrip("-").isdigit() else code) in rows[cls.__name__], code
+    for prefix, cls in codes.prefixes:
+        assert f"`{prefix}" in rows[cls.__name__], prefix
+    for code in codes.refusals:
+        legacy = code.isdigit()
+        row = rows["LegacyRefusalError" if legacy else "ApiError"]
+        assert (code if legacy else f"`{code}`") in row, code
     assert "`AuthenticationFailed.*`" in rows["InvalidTokenError"]
 
 

@@ -23,7 +23,7 @@ from dingtalk_im_async import (
     ManagementOptions,
     TransportError,
 )
-from dingtalk_im_async._wire import wire_name
+from dingtalk_im_async._core.wire import wire_name
 from dingtalk_im_async.cli import _inputs, _results, _rows, _tally, main
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -125,9 +125,7 @@ RECORDS = {
         3, "n", ApiError(status=400, code="permession.checkFailed", message="m", request_id="r")
     ),
     _results.INVALID: _results.invalid_record(4, "n", "useridlist: missing"),
-    _results.UNKNOWN: _results.error_record(
-        5, "n", TransportError("dropped", may_have_reached_server=True)
-    ),
+    _results.UNKNOWN: _results.error_record(5, "n", TransportError("dropped", reached_wire=True)),
 }
 
 

@@ -23,6 +23,7 @@ from dingtalk_im_async import (
     StaticTokenProvider,
     TokenProvider,
     TransportError,
+    Verdict,
 )
 from dingtalk_im_async.testing import DingTalkEmulator
 from tests.conftest import app_provider
@@ -119,7 +120,7 @@ async def create_and_explain(
     except ServerError as error:  # still failing after the automatic retries
         return f"DingTalk failed, request id {error.request_id}"
     except TransportError as error:
-        if error.may_have_reached_server:  # not idempotent: the group may exist
+        if error.verdict is Verdict.UNKNOWN:  # not idempotent: the group may exist
             return "outcome unknown; check before creating it again"
         return "DingTalk unreachable; nothing was created"
     except DingTalkError as error:  # any other documented refusal, or a garbled reply

@@ -11,11 +11,13 @@ import pytest
 from dingtalk_im_async import (
     Button,
     ButtonCard,
+    ClientSettings,
     DingTalkClient,
     GroupMessage,
     GroupService,
     Markdown,
     OpenRobotType,
+    RecallRequest,
     RequestValidationError,
     RobotService,
     SendResult,
@@ -23,7 +25,7 @@ from dingtalk_im_async import (
     StaticTokenProvider,
     Text,
 )
-from dingtalk_im_async._service import build_transport
+from dingtalk_im_async._core.service import build_transport
 from dingtalk_im_async.testing import DingTalkEmulator
 from tests.support.robot_support import (
     MEMBERS,
@@ -80,15 +82,36 @@ async def test_recall_says_which_keys_were_recalled_and_why_others_were_not(
     group = await new_group(groups)
     first = await robot.send(message_to(group, Text("一")))
     second = await robot.send(message_to(group, Text("二")))
-    result = await robot.recall(group.open_conversation_id, [first.process_query_key, "unknownkey"])
+    result = await robot.recall(
+        RecallRequest(
+            open_conversation_id=group.open_conversation_id,
+            process_query_keys=[first.process_query_key, "unknownkey"],
+        )
+    )
     assert result.succeeded == (first.process_query_key,)
     assert set(result.failed) == {"unknownkey"}
-    again = await robot.recall(group.open_conversation_id, [first.process_query_key])
+    again = await robot.recall(
+        RecallRequest(
+            open_conversation_id=group.open_conversation_id,
+            process_query_keys=[first.process_query_key],
+        )
+    )
     assert again.succeeded == ()
     assert again.failed[first.process_query_key]  # DingTalk's reason, e.g. already recalled
     statuses = [message.status for message in stored(emulator, group).messages]
     assert statuses == ["RECALLED", "SUCCESS"]
     assert second.process_query_key not in result.failed
+
+
+async def test_the_last_releases_recall_form_still_works_and_warns(
+    robot: RobotService, groups: GroupService, emulator: DingTalkEmulator
+) -> None:
+    group = await new_group(groups)
+    sent = await robot.send(message_to(group, Text("一")))
+    with pytest.warns(DeprecationWarning, match="RecallRequest"):
+        result = await robot.recall(group.open_conversation_id, [sent.process_query_key])
+    assert result.succeeded == (sent.process_query_key,)
+    assert emulator.requests[-1].body["robotCode"] == robot.robot_code
 
 
 async def test_read_status_walks_the_pages_of_readers(
@@ -121,7 +144,12 @@ async def test_read_status_of_an_unread_then_recalled_message(
         p async for p in robot.read_status(group.open_conversation_id, sent.process_query_key)
     ]
     assert (page.send_status, page.read_user_ids, page.has_more) == (SendStatus.SUCCESS, (), False)
-    await robot.recall(group.open_conversation_id, [sent.process_query_key])
+    await robot.recall(
+        RecallRequest(
+            open_conversation_id=group.open_conversation_id,
+            process_query_keys=[sent.process_query_key],
+        )
+    )
     [page] = [
         p async for p in robot.read_status(group.open_conversation_id, sent.process_query_key)
     ]
@@ -146,9 +174,26 @@ async def test_mark_read_refuses_a_reader_outside_the_group(
 @pytest.mark.parametrize(
     ("call", "field"),
     [
-        (lambda robot: robot.recall("cid", []), "process_query_keys"),
-        (lambda robot: robot.recall("cid", [f"k{n}" for n in range(21)]), "process_query_keys"),
-        (lambda robot: robot.recall("", ["k"]), "open_conversation_id"),
+        (
+            lambda robot: robot.recall(
+                RecallRequest(open_conversation_id="cid", process_query_keys=[])
+            ),
+            "process_query_keys",
+        ),
+        (
+            lambda robot: robot.recall(
+                RecallRequest(
+                    open_conversation_id="cid", process_query_keys=[f"k{n}" for n in range(21)]
+                )
+            ),
+            "process_query_keys",
+        ),
+        (
+            lambda robot: robot.recall(
+                RecallRequest(open_conversation_id="", process_query_keys=["k"])
+            ),
+            "open_conversation_id",
+        ),
         (lambda robot: anext(robot.read_status("cid", "k", page_size=201)), "max_results"),
         (lambda robot: anext(robot.read_status("cid", "k", page_size=0)), "max_results"),
         (lambda robot: anext(robot.read_status("cid", " ")), "process_query_key"),
@@ -213,7 +258,7 @@ def test_robot_code_must_be_given_and_not_blank(session: aiohttp.ClientSession) 
     tokens = StaticTokenProvider("token")
     with pytest.raises(ValueError, match="robot_code"):
         RobotService(session, tokens, robot_code=" ")
-    transport = build_transport(session, tokens)
+    transport = build_transport(session, tokens, ClientSettings(), None)
     with pytest.raises(ValueError, match="robot_code"):
         RobotService.over(transport)
     with pytest.raises(TypeError, match="takes no settings"):

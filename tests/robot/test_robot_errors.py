@@ -18,6 +18,7 @@ from dingtalk_im_async import (
     InvalidParameterError,
     RateLimitError,
     RawMessage,
+    RecallRequest,
     RobotNotInGroupError,
     RobotNotOwnedError,
     RobotService,
@@ -27,6 +28,7 @@ from dingtalk_im_async import (
     UnknownSendResultError,
     Verdict,
 )
+from dingtalk_im_async.robot.api import SEND_GROUP_MESSAGE
 from dingtalk_im_async.testing import DingTalkEmulator, Fault
 from tests.conftest import app_provider
 from tests.support.emulator_routes import call_oapi, emulator_with_test_routes
@@ -62,7 +64,11 @@ async def test_a_group_without_the_robot_says_to_add_it(
         assert caught.value.code == "invalidParameter.robotCode.empty"
         assert "Add the app's robot to the group" in str(caught.value)
         with pytest.raises(RobotNotInGroupError):
-            await robot.recall(group.open_conversation_id, ["key"])
+            await robot.recall(
+                RecallRequest(
+                    open_conversation_id=group.open_conversation_id, process_query_keys=["key"]
+                )
+            )
         stored(emulator, group).robots.add(emulator.robot_code)  # someone adds it
         await robot.send(message_to(group))
         assert len(stored(emulator, group).messages) == 1
@@ -81,7 +87,9 @@ async def test_another_apps_robot_says_to_use_this_apps(
     )
     for call in (
         foreign.send(message_to(group)),
-        foreign.recall(group.open_conversation_id, ["k"]),
+        foreign.recall(
+            RecallRequest(open_conversation_id=group.open_conversation_id, process_query_keys=["k"])
+        ),
         anext(foreign.read_status(group.open_conversation_id, "k")),
     ):
         with pytest.raises(RobotNotOwnedError) as caught:
@@ -352,7 +360,7 @@ async def test_robot_apis_need_their_permission(
 
 
 def test_robot_codes_map_to_their_classes() -> None:
-    from dingtalk_im_async.errors import api_error_for
+    api_error_for = SEND_GROUP_MESSAGE.codes.api_error
 
     expected: dict[str, type[ApiError]] = {
         "invalidParameter.robotCode.notExsit": RobotNotInGroupError,

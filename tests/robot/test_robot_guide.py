@@ -15,6 +15,7 @@ from dingtalk_im_async import (
     DingTalkClient,
     GroupMessage,
     Markdown,
+    RecallRequest,
     RobotNotInGroupError,
     RunStoppedError,
     Text,
@@ -55,7 +56,11 @@ async def post_then_take_back(client: DingTalkClient, open_conversation_id: str)
     sent = await client.robot.send(
         GroupMessage(open_conversation_id=open_conversation_id, message=Text("发错群了"))
     )
-    result = await client.robot.recall(open_conversation_id, [sent.process_query_key])
+    result = await client.robot.recall(
+        RecallRequest(
+            open_conversation_id=open_conversation_id, process_query_keys=[sent.process_query_key]
+        )
+    )
     for key, reason in result.failed.items():  # DingTalk's reason for each one not recalled
         print(f"not recalled: {key}: {reason}")
 

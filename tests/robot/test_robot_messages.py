@@ -27,7 +27,7 @@ from dingtalk_im_async import (
     Text,
     Verdict,
 )
-from dingtalk_im_async._wire import from_wire, to_wire
+from dingtalk_im_async._core.wire import from_wire, to_wire
 from dingtalk_im_async.testing import DingTalkEmulator
 from tests.support.robot_support import SEND_API, new_group, robot, stored
 

@@ -1,4 +1,5 @@
-"""The emulator's Stream gateway through a bare WebSocket: the frames and rules of STREAM.md §8."""
+"""The emulator's Stream gateway through a bare WebSocket: the frames and rules of DingTalk's
+Stream protocol (https://opensource.dingtalk.com/developerpedia/docs/learn/stream/protocol)."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from dingtalk_im_async._core.endpoint import Host
 from dingtalk_im_async.emulator._replies import error_reply, json_reply, oapi_error, oapi_reply
-from dingtalk_im_async.endpoints import Host
 from dingtalk_im_async.testing import Call, Route
 
 

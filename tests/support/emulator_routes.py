@@ -14,8 +14,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from dingtalk_im_async._core.endpoint import Host
 from dingtalk_im_async.emulator._replies import json_reply, oapi_error, oapi_reply
-from dingtalk_im_async.endpoints import Host
 from dingtalk_im_async.testing import Call, DingTalkEmulator, Route
 from tests.support.raw_http import Reply
 

@@ -58,7 +58,7 @@ async def main(argv: list[str]) -> None:
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         ok = failed = 0
         async with groups.create_many(
-            requests(), concurrency=5, rate_limit=pacer, rate_limited_retries=0
+            requests(), concurrency=5, pacer=pacer, rate_limited_retries=0
         ) as run:
             async for outcome in run:
                 sent.append(time.monotonic())

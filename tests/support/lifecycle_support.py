@@ -3,12 +3,18 @@ change, and raw calls below the client."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import aiohttp
 
-from dingtalk_im_async import CreateGroupRequest, CreateGroupResult, GroupService
+from dingtalk_im_async import (
+    AdminRole,
+    CreateGroupRequest,
+    CreateGroupResult,
+    GroupService,
+    UpdateAdminsRequest,
+)
 from dingtalk_im_async.testing import DingTalkEmulator
 from tests.conftest import INSTANT_RETRIES, app_provider
 from tests.support.raw_http import Reply, post
@@ -19,6 +25,15 @@ UPDATE_API = "im.group.update"
 CONVERT_API = "im.chat.convertToOpenConversationId"
 ADMINS_API = "im.subAdministrators"
 GET_API = "oapi.chat.get"
+
+
+def admins(
+    open_conversation_id: str, user_ids: Iterable[str], role: AdminRole
+) -> UpdateAdminsRequest:
+    """The sub-admin change `update_admins` takes, positionally for short tests."""
+    return UpdateAdminsRequest(
+        open_conversation_id=open_conversation_id, user_ids=user_ids, role=role
+    )
 
 
 def lifecycle_service(

@@ -46,7 +46,7 @@ def requests(count: int) -> list[CreateGroupRequest]:
 
 async def paced_outcomes(groups: GroupService, pacer: RedisPacer, count: int) -> list[object]:
     async def run() -> list[object]:
-        async with groups.create_many(requests(count), rate_limit=pacer) as outcomes:
+        async with groups.create_many(requests(count), pacer=pacer) as outcomes:
             return [outcome.error or outcome.result async for outcome in outcomes]
 
     return await asyncio.wait_for(run(), BOUND)
@@ -140,7 +140,9 @@ def test_the_redis_classes_keep_their_public_import_paths() -> None:
     re-exports it, since `fleet` builds on `token_cache` and the layers form a DAG."""
     import dingtalk_im_async
     from dingtalk_im_async import fleet, token_cache
-    from dingtalk_im_async.redis_pacer import RedisPacer as OldPacer
+
+    with pytest.warns(DeprecationWarning, match="dingtalk_im_async.fleet"):
+        from dingtalk_im_async.redis_pacer import RedisPacer as OldPacer
 
     assert OldPacer is fleet.RedisPacer is dingtalk_im_async.RedisPacer
     assert fleet.RedisTokenCache is dingtalk_im_async.RedisTokenCache

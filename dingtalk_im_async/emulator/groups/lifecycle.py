@@ -1,4 +1,8 @@
-"""A group's life after create, as DingTalk answers it (LIFECYCLE.md G1-G4).
+"""A group's life after create, as DingTalk documents it: update
+(https://open.dingtalk.com/document/development/api-updategroup), chatid -> openConversationId
+(https://open.dingtalk.com/document/development/obtain-group-openconversationid), sub-admins
+(https://open.dingtalk.com/document/development/batch-setup-group-administrator) and the legacy read
+(https://open.dingtalk.com/document/development/obtain-a-group-session).
 
 Update (members, owner, name, icon, settings), chatid -> openConversationId,
 sub-admins, and the legacy read, all on the shared group store, so `chat/get`
@@ -12,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ...endpoints import Host
+from ..._core.endpoint import Host
 from .._replies import error_reply, json_reply, oapi_error, oapi_reply
 from ..routes import Call, Route
 from ..store import StoredGroup
@@ -51,9 +55,9 @@ async def update_group(call: Call) -> web.Response:
     if problem is not None:
         return error_reply(400, "parameter.invalid", f"输入参数错误: {problem}")
     group = call.store.by_chatid(body["chatid"])
-    if group is None:  # GUESS: G1 names no code; G2's for the same mistake
+    if group is None:  # GUESS: update names no code; convert's for the mistake
         return error_reply(400, *_UNKNOWN_CHATID)
-    if group.disbanded:  # GUESS: G3's code for a disbanded group
+    if group.disbanded:  # GUESS: sub-admins' code for a disbanded group
         return error_reply(400, *_DISBANDED)
     visible = call.emulator.visible_users
     if unseen_users(body, visible):

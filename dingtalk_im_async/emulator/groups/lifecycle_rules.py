@@ -1,4 +1,4 @@
-"""The emulator's own reading of the lifecycle docs (LIFECYCLE.md G1-G4): what a group
+"""The emulator's own reading of DingTalk's update, convert, sub-admin and read pages: what a group
 update may change, and the limits and refusals each API documents or we guess.
 
 Written apart from the client's models, like `_rules`, so the client's
@@ -14,8 +14,8 @@ from typing import Any
 
 from attrs import define, field
 
-from .create_rules import NAME_MAX_CHARS, _id_list_problem, _is_text, _options_problem
 from ..store import StoredGroup
+from .create_rules import NAME_MAX_CHARS, _id_list_problem, _is_text, _options_problem
 
 __all__ = [
     "GROUP_MEMBER_LIMIT",
@@ -27,8 +27,10 @@ __all__ = [
     "unseen_users",
 ]
 
-#: Legacy `/chat/update` doc (DOC modify-a-group-session): at most 40 people added per call
-#: and 1,000 in a group. Not restated for `group/update`: UNCONFIRMED for the new API.
+#: The legacy `/chat/update` page
+#: (https://open.dingtalk.com/document/development/modify-a-group-session): at most 40
+#: people added per call and 1,000 in a group. Not restated for `group/update`:
+#: UNCONFIRMED for the new API.
 MEMBERS_ADDED_PER_CALL = 40
 GROUP_MEMBER_LIMIT = 1000
 #: Admins a group may have: GUESS (DingTalk documents `subadmin.exceed`, not the number).
@@ -92,7 +94,7 @@ class UpdatePlan:
 def plan_update(group: StoredGroup, body: dict[str, Any]) -> UpdatePlan | str:
     """The new members and owner, or why DingTalk refuses (`parameter.invalid`, GUESS).
 
-    - the new owner must already be a member before the call (G1), an `ext`
+    - the new owner must already be a member before the call (the update page), an `ext`
       owner an external member;
     - the owner cannot be removed;
     - adding a member twice or removing a non-member changes nothing (the

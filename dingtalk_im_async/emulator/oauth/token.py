@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ...endpoints import TOKEN_PATH
+from ..._core.endpoint import TOKEN_PATH
 from .._replies import JSON_HINT, error_reply, json_reply
 from ..routes import Call, Route
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
-from ...models.robot import DOCUMENTED_MSG_KEYS, MSG_PARAM_MAX_BYTES
-from ...models.robot_results import MAX_READ_STATUS_PAGE, MAX_RECALL_KEYS
+from ...robot.messages import DOCUMENTED_MSG_KEYS, MSG_PARAM_MAX_BYTES
+from ...robot.models import MAX_READ_STATUS_PAGE, MAX_RECALL_KEYS
 from .. import _ids
 from .._replies import error_reply, json_reply
 from ..routes import Call, Route

@@ -14,15 +14,32 @@ default install's codec, e.g. to measure it (`benchmarks/compare.py` does).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["CODEC_ENV", "decode", "decode_stdlib", "encode", "encode_stdlib", "uses_orjson"]
+from ..errors import MissingExtraError
+
+__all__ = [
+    "CODECS",
+    "CODEC_ENV",
+    "DEFAULT",
+    "STDLIB",
+    "Codec",
+    "codec",
+    "decode",
+    "decode_stdlib",
+    "encode",
+    "encode_stdlib",
+    "uses_orjson",
+]
 
 #: Environment variable choosing the codec: `auto` (or unset): orjson if installed; `stdlib`.
 CODEC_ENV = "DINGTALK_IM_ASYNC_JSON"
+#: What a client's `json_codec` setting may name (see `codec`).
+CODECS = ("auto", "stdlib", "orjson")
 
 
 def _compact_encoder() -> Callable[[Any], str]:
@@ -81,16 +98,24 @@ def _wanted_codec() -> str:
     return wanted
 
 
-try:
-    if _wanted_codec() == "stdlib":
-        raise ImportError(f"{CODEC_ENV}=stdlib")
-    import orjson
-except ImportError:  # the `orjson` extra is not installed, or the environment says stdlib
-    uses_orjson = False
-    encode = encode_stdlib
-    decode = decode_stdlib
-else:
-    uses_orjson = True
+class Codec(NamedTuple):
+    """A JSON codec: its name (`stdlib` or `orjson`) and its two functions."""
+
+    name: str
+    encode: Callable[[Any], bytes]
+    decode: Callable[[bytes], Any]
+
+
+STDLIB = Codec("stdlib", encode_stdlib, decode_stdlib)
+
+
+@functools.cache
+def _orjson() -> Codec | None:
+    """The orjson codec, or None without the `orjson` extra."""
+    try:
+        import orjson
+    except ImportError:
+        return None
 
     def encode(body: Any) -> bytes:
         """Compact UTF-8 JSON, as DingTalk's examples send it."""
@@ -105,3 +130,29 @@ else:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             return json.loads(raw)
+
+    return Codec("orjson", encode, decode)
+
+
+#: The codec `auto` stands for: orjson when installed, unless the environment says stdlib.
+DEFAULT = STDLIB if _wanted_codec() == "stdlib" else (_orjson() or STDLIB)
+uses_orjson = DEFAULT.name == "orjson"
+encode = DEFAULT.encode
+decode = DEFAULT.decode
+
+
+def codec(name: str) -> Codec:
+    """The codec a client's `json_codec` setting names: `auto` (`DEFAULT`), `stdlib`, or
+    `orjson` (`MissingExtraError` without the extra)."""
+    if name == "auto":
+        return DEFAULT
+    if name == "stdlib":
+        return STDLIB
+    if name == "orjson":
+        found = _orjson()
+        if found is None:
+            raise MissingExtraError(
+                feature="the orjson JSON codec", package="orjson", extra="orjson"
+            )
+        return found
+    raise ValueError(f"json_codec must be one of {', '.join(CODECS)}, got {name!r}")

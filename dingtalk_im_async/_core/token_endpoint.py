@@ -15,12 +15,12 @@ import aiohttp
 from attrs import define, field
 from yarl import URL
 
-from . import _json
-from ._http import JSON_HEADERS, exchange
-from ._retry import RetryPolicy
-from ._shutdown import backoff_unless_closed
-from .endpoints import TOKEN_PATH
-from .errors import InvalidCredentialsError, ResponseError
+from ..errors import InvalidCredentialsError, ResponseError
+from . import json_codec
+from .endpoint import TOKEN_PATH
+from .http import JSON_HEADERS, exchange
+from .retry import RetryPolicy
+from .shutdown import backoff_unless_closed
 
 __all__ = ["MAX_LIFETIME", "MIN_LIFETIME", "TOKEN_PATH", "IssuedToken", "request_token"]
 
@@ -50,6 +50,7 @@ async def request_token(
     app_secret: str,
     timeout: aiohttp.ClientTimeout,
     retry: RetryPolicy,
+    codec: json_codec.Codec = json_codec.DEFAULT,
 ) -> IssuedToken:
     """Ask for the app's token; a refused key or secret is `InvalidCredentialsError`.
 
@@ -57,7 +58,7 @@ async def request_token(
     matters) and never the secret. HTTP 500 `system.error` is retried like
     any other call: asking for a token twice is harmless.
     """
-    data = _json.encode({"appKey": app_key, "appSecret": app_secret})
+    data = codec.encode({"appKey": app_key, "appSecret": app_secret})
     try:
         reply: tuple[int, Any] = await retry.call(
             backoff_unless_closed(session),
@@ -69,6 +70,7 @@ async def request_token(
             headers=JSON_HEADERS,
             timeout=timeout,
             secret_reply=True,
+            decode=codec.decode,
         )
     except InvalidCredentialsError as error:
         raise InvalidCredentialsError(

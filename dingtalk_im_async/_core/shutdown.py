@@ -1,7 +1,7 @@
 """How a call learns that its session was closed under it, wherever it was waiting.
 
 A call in flight when the session closes fails through aiohttp (see
-`_failures`); these cover the two waits aiohttp does not end with a clear
+`failures`); these cover the two waits aiohttp does not end with a clear
 error: a retry backoff, and a wait for a free connection, which aiohttp
 ends by cancelling it.
 """
@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 
-from .errors import ClientClosedError
+from ..errors import ClientClosedError
+from .failures import closed_before_sending
 
 __all__ = ["CLOSED_POLL_INTERVAL", "Sleep", "backoff_unless_closed", "closed_while_waiting"]
 
@@ -35,9 +36,7 @@ def backoff_unless_closed(session: aiohttp.ClientSession) -> Sleep:
             if remaining <= 0:
                 return
             await asyncio.sleep(min(remaining, CLOSED_POLL_INTERVAL))
-        raise ClientClosedError(
-            "the session was closed while waiting to retry", may_have_reached_server=False
-        )
+        raise closed_before_sending("the session was closed while waiting to retry")
 
     return backoff
 
@@ -55,7 +54,4 @@ def closed_while_waiting(session: aiohttp.ClientSession) -> ClientClosedError | 
     cancelling = getattr(task, "cancelling", None)
     if cancelling is None or cancelling():
         return None
-    return ClientClosedError(
-        "the session was closed while the call waited for a connection",
-        may_have_reached_server=False,
-    )
+    return closed_before_sending("the session was closed while the call waited for a connection")

@@ -9,17 +9,23 @@ behind HTTP 200), and the legacy host's HTTP 200 `errcode` envelope.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
 from aiohttp.typedefs import LooseHeaders
 from yarl import URL
 
-from . import _json
-from ._failures import failure_for, malformed_reply, no_reply_in_time, redirect_refused
-from ._shutdown import closed_while_waiting
-from .errors import ClientClosedError, ResponseError, api_error_for, legacy_error_for
+from ..errors import COMMON_CODES, ErrorCodes, ResponseError
+from . import json_codec
+from .failures import (
+    closed_before_sending,
+    failure_for,
+    malformed_reply,
+    no_reply_in_time,
+    redirect_refused,
+)
+from .shutdown import closed_while_waiting
 
 __all__ = ["JSON_HEADERS", "MAX_REPLY_BYTES", "TOKEN_HEADER", "exchange"]
 
@@ -42,6 +48,8 @@ async def exchange(
     timeout: aiohttp.ClientTimeout,
     legacy: bool = False,
     secret_reply: bool = False,
+    codes: ErrorCodes = COMMON_CODES,
+    decode: Callable[[bytes], Any] = json_codec.decode,
 ) -> tuple[int, Any]:
     """Send one request and return (status, decoded JSON) of a successful reply.
 
@@ -50,10 +58,11 @@ async def exchange(
     session `ClientClosedError`. `legacy` reads the oapi `errcode` envelope
     (and, since the token is then in the URL, keeps aiohttp's errors, which
     carry the URL, out of the chain). `secret_reply` keeps excerpts of the
-    reply out of errors.
+    reply out of errors. `codes` names the exception each error code raises (the
+    endpoint's table); `decode` is the client's JSON codec.
     """
     if session.closed:
-        raise ClientClosedError("the session is closed", may_have_reached_server=False)
+        raise closed_before_sending("the session is closed")
     status = 0
     try:
         # Awaited rather than `async with`: the same response without the context manager's
@@ -103,12 +112,14 @@ async def exchange(
         raise closed from None
     else:
         try:
-            body = _json.decode(raw)
+            body = decode(raw)
         except (ValueError, RecursionError):
             raise _not_json(status, raw, secret_reply=secret_reply) from None
         if legacy:
-            return status, _legacy_reply(status, body)
-        return status, _reply(status, body, header_request_id, raw, secret_reply=secret_reply)
+            return status, _legacy_reply(status, body, codes)
+        return status, _reply(
+            status, body, header_request_id, raw, codes, secret_reply=secret_reply
+        )
     raise malformed
 
 
@@ -149,14 +160,20 @@ def _not_json(status: int, raw: bytes, *, secret_reply: bool) -> ResponseError:
 
 
 def _reply(
-    status: int, body: Any, header_request_id: str | None, raw: bytes, *, secret_reply: bool
+    status: int,
+    body: Any,
+    header_request_id: str | None,
+    raw: bytes,
+    codes: ErrorCodes,
+    *,
+    secret_reply: bool,
 ) -> Any:
     """A v1.0 reply: the body of a success, else its error (a `code` makes one, 2xx or not)."""
     code = body.get("code") if isinstance(body, dict) else None
     if isinstance(code, str) and code:
         message = body.get("message")
         request_id = body.get("requestid")
-        raise api_error_for(
+        raise codes.api_error(
             status=status,
             code=code,
             message=message if isinstance(message, str) else "",
@@ -172,7 +189,7 @@ def _reply(
     )
 
 
-def _legacy_reply(status: int, body: Any) -> Mapping[str, Any]:
+def _legacy_reply(status: int, body: Any, codes: ErrorCodes) -> Mapping[str, Any]:
     """A legacy oapi reply: HTTP 200 and `errcode` 0 is a success; any other errcode is its
     error; any other shape or status is undocumented."""
     if not isinstance(body, dict) or not (200 <= status < 300):
@@ -181,5 +198,5 @@ def _legacy_reply(status: int, body: Any) -> Mapping[str, Any]:
     if isinstance(errcode, bool) or not isinstance(errcode, int):
         raise ResponseError("legacy reply without an errcode", status=status, excerpt=repr(body))
     if errcode != 0:
-        raise legacy_error_for(status=status, body=body)
+        raise codes.legacy_error(status=status, body=body)
     return body

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .._core.fields import check_text
 from ..errors import RequestValidationError
-from ._common import check_text
 
 #: The file types `sampleFile` supports, as DingTalk documents them.
 FILE_TYPES = frozenset({"xlsx", "pdf", "zip", "rar", "doc", "docx"})

@@ -1,19 +1,16 @@
-"""What every group request shares: the settings enums, `ManagementOptions`, and the
-validators that turn a bad value into `RequestValidationError` before any I/O."""
+"""The enums of a group's fields and its settings (`managementOptions`), as DingTalk
+documents them for group create and update
+(https://open.dingtalk.com/document/development/create-common-group-new-version-v2)."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from typing import TypeVar
 
-from attrs import Attribute, define, field
+from attrs import define, field
 
-from ..errors import RequestValidationError
+from .._core.fields import to_enum
 
 __all__ = [
-    "NAME_MAX_CHARS",
-    "WIRE_KEY",
     "ChatBannedType",
     "ConversationTag",
     "ManagementOptions",
@@ -23,18 +20,7 @@ __all__ = [
     "Searchable",
     "ShowHistoryType",
     "ValidationType",
-    "wire",
 ]
-
-NAME_MAX_CHARS = 20
-#: The attrs metadata key naming a field's wire key when it is not its camelCase name.
-WIRE_KEY = "dingtalk_wire"
-
-
-def wire(name: str) -> dict[str, str]:
-    """Field metadata for a wire key that is not the camelCase of the Python name:
-    `field(default=None, metadata=wire("add_useridlist"))`."""
-    return {WIRE_KEY: name}
 
 
 class OwnerType(str, enum.Enum):
@@ -93,22 +79,6 @@ class ManagementType(enum.IntEnum):
     OWNER_ONLY = 1
 
 
-_E = TypeVar("_E", bound=enum.Enum)
-
-
-def to_enum(enum_cls: type[_E], name: str, value: object) -> _E | None:
-    """Accept an enum member or its raw value; reject anything undocumented."""
-    if value is None or isinstance(value, enum_cls):
-        return value
-    if not isinstance(value, bool) and isinstance(value, (int, str)):
-        try:
-            return enum_cls(value)
-        except ValueError:
-            pass
-    allowed = ", ".join(repr(member.value) for member in enum_cls)
-    raise RequestValidationError(name, f"must be one of {allowed}, got {value!r}")
-
-
 # One named converter per field: attrs' mypy plugin derives __init__'s types from them.
 def owner_type(value: OwnerType | str | None) -> OwnerType | None:
     return to_enum(OwnerType, "owner_type", value)
@@ -140,70 +110,6 @@ def chat_banned_type(value: ChatBannedType | int | None) -> ChatBannedType | Non
 
 def management_type(value: ManagementType | int | None) -> ManagementType | None:
     return to_enum(ManagementType, "management_type", value)
-
-
-def check_text(name: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise RequestValidationError(name, f"must be a string, got {type(value).__name__}")
-    if not value.strip():
-        raise RequestValidationError(name, "must not be empty or blank")
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise RequestValidationError(
-                name, "must be valid Unicode (no lone surrogates)"
-            ) from None
-    return value
-
-
-def to_ids(name: str, value: object) -> tuple[str, ...]:
-    """A tuple of non-blank ids (tuples keep requests immutable)."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise RequestValidationError(name, f"must be a list of strings, got {type(value).__name__}")
-    ids = tuple(value)
-    for position, item in enumerate(ids):
-        check_text(f"{name}[{position}]", item)
-    return ids
-
-
-def useridlist(value: Iterable[str]) -> tuple[str, ...]:
-    ids = to_ids("useridlist", value)
-    if not ids:
-        raise RequestValidationError("useridlist", "must contain at least one id")
-    return ids
-
-
-def extidlist(value: Iterable[str] | None) -> tuple[str, ...] | None:
-    return None if value is None else to_ids("extidlist", value)
-
-
-def validate_name(_instance: object, _attribute: Attribute[str], value: str) -> None:
-    text = check_text("name", value)
-    if len(text) > NAME_MAX_CHARS:
-        raise RequestValidationError(
-            "name", f"must be 1 to {NAME_MAX_CHARS} characters, got {len(text)}"
-        )
-
-
-def validate_owner(_instance: object, _attribute: Attribute[str], value: str) -> None:
-    check_text("owner", value)
-
-
-def validate_icon(_instance: object, _attribute: Attribute[str | None], value: str | None) -> None:
-    if value is not None:
-        check_text("icon", value)
-
-
-def validate_options(
-    _instance: object,
-    _attribute: Attribute[ManagementOptions | None],
-    value: ManagementOptions | None,
-) -> None:
-    if value is not None and not isinstance(value, ManagementOptions):
-        raise RequestValidationError(
-            "management_options", f"must be a ManagementOptions, got {type(value).__name__}"
-        )
 
 
 @define(frozen=True, kw_only=True)

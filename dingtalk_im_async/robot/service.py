@@ -3,22 +3,22 @@ one line per endpoint over the shared transport."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
+import attrs
 
-from ._retry import RetryPolicy
-from ._service import ServiceBase, operation
-from .auth import TokenProvider
-from .endpoints import (
-    QUERY_GROUP_ROBOTS,
-    QUERY_READ_STATUS,
-    RECALL_GROUP_MESSAGES,
-    SEND_GROUP_MESSAGE,
-)
-from .errors import RequestValidationError
+from .._core.fields import check_text
+from .._core.service import ServiceBase
+from ..auth import TokenProvider
+from ..errors import RequestValidationError
+from ..pacing import Pacer
+from ..settings import ClientSettings
+from .api import QUERY_GROUP_ROBOTS, QUERY_READ_STATUS, RECALL_GROUP_MESSAGES, SEND_GROUP_MESSAGE
 from .models import (
+    MAX_READ_STATUS_PAGE,
     GroupMessage,
     GroupRobots,
     GroupRobotsQuery,
@@ -28,11 +28,10 @@ from .models import (
     RecallResult,
     SendResult,
 )
-from .models._common import check_text
-from .models.robot_results import MAX_READ_STATUS_PAGE
-from .pacing import DEFAULT_RATE, Pacer
 
 __all__ = ["RobotService"]
+
+R = TypeVar("R", GroupMessage, RecallRequest, ReadStatusQuery)
 
 
 class RobotService(ServiceBase):
@@ -55,28 +54,16 @@ class RobotService(ServiceBase):
         token_provider: TokenProvider,
         *,
         robot_code: str,
-        base_url: str | None = None,
-        oapi_base_url: str | None = None,
-        timeout: float = 10.0,
-        retry: RetryPolicy | None = None,
-        rate_limit: float | Pacer | None = DEFAULT_RATE,
-        allow_http: bool = False,
+        settings: ClientSettings | None = None,
+        pacer: Pacer | None = None,
+        **by_name: object,
     ) -> None:
-        super().__init__(
-            session,
-            token_provider,
-            base_url=base_url,
-            oapi_base_url=oapi_base_url,
-            timeout=timeout,
-            retry=retry,
-            rate_limit=rate_limit,
-            allow_http=allow_http,
-        )
+        super().__init__(session, token_provider, settings=settings, pacer=pacer, **by_name)
         self._configure(robot_code=robot_code)
 
-    def _configure(self, **settings: Any) -> None:
-        robot_code = settings.pop("robot_code", None)
-        super()._configure(**settings)
+    def _configure(self, **own: Any) -> None:
+        robot_code = own.pop("robot_code", None)
+        super()._configure(**own)
         try:
             self.robot_code = check_text("robot_code", robot_code)
         except RequestValidationError as error:
@@ -85,7 +72,6 @@ class RobotService(ServiceBase):
     def __repr__(self) -> str:
         return f"RobotService(robot_code={self.robot_code!r}, base_url={self.base_url!r})"
 
-    @operation(SEND_GROUP_MESSAGE)
     async def send(self, message: GroupMessage) -> SendResult:
         """Post `message` into its group (`POST /v1.0/robot/groupMessages/send`) as this
         service's robot, unless the message names another `robot_code`.
@@ -96,27 +82,32 @@ class RobotService(ServiceBase):
         """
         return await self._transport.call(SEND_GROUP_MESSAGE, self._signed(message))
 
-    @operation(RECALL_GROUP_MESSAGES)
     async def recall(
-        self, open_conversation_id: str, process_query_keys: Iterable[str]
+        self, request: RecallRequest | str, process_query_keys: Iterable[str] | None = None
     ) -> RecallResult:
         """Take back 1 to 20 of this robot's messages in one group, by the keys `send`
         returned (`POST /v1.0/robot/groupMessages/recall`). `RecallResult.failed` maps
-        each key that was not recalled to DingTalk's reason. No notice shows in the chat."""
-        return await self._transport.call(
-            RECALL_GROUP_MESSAGES,
-            RecallRequest(
-                open_conversation_id=open_conversation_id,
-                process_query_keys=process_query_keys,
-                robot_code=self.robot_code,
-            ),
-        )
+        each key that was not recalled to DingTalk's reason. No notice shows in the chat.
 
-    @operation(QUERY_READ_STATUS)
+        `recall(open_conversation_id, keys)`, the last release's form, still works and
+        warns: pass `RecallRequest(open_conversation_id=..., process_query_keys=...)`.
+        """
+        if isinstance(request, str):
+            warnings.warn(
+                "recall(open_conversation_id, keys) is deprecated: pass RecallRequest("
+                "open_conversation_id=..., process_query_keys=...)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            request = RecallRequest(
+                open_conversation_id=request, process_query_keys=process_query_keys or ()
+            )
+        return await self._transport.call(RECALL_GROUP_MESSAGES, self._signed(request))
+
     async def read_status_page(self, query: ReadStatusQuery) -> ReadStatusPage:
         """One page of a message's read status (`POST /v1.0/robot/groupMessages/query`);
         `read_status()` walks them all."""
-        return await self._transport.call(QUERY_READ_STATUS, query)
+        return await self._transport.call(QUERY_READ_STATUS, self._signed(query))
 
     async def read_status(
         self,
@@ -148,33 +139,21 @@ class RobotService(ServiceBase):
             yield page
             if not page.has_more or not page.next_token:
                 return
-            query = ReadStatusQuery(
-                process_query_key=query.process_query_key,
-                open_conversation_id=query.open_conversation_id,
-                robot_code=query.robot_code,
-                max_results=query.max_results,
-                next_token=page.next_token,
-            )
+            query = attrs.evolve(query, next_token=page.next_token)
 
-    @operation(QUERY_GROUP_ROBOTS)
     async def robots(self, open_conversation_id: str) -> GroupRobots:
         """The robots installed in a group (`POST /v1.0/robot/groups/robots/query`)."""
-        return await self._transport.call(
-            QUERY_GROUP_ROBOTS, GroupRobotsQuery(open_conversation_id=open_conversation_id)
-        )
+        query = GroupRobotsQuery(open_conversation_id=open_conversation_id)
+        return await self._transport.call(QUERY_GROUP_ROBOTS, query)
 
     async def installed(self, open_conversation_id: str) -> bool:
         """Whether this service's robot is installed in the group, i.e. may post there."""
         return (await self.robots(open_conversation_id)).has(self.robot_code)
 
-    def _signed(self, message: GroupMessage) -> GroupMessage:
-        """The message as this robot's unless it names another (anything else is left for
+    def _signed(self, request: R) -> R:
+        """The request as this robot's unless it names another (anything else is left for
         the transport to refuse with `RequestValidationError`)."""
-        if isinstance(message, GroupMessage) and message.robot_code is None:
-            return GroupMessage(
-                open_conversation_id=message.open_conversation_id,
-                message=message.message,
-                robot_code=self.robot_code,
-                cool_app_code=message.cool_app_code,
-            )
-        return message
+        signable = isinstance(request, (GroupMessage, RecallRequest, ReadStatusQuery))
+        if signable and request.robot_code is None:
+            return attrs.evolve(request, robot_code=self.robot_code)
+        return request

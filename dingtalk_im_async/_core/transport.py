@@ -15,26 +15,19 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
-import attrs
-import cattrs
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from . import _json
-from ._http import JSON_HEADERS, TOKEN_HEADER, exchange
-from ._retry import RetryPolicy, is_retryable
-from ._shutdown import backoff_unless_closed
-from ._wire import converter, describe_mismatch, wire_name
-from .auth import TokenProvider
-from .endpoints import Endpoint, Host
-from .errors import (
-    DingTalkError,
-    RequestValidationError,
-    ResponseError,
-    is_token_refusal,
-    mark_not_sent,
-)
-from .pacing import RUN_PACER, SERVICE_PACER, Pacer, _ServicePacer
+from ..auth import TokenProvider
+from ..errors import DingTalkError, RequestValidationError, ResponseError, is_token_refusal
+from ..pacing import RUN_PACER, SERVICE_PACER, Pacer, _ServicePacer
+from .endpoint import QUERY_METHODS, Endpoint, Host
+from .failures import not_sent
+from .http import JSON_HEADERS, TOKEN_HEADER, exchange
+from .json_codec import Codec
+from .retry import RetryPolicy, is_retryable
+from .shutdown import backoff_unless_closed
+from .wire import MISMATCHES, converter, mismatch, wire_names
 
 __all__ = ["Transport"]
 
@@ -63,6 +56,7 @@ class Transport:
         timeout: float,
         retry: RetryPolicy,
         pacer: Pacer | None,
+        codec: Codec,
     ) -> None:
         self.session = session
         self.tokens = token_provider
@@ -75,6 +69,8 @@ class Transport:
         self._headers_token: str | None = None
         self._headers: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
         self._backoff = backoff_unless_closed(session)
+        self._encode = codec.encode
+        self._decode = codec.decode
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, pacer={self.pacer!r})"
@@ -103,17 +99,17 @@ class Transport:
             prepared = self._prepared[id(endpoint)] = _Prepared(self, endpoint)
         body = prepared.encode(request)
         url = prepared.url if prepared.url is not None else prepared.url_for(body)
-        if prepared.method == "GET":
+        if prepared.in_query:
             data, query = None, body
         else:
-            data, query = _json.encode(body), None
+            data, query = self._encode(body), None
         if pacer is SERVICE_PACER:
             pacer = RUN_PACER.get()
         paced = self.pacer if isinstance(pacer, _ServicePacer) else pacer
         try:
             token = await self.tokens.get_token()
         except DingTalkError as error:
-            raise mark_not_sent(error) from error.__cause__
+            raise not_sent(error) from error.__cause__
         try:
             # The first send is awaited here, not through the retry policy: the usual call
             # succeeds at once, and each coroutine level costs on every resumption.
@@ -159,7 +155,7 @@ class Transport:
         try:
             return await self.tokens.get_token()
         except DingTalkError as error:
-            raise mark_not_sent(error) from error.__cause__
+            raise not_sent(error) from error.__cause__
 
     def _attempt(
         self,
@@ -191,6 +187,8 @@ class Transport:
             headers=headers,
             timeout=self._timeout,
             legacy=prepared.legacy,
+            codes=prepared.codes,
+            decode=self._decode,
         )
 
     async def _paced_attempt(
@@ -206,7 +204,7 @@ class Transport:
         try:
             await pacer.wait(prepared.api)
         except DingTalkError as error:
-            raise mark_not_sent(error) from error.__cause__
+            raise not_sent(error) from error.__cause__
         return await self._attempt(prepared, url, data, query, token, None)
 
     def _headers_for(self, token: str) -> CIMultiDictProxy[str]:
@@ -224,9 +222,11 @@ class _Prepared:
         "api",
         "base",
         "check",
+        "codes",
         "decode",
         "encode",
         "endpoint",
+        "in_query",
         "legacy",
         "method",
         "path_fields",
@@ -238,6 +238,8 @@ class _Prepared:
         self.endpoint = endpoint
         self.api = endpoint.api
         self.method = endpoint.method
+        self.in_query = endpoint.method in QUERY_METHODS
+        self.codes = endpoint.codes
         self.check = endpoint.check
         self.result_key = endpoint.result_key
         self.encode: Callable[[Any], dict[str, Any]] = converter.get_unstructure_hook(
@@ -273,12 +275,8 @@ class _Prepared:
         result_type = self.endpoint.result_type
         try:
             result = self.decode(source, result_type)
-        except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as error:
-            raise ResponseError(
-                f"unexpected {self.api} reply ({describe_mismatch(result_type, error)})",
-                status=status,
-                excerpt=repr(reply),
-            ) from error
+        except MISMATCHES as error:
+            raise mismatch(self.api, result_type, error, status=status, reply=reply) from error
         if self.check is not None:
             self.check(status, result)
         return result
@@ -291,7 +289,7 @@ def _path_fields(endpoint: Endpoint[Any, Any]) -> tuple[str, ...]:
         for part in endpoint.path.split("/")
         if part.startswith("{") and part.endswith("}")
     )
-    fields = {wire_name(field) for field in attrs.fields(endpoint.request_type)}
+    fields = set(wire_names(endpoint.request_type).values())
     missing = [name for name in names if name not in fields]
     if missing:
         raise TypeError(f"{endpoint!r}: no request field is called {missing} on the wire")

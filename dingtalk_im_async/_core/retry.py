@@ -24,8 +24,8 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from ._shutdown import Sleep
-from .errors import ApiError
+from ..errors import ApiError
+from .shutdown import Sleep
 
 __all__ = ["RetryPolicy", "is_retryable", "is_testing", "pause", "set_testing"]
 

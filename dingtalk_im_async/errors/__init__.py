@@ -1,0 +1,103 @@
+"""Every error the client raises, and the one function that says whether a failed call took
+effect (`verdict_of`).
+
+The tree mirrors what a caller can do about a failure: fix the request
+(`RequestValidationError`, `InvalidParameterError`), fix the app's setup
+(`PermissionCheckError`, `InvalidTokenError`), slow down (`RateLimitError`),
+retry (`ServerError`), or find out what happened (`TransportError`,
+`ResponseError`). Which code raises which class is declared by each API
+family beside its endpoints (`groups/api.py`, `robot/api.py`), over the
+codes every API shares (`COMMON_CODES`).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ._base import DingTalkError, Verdict, verdict_of
+from ._groups import GroupDisbandedError, GroupNotFoundError, SubAdminLimitError, UnknownUserError
+from ._local import (
+    ClientClosedError,
+    MissingExtraError,
+    PacingError,
+    RequestValidationError,
+    RunStoppedError,
+    TransportError,
+)
+from ._replies import (
+    EXCERPT_CHARS,
+    ApiError,
+    CallQuotaExceededError,
+    InvalidCredentialsError,
+    InvalidParameterError,
+    InvalidTokenError,
+    LegacyRefusalError,
+    PermissionCheckError,
+    RateLimitError,
+    ResponseError,
+    ServerError,
+    UnsuccessfulReplyError,
+    reply_text,
+    require_success,
+)
+from ._robot import (
+    RobotNotInGroupError,
+    RobotNotOwnedError,
+    RobotStoppedError,
+    UnknownSendResultError,
+)
+from ._stream import ReplyUnavailableError, SessionWebhookExpiredError
+from .codes import COMMON_CODES, ErrorCodes, is_token_refusal
+
+__all__ = [
+    "COMMON_CODES",
+    "EXCERPT_CHARS",
+    "ApiError",
+    "CallQuotaExceededError",
+    "ClientClosedError",
+    "DingTalkError",
+    "ErrorCodes",
+    "GroupDisbandedError",
+    "GroupNotFoundError",
+    "InvalidCredentialsError",
+    "InvalidParameterError",
+    "InvalidTokenError",
+    "LegacyRefusalError",
+    "MissingExtraError",
+    "PacingError",
+    "PermissionCheckError",
+    "RateLimitError",
+    "ReplyUnavailableError",
+    "RequestValidationError",
+    "ResponseError",
+    "RobotNotInGroupError",
+    "RobotNotOwnedError",
+    "RobotStoppedError",
+    "RunStoppedError",
+    "ServerError",
+    "SessionWebhookExpiredError",
+    "SubAdminLimitError",
+    "TransportError",
+    "UnknownSendResultError",
+    "UnknownUserError",
+    "UnsuccessfulReplyError",
+    "Verdict",
+    "is_token_refusal",
+    "reply_text",
+    "require_success",
+    "verdict_of",
+]
+
+#: Names of the last release that moved or went; each warns once used.
+_DEPRECATED = frozenset(
+    {"api_error_for", "legacy_error_for", "mark_not_sent", "DOCUMENTED_REFUSALS", "LEGACY_REFUSALS"}
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _DEPRECATED:
+        # By name, so that this package, at the bottom of the import graph, never imports
+        # the families whose code tables the old helpers searched.
+        deprecated = importlib.import_module("dingtalk_im_async._deprecated")
+        return deprecated.resolve(__name__, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
