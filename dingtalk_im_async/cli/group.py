@@ -1,6 +1,6 @@
 """`dingtalk-im group ...`: a group's life after `create-group`, one subcommand per call.
 
-`update` and `info` take the chatid; `add-admins` and `remove-admins` the
+`update`, `info` and `nick` take the chatid; `add-admins` and `remove-admins` the
 openConversationId; `convert-id` turns a chatid into an openConversationId
 (there is no way back: keep both ids from create-group).
 """
@@ -17,6 +17,7 @@ from ..groups.models import (
     ManagementOptions,
     OpenConversationIdResult,
     UpdateAdminsRequest,
+    UpdateGroupNickRequest,
     UpdateGroupRequest,
 )
 from ._lifecycle import group_options, print_fields, run_on_groups
@@ -29,7 +30,7 @@ __all__ = ["group"]
 def group() -> None:
     """Change, read back and convert the ids of a group made with create-group.
 
-    update and info take the chatid; add-admins and remove-admins the
+    update, info and nick take the chatid; add-admins and remove-admins the
     openConversationId; convert-id turns a chatid into an openConversationId
     (only that way: keep both ids from create-group).
     """
@@ -112,6 +113,22 @@ def convert_id(*, chatid: str, as_json: bool, **given: Any) -> None:
         print_fields(OpenConversationIdResult(open_conversation_id=cid), as_json=True)
     else:
         click.echo(cid)
+
+
+@group.command("nick")
+@click.argument("chatid")
+@click.option("--user", "userid", required=True, help="userId of the member.")
+@click.option("--nick", "group_nick", required=True, help="The member's nickname in the group.")
+@group_options
+def nick(*, chatid: str, userid: str, group_nick: str, as_json: bool, **given: Any) -> None:
+    """Set the member --user's nickname in the group CHATID (the legacy POST
+    {oapi}/topapi/chat/updategroupnick)."""
+    request = _built(UpdateGroupNickRequest, chatid=chatid, userid=userid, group_nick=group_nick)
+    result = run_on_groups(given, lambda groups: groups.update_nick(request))
+    if as_json:
+        print_fields(result, as_json=True)
+    else:
+        click.echo(f"{userid} is {group_nick!r} in {chatid}")
 
 
 def _admins_command(name: str, role: AdminRole, summary: str) -> click.Command:

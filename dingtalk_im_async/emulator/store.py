@@ -96,7 +96,8 @@ class StoredGroup:
     - `robots`: robot codes installed in the group (the app's own robot, the
       emulator's `robot_code`, from the start unless `robot_in_new_groups` is
       off); tests add and remove codes;
-    - `messages`: the `PostedMessage`s robots posted into the group, oldest first.
+    - `messages`: the `PostedMessage`s robots posted into the group, oldest first;
+    - `nicks`: members' nicknames in the group, by userid.
     """
 
     chatid: str
@@ -113,6 +114,7 @@ class StoredGroup:
     status: int = NORMAL
     robots: set[str] = field(factory=set)
     messages: list[PostedMessage] = field(factory=list)
+    nicks: dict[str, str] = field(factory=dict)
     #: `time.time()` when it was created.
     created_at: float = field(factory=time.time)
 

@@ -13,6 +13,7 @@ from ..errors import (
     ErrorCodes,
     GroupDisbandedError,
     GroupNotFoundError,
+    InvalidParameterError,
     SubAdminLimitError,
     UnknownUserError,
     require_success,
@@ -26,6 +27,8 @@ from .models import (
     OpenConversationIdResult,
     UpdateAdminsRequest,
     UpdateAdminsResult,
+    UpdateGroupNickRequest,
+    UpdateGroupNickResult,
     UpdateGroupRequest,
     UpdateGroupResult,
 )
@@ -37,6 +40,7 @@ __all__ = [
     "GROUPS",
     "SUB_ADMINISTRATORS",
     "UPDATE_GROUP",
+    "UPDATE_GROUP_NICK",
 ]
 
 _DOCS = "https://open.dingtalk.com/document/development/"
@@ -107,4 +111,24 @@ GET_GROUP = GROUPS.endpoint(
     # 43007 needs authorisation, 49000 not a chat of the app, 70001 not allowed.
     codes=ErrorCodes(refusals={"43007", "49000", "70001"}),
     doc=_DOCS + "obtain-a-group-session",
+)
+#: A member's nickname in the group, on the legacy host: it sets state, so safe to repeat.
+UPDATE_GROUP_NICK = GROUPS.endpoint(
+    "POST",
+    "/topapi/chat/updategroupnick",
+    host=Host.OAPI,
+    request=UpdateGroupNickRequest,
+    result=UpdateGroupNickResult,
+    repeat_safe=True,
+    check=require_success,
+    codes=ErrorCodes(
+        classes={
+            "34001": GroupNotFoundError,  # invalid chatid
+            "40003": UnknownUserError,  # invalid userid
+            "60124": UnknownUserError,  # the user is not in the group
+            "41049": InvalidParameterError,  # the nickname holds prohibited content
+            "400002": InvalidParameterError,  # a parameter is wrong
+        }
+    ),
+    doc="https://help.dingtalk.io/open/development/set-a-group-nickname",
 )

@@ -10,12 +10,12 @@ from the create result.
 from __future__ import annotations
 
 import enum
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from attrs import define, field
 
 from .._core.fields import to_enum
-from .._core.wire import wire
+from .._core.wire import WireCase, wire
 from ..errors import RequestValidationError
 from ._fields import (
     add_extidlist,
@@ -64,6 +64,8 @@ __all__ = [
     "ShowHistoryType",
     "UpdateAdminsRequest",
     "UpdateAdminsResult",
+    "UpdateGroupNickRequest",
+    "UpdateGroupNickResult",
     "UpdateGroupRequest",
     "UpdateGroupResult",
     "ValidationType",
@@ -252,6 +254,34 @@ class OpenConversationIdResult:
 
     open_conversation_id: str
     """The group's id for the v1.0 API (`openConversationId`)."""
+
+
+@define(frozen=True, kw_only=True)
+class UpdateGroupNickRequest:
+    """Body of the legacy `POST {oapi}/topapi/chat/updategroupnick`: `userid`'s nickname in
+    the group `chatid` becomes `group_nick` (the group's own name for one member).
+
+    Keyed by the chatid, like update. The keys are snake_case on the wire, as
+    DingTalk documents them.
+    """
+
+    wire_case: ClassVar[WireCase] = WireCase.SNAKE
+
+    chatid: str = field(validator=check_id("chatid"))
+    """The group (`chatid`, from the create result); not blank."""
+    userid: str = field(validator=check_id("userid"))
+    """The member whose nickname changes (`userid`); not blank."""
+    group_nick: str = field(validator=check_id("group_nick"))
+    """The member's nickname in this group (`group_nick`); not blank."""
+
+
+@define(frozen=True, kw_only=True)
+class UpdateGroupNickResult:
+    """DingTalk's reply to a nickname change: `success` is True (a False reply raises
+    `UnsuccessfulReplyError` instead of returning)."""
+
+    success: bool
+    """True: the nickname was set."""
 
 
 @define(frozen=True, kw_only=True)

@@ -15,6 +15,7 @@ from .api import (
     GET_GROUP,
     SUB_ADMINISTRATORS,
     UPDATE_GROUP,
+    UPDATE_GROUP_NICK,
 )
 from .models import (
     AdminRole,
@@ -25,6 +26,8 @@ from .models import (
     OpenConversationIdRequest,
     UpdateAdminsRequest,
     UpdateAdminsResult,
+    UpdateGroupNickRequest,
+    UpdateGroupNickResult,
     UpdateGroupRequest,
     UpdateGroupResult,
 )
@@ -115,6 +118,11 @@ class GroupService(ServiceBase):
         error. Unknown chatids raise `GroupNotFoundError`.
         """
         return await self._transport.call(GET_GROUP, GetGroupRequest(chatid=chatid))
+
+    async def update_nick(self, request: UpdateGroupNickRequest) -> UpdateGroupNickResult:
+        """Set a member's nickname in the group `request.chatid` (the legacy `POST
+        {oapi}/topapi/chat/updategroupnick`). Safe to repeat: it sets state."""
+        return await self._transport.call(UPDATE_GROUP_NICK, request)
 
     # -- deprecated --------------------------------------------------------------------
 
