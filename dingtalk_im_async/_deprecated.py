@@ -2,22 +2,17 @@
 saying what to use instead, until the release after this one.
 
 Modules ask `resolve(module, name)` from their `__getattr__`; what each old
-name stands for is written here once (`MOVED`), as `module:attribute` or a
-function building the old object.
+name stands for is written here once (`MOVED`), as `module:attribute`, and
+imported by name when asked for. (The errors package keeps its own old
+helpers, `errors/_last_release.py`: it imports nothing above it.)
 """
 
 from __future__ import annotations
 
 import importlib
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
-
-from attrs import define
-
-from ._core.endpoint import declared_endpoints
-from ._core.failures import not_sent
-from .errors import COMMON_CODES, DingTalkError, ErrorCodes
 
 __all__ = ["MOVED", "resolve"]
 
@@ -27,35 +22,6 @@ _MESSAGES = "dingtalk_im_async.robot.messages"
 _GROUPS_API = "dingtalk_im_async.groups.api"
 _ROBOT_API = "dingtalk_im_async.robot.api"
 _ENDPOINT = "dingtalk_im_async._core.endpoint"
-
-
-@define(frozen=True)
-class _Built:
-    """An old constant, built when asked for."""
-
-    build: Callable[[], object]
-
-
-def _all_codes() -> ErrorCodes:
-    codes = COMMON_CODES
-    for endpoint in declared_endpoints():
-        codes = codes | endpoint.codes
-    return codes
-
-
-def _api_error_for(**reply: Any) -> DingTalkError:
-    """The last release's `errors.api_error_for`: every family's codes at once."""
-    return _all_codes().api_error(**reply)
-
-
-def _legacy_error_for(**reply: Any) -> DingTalkError:
-    """The last release's `errors.legacy_error_for`: every family's codes at once."""
-    return _all_codes().legacy_error(**reply)
-
-
-def _refusals(legacy: bool) -> frozenset[str]:
-    return frozenset(code for code in _all_codes().refusals if code.lstrip("-").isdigit() == legacy)
-
 
 _GROUP_NAMES = (
     "AdminRole",
@@ -126,7 +92,7 @@ _MODELS = {
 }
 
 #: Old module -> old name -> where it is now (`module:attribute`), or what builds it.
-MOVED: Mapping[str, Mapping[str, str | _Built | Callable[..., DingTalkError]]] = {
+MOVED: Mapping[str, Mapping[str, str]] = {
     "dingtalk_im_async": {
         "Endpoint": f"{_ENDPOINT}:Endpoint",
         "Host": f"{_ENDPOINT}:Host",
@@ -189,13 +155,6 @@ MOVED: Mapping[str, Mapping[str, str | _Built | Callable[..., DingTalkError]]] =
     "dingtalk_im_async.redis_pacer": _at(
         "dingtalk_im_async.fleet", ("RESERVE_SCRIPT", "RedisPacer")
     ),
-    "dingtalk_im_async.errors": {
-        "api_error_for": _api_error_for,
-        "legacy_error_for": _legacy_error_for,
-        "mark_not_sent": not_sent,
-        "DOCUMENTED_REFUSALS": _Built(lambda: _refusals(legacy=False)),
-        "LEGACY_REFUSALS": _Built(lambda: _refusals(legacy=True)),
-    },
 }
 
 #: What to use instead, where the new home alone does not say it.
@@ -207,11 +166,6 @@ _INSTEAD = {
     "OpenConversationIdResult": "GroupService.open_conversation_id returns the id itself",
     "RateLimitedRetry": "BulkOptions(rate_limited_retries=..., rate_limited_backoff=...)",
     "CREATE_GROUP_PATH": "dingtalk_im_async.groups.api.CREATE_GROUP.path",
-    "api_error_for": "an endpoint's codes: ENDPOINT.codes.api_error(...)",
-    "legacy_error_for": "an endpoint's codes: ENDPOINT.codes.legacy_error(...)",
-    "mark_not_sent": "the transport records whether a request reached the wire",
-    "DOCUMENTED_REFUSALS": "each family's api.py declares its refusals",
-    "LEGACY_REFUSALS": "each family's api.py declares its refusals",
 }
 
 
@@ -221,15 +175,11 @@ def resolve(module: str, name: str) -> Any:
     target = MOVED.get(module, {}).get(name)
     if target is None:
         raise AttributeError(f"module {module!r} has no attribute {name!r}")
-    if isinstance(target, str):
-        home, _, path = target.partition(":")
-        value: Any = importlib.import_module(home)
-        for part in path.split("."):
-            value = getattr(value, part)
-        instead = _INSTEAD.get(name, f"import it from {home}")
-    else:
-        value = target.build() if isinstance(target, _Built) else target
-        instead = _INSTEAD[name]
+    home, _, path = target.partition(":")
+    value: Any = importlib.import_module(home)
+    for part in path.split("."):
+        value = getattr(value, part)
+    instead = _INSTEAD.get(name, f"import it from {home}")
     warnings.warn(
         f"{module}.{name} is deprecated and goes in the next release: {instead}",
         DeprecationWarning,

@@ -12,8 +12,7 @@ codes every API shares (`COMMON_CODES`).
 
 from __future__ import annotations
 
-import importlib
-
+from . import _last_release
 from ._base import DingTalkError, Verdict, verdict_of
 from ._groups import GroupDisbandedError, GroupNotFoundError, SubAdminLimitError, UnknownUserError
 from ._local import (
@@ -88,16 +87,7 @@ __all__ = [
     "verdict_of",
 ]
 
-#: Names of the last release that moved or went; each warns once used.
-_DEPRECATED = frozenset(
-    {"api_error_for", "legacy_error_for", "mark_not_sent", "DOCUMENTED_REFUSALS", "LEGACY_REFUSALS"}
-)
-
 
 def __getattr__(name: str) -> object:
-    if name in _DEPRECATED:
-        # By name, so that this package, at the bottom of the import graph, never imports
-        # the families whose code tables the old helpers searched.
-        deprecated = importlib.import_module("dingtalk_im_async._deprecated")
-        return deprecated.resolve(__name__, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # The last release's helpers that went (each warns): `_last_release`.
+    return _last_release.resolve(name)
