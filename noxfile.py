@@ -32,10 +32,10 @@ def tests(session: nox.Session) -> None:
 
 #: The tests that talk to redis-server, run again on the oldest redis-py the extra allows.
 REDIS_TESTS = [
-    "tests/test_fleet_outages.py",
-    "tests/test_token_cache.py",
-    "tests/test_token_cache_fleet.py",
-    "tests/test_bulk_fleet.py",
+    "tests/tokens/test_fleet_outages.py",
+    "tests/tokens/test_token_cache.py",
+    "tests/tokens/test_token_cache_fleet.py",
+    "tests/bulk/test_bulk_fleet.py",
 ]
 
 

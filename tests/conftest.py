@@ -11,9 +11,8 @@ import pytest
 
 from dingtalk_im_async import AppTokenProvider, GroupService, RetryPolicy
 from dingtalk_im_async.testing import DingTalkEmulator
-
-from .chaos import SEED, ChaosRun, chaos_figures, run_chaos
-from .redis_server import redis_for_tests
+from tests.support.chaos import SEED, ChaosRun, chaos_figures, run_chaos
+from tests.support.redis_server import redis_for_tests
 
 INSTANT_RETRIES = RetryPolicy(initial_wait=0, max_wait=0)
 
@@ -53,12 +52,12 @@ def groups(emulator: DingTalkEmulator, session: aiohttp.ClientSession) -> GroupS
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """URL of a real redis-server (see tests/redis_server.py); tests use distinct keys."""
+    """URL of a real redis-server (see tests/support/redis_server.py); tests use distinct keys."""
     with redis_for_tests() as url:
         yield url
 
 
-# -- the chaos runs, shared by tests/test_chaos.py and tests/test_secrets.py ------------
+# -- the chaos runs, shared by tests/core/test_chaos.py and tests/core/test_secrets.py ------------
 
 #: Creates in the main chaos run: the issue's 10,000 in CI, more with --soak.
 CHAOS_CREATES = 10_000
@@ -73,7 +72,9 @@ _CHAOS_FIGURES = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("chaos", "chaos runs (tests/test_chaos.py, tests/test_secrets.py)")
+    group = parser.getgroup(
+        "chaos", "chaos runs (tests/core/test_chaos.py, tests/core/test_secrets.py)"
+    )
     group.addoption(
         "--soak",
         action="store_true",

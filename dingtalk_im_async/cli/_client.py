@@ -13,9 +13,9 @@ from yarl import URL
 
 from .._hosts import OAPI_BASE_URL_ENV, resolve_base_url, resolve_oapi_base_url
 from ..client import DingTalkClient
+from ..emulator.emulator import DingTalkEmulator
 from ..groups import GroupService
 from ..robot import RobotService
-from ..testing.emulator import DingTalkEmulator
 from ..tokens import AppTokenProvider
 
 __all__ = ["Connection", "Target", "checked_url", "client_options", "connect", "target_from"]

@@ -17,9 +17,9 @@ import click
 from .._hosts import resolve_oapi_base_url
 from .._wire import to_wire
 from ..client import DingTalkClient
+from ..emulator.emulator import DingTalkEmulator
 from ..errors import DingTalkError, Verdict
 from ..groups import GroupService
-from ..testing.emulator import DingTalkEmulator
 from ._client import EMULATOR_QPS, Target, checked_url, client_options, target_from
 from ._signals import exiting_on_signals
 

@@ -10,11 +10,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ..testing import DingTalkEmulator, Fault, Latency
-from ..testing.admin import ADMIN_PREFIX
-from ..testing.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
-from ..testing.state import load_state, save_state
-from ..testing.stream_gateway import ADMIN_MESSAGES_PATH
+from ..emulator import DingTalkEmulator, Fault, Latency
+from ..emulator.admin import ADMIN_PREFIX
+from ..emulator.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
+from ..emulator.state import load_state, save_state
+from ..emulator.stream_gateway import ADMIN_MESSAGES_PATH
 from ._signals import Signals, exiting_on_signals
 
 __all__ = ["emulator"]

@@ -13,10 +13,10 @@ from typing import Any
 import click
 
 from .._wire import to_wire
+from ..emulator.emulator import DingTalkEmulator
+from ..emulator.stream_gateway import ADMIN_MESSAGES_PATH
 from ..errors import DingTalkError
 from ..stream import BotMessage, StreamClient, StreamItem
-from ..testing.emulator import DingTalkEmulator
-from ..testing.stream_gateway import ADMIN_MESSAGES_PATH
 from ._client import Target, client_options, target_from
 from ._signals import Signals, exiting_on_signals
 

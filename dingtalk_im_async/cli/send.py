@@ -9,12 +9,12 @@ import sys
 import click
 
 from .._wire import to_wire
+from ..emulator import _ids
+from ..emulator.emulator import DingTalkEmulator
+from ..emulator.store import StoredGroup
 from ..errors import DingTalkError, RequestValidationError, Verdict
 from ..models import GroupMessage, Markdown, RobotMessage, SendResult, Text
 from ..models.robot_inputs import message_from_wire
-from ..testing import _ids
-from ..testing.emulator import DingTalkEmulator
-from ..testing.store import StoredGroup
 from ._client import Target, client_options, connect, target_from
 from ._signals import exiting_on_signals
 

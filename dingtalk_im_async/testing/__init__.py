@@ -1,22 +1,32 @@
-"""Test support: the DingTalk emulator, its fault injection, and the pytest fixture."""
+"""What a user's tests need: the emulator's public names, `set_testing`, and the pytest fixture
+(`dingtalk_im_async.testing.pytest_plugin`)."""
 
 from .._retry import is_testing, set_testing
-from .emulated import EmulatedDingTalk
-from .emulator import DingTalkEmulator
-from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
-from .records import CreatedGroup, LoggedRequest
-from .remote import RemoteEmulator
-from .routes import Call, Route
-from .store import GroupStore, PostedMessage, StoredGroup
-from .stream_gateway import (
+from ..emulator import (
+    ApiTraffic,
+    Call,
+    CannedReply,
+    CreatedGroup,
+    DingTalkEmulator,
+    EmulatedDingTalk,
+    ErrcodeReply,
+    ErrorReply,
+    Fault,
+    FaultInjector,
     GatewaySettings,
     GatewayStats,
+    GroupStore,
+    Latency,
+    LoggedRequest,
+    PostedMessage,
+    RemoteEmulator,
+    Route,
+    StoredGroup,
     StreamAck,
     StreamFaults,
     StreamGateway,
     WebhookPost,
 )
-from .traffic import ApiTraffic
 
 __all__ = [
     "ApiTraffic",

@@ -46,12 +46,12 @@ import aiohttp
 import pytest
 
 from .._retry import is_testing, set_testing
+from ..emulator.emulated import EmulatedDingTalk
+from ..emulator.emulator import DingTalkEmulator
+from ..emulator.remote import RemoteEmulator
 from ..groups import GroupService
 from ..robot import RobotService
 from ..tokens import AppTokenProvider
-from .emulated import EmulatedDingTalk
-from .emulator import DingTalkEmulator
-from .remote import RemoteEmulator
 
 __all__ = ["MARKER", "URL_ENV", "URL_OPTION", "EmulatedDingTalk", "dingtalk_emulator"]
 

@@ -1,0 +1,1 @@
+"""The emulator's group family: create, update, ids, admins, the legacy read."""

@@ -1,0 +1,1 @@
+"""The emulator's robot family: group messages, recall, read status, robots in a group."""

@@ -1,0 +1,228 @@
+"""The emulator's group state: what DingTalk knows about each group right now.
+
+Always kept (the `record_groups` switch only turns off the `CreatedGroup`
+inspection list): later endpoints (update, chat/get, robot messages) read and
+change these groups. Every group is found by its `chatid` and by its
+`openConversationId`, as DingTalk's two families of APIs address it.
+
+Handlers that change a group announce it with `emit(event_type, data)`
+(`chat_add_member`, `chat_remove_member`, `chat_update_owner`,
+`chat_update_title`); whatever registered with `on_event` (e.g. the Stream
+gateway's `push_event`) gets each event.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from attrs import define, field
+
+__all__ = [
+    "DISBANDED",
+    "NORMAL",
+    "OPTION_KEYS",
+    "EventSink",
+    "GroupStore",
+    "PostedMessage",
+    "StoredGroup",
+]
+
+logger = logging.getLogger("dingtalk_im_async.emulator")
+
+#: What `GroupStore.on_event` registers: called with (event type, event data by wire key).
+EventSink = Callable[[str, Mapping[str, Any]], object]
+
+#: `status` of a group in use, and of a disbanded one (as `chat/get` reports them).
+NORMAL = 1
+DISBANDED = 2
+#: The `managementOptions` keys, all 0 unless the create or an update set them.
+OPTION_KEYS = (
+    "mentionAllAuthority",
+    "showHistoryType",
+    "validationType",
+    "searchable",
+    "chatBannedType",
+    "managementType",
+)
+
+
+def _default_options() -> dict[str, int]:
+    return dict.fromkeys(OPTION_KEYS, 0)
+
+
+#: `sendStatus` of a posted message, and of a recalled one.
+SUCCESS = "SUCCESS"
+RECALLED = "RECALLED"
+
+
+@define(kw_only=True, eq=False)
+class PostedMessage:
+    """A message a robot posted into a group; handlers and tests change it in place.
+
+    - `msg_param`: the decoded `msgParam` (the JSON string as an object);
+    - `status`: `sendStatus` as the read-status query reports it: "SUCCESS",
+      "RECALLED" after a recall (a test may set "PROCESSING");
+    - `read_by`: userIds that read it, in reading order (`GroupStore.mark_read`);
+    - `sent_at`: `time.monotonic()` when it was posted (the robot rate limit's clock).
+    """
+
+    process_query_key: str
+    robot_code: str
+    msg_key: str
+    msg_param: dict[str, Any]
+    cool_app_code: str | None = None
+    status: str = SUCCESS
+    read_by: list[str] = field(factory=list)
+    sent_at: float = field(factory=time.monotonic)
+
+    @property
+    def recalled(self) -> bool:
+        return self.status == RECALLED
+
+
+@define(kw_only=True, eq=False)
+class StoredGroup:
+    """One group's current state; handlers change it in place.
+
+    - `members`: the userids in the group, the owner included (an `emp` owner
+      is a member, as on DingTalk), in the order they joined;
+    - `ext_members`: the external contacts' ids (`extidlist`);
+    - `options`: `managementOptions` by wire key (`chatBannedType`, ...);
+    - `conversation_tag`: 2 internal group, 0 normal group;
+    - `status`: `NORMAL` (1) or `DISBANDED` (2);
+    - `robots`: robot codes installed in the group (the app's own robot, the
+      emulator's `robot_code`, from the start unless `robot_in_new_groups` is
+      off); tests add and remove codes;
+    - `messages`: the `PostedMessage`s robots posted into the group, oldest first.
+    """
+
+    chatid: str
+    open_conversation_id: str
+    name: str
+    owner: str
+    owner_type: str = "emp"
+    members: list[str] = field(factory=list)
+    ext_members: list[str] = field(factory=list)
+    sub_admins: set[str] = field(factory=set)
+    icon: str | None = None
+    options: dict[str, int] = field(factory=_default_options)
+    conversation_tag: int = 2
+    status: int = NORMAL
+    robots: set[str] = field(factory=set)
+    messages: list[PostedMessage] = field(factory=list)
+    #: `time.time()` when it was created.
+    created_at: float = field(factory=time.time)
+
+    @property
+    def disbanded(self) -> bool:
+        return self.status == DISBANDED
+
+
+class GroupStore:
+    """Every group the emulator knows, by chatid and by openConversationId, in creation order."""
+
+    __slots__ = ("_by_chatid", "_by_open_conversation_id", "_messages", "_sinks")
+
+    def __init__(self) -> None:
+        self._by_chatid: dict[str, StoredGroup] = {}
+        self._by_open_conversation_id: dict[str, StoredGroup] = {}
+        self._sinks: list[EventSink] = []
+        self._messages: dict[str, tuple[StoredGroup, PostedMessage]] = {}
+
+    def __repr__(self) -> str:
+        return f"GroupStore(groups={len(self)})"
+
+    def __len__(self) -> int:
+        return len(self._by_chatid)
+
+    def __iter__(self) -> Iterator[StoredGroup]:
+        return iter(list(self._by_chatid.values()))
+
+    def add(self, group: StoredGroup) -> StoredGroup:
+        """Keep `group` under both of its ids; either id already taken is a ValueError."""
+        if group.chatid in self._by_chatid:
+            raise ValueError(f"a group with chatid {group.chatid!r} exists already")
+        if group.open_conversation_id in self._by_open_conversation_id:
+            raise ValueError(
+                f"a group with openConversationId {group.open_conversation_id!r} exists already"
+            )
+        self._by_chatid[group.chatid] = group
+        self._by_open_conversation_id[group.open_conversation_id] = group
+        return group
+
+    def by_chatid(self, chatid: str) -> StoredGroup | None:
+        """The group with this legacy id, or None."""
+        return self._by_chatid.get(chatid)
+
+    def by_open_conversation_id(self, open_conversation_id: str) -> StoredGroup | None:
+        """The group with this openConversationId, or None."""
+        return self._by_open_conversation_id.get(open_conversation_id)
+
+    def clear(self) -> None:
+        """Forget every group (and so every message)."""
+        self._by_chatid.clear()
+        self._by_open_conversation_id.clear()
+        self._messages.clear()
+
+    # -- group events ----------------------------------------------------------------
+
+    def on_event(self, sink: EventSink) -> Callable[[], None]:
+        """Call `sink(event_type, data)` for every group event from now on; returns the
+        function that unregisters it.
+
+        `data` holds DingTalk's event fields by wire key: `openConversationId`,
+        `chatId` (not for `chat_update_owner`), and `userId` / `unionId` lists
+        (member events), `owner` (`chat_update_owner`) or `title`
+        (`chat_update_title`). The Stream gateway adds `eventId`, `corpId` and
+        `timeStamp`; `stream.push_event` fits as a sink as it is.
+        """
+        self._sinks.append(sink)
+
+        def unregister() -> None:
+            if sink in self._sinks:
+                self._sinks.remove(sink)
+
+        return unregister
+
+    def emit(self, event_type: str, group: StoredGroup, **fields: Any) -> None:
+        """Announce a change of `group` to every sink. A sink that raises is logged and
+        skipped: the API call that made the change has succeeded all the same."""
+        data: dict[str, Any] = {"openConversationId": group.open_conversation_id}
+        if event_type != "chat_update_owner":
+            data["chatId"] = group.chatid
+        data.update(fields)
+        for sink in list(self._sinks):
+            try:
+                sink(event_type, dict(data))
+            except Exception:  # a sink's failure is not the API call's
+                logger.exception("group event sink %r failed on %s", sink, event_type)
+
+    # -- robot messages ------------------------------------------------------------
+
+    def post(self, group: StoredGroup, message: PostedMessage) -> PostedMessage:
+        """Append `message` to `group`'s messages, findable by its process query key."""
+        group.messages.append(message)
+        self._messages[message.process_query_key] = (group, message)
+        return message
+
+    def message(self, process_query_key: str) -> tuple[StoredGroup, PostedMessage] | None:
+        """The group and the message with this key, or None."""
+        return self._messages.get(process_query_key)
+
+    def mark_read(self, process_query_key: str, *user_ids: str) -> PostedMessage:
+        """Record that these members read the message (each once, in this order), as
+        DingTalk does when they open the group; a user outside the group is a ValueError."""
+        found = self._messages.get(process_query_key)
+        if found is None:
+            raise KeyError(f"no message has the process query key {process_query_key!r}")
+        group, message = found
+        strangers = [user for user in user_ids if user not in group.members]
+        if strangers:
+            raise ValueError(f"not members of {group.name!r}: {strangers}")
+        message.read_by.extend(
+            user for user in dict.fromkeys(user_ids) if user not in message.read_by
+        )
+        return message

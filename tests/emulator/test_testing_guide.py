@@ -1,0 +1,136 @@
+"""The code shown on docs/testing.md, run as part of the suite so the page stays true.
+
+`open_team_room` stands for an application's own code; the tests below it are
+what that application would write in its own test suite.
+"""
+
+from __future__ import annotations
+
+# --8<-- [start:imports]
+import aiohttp
+import pytest
+
+from dingtalk_im_async import (
+    AppTokenProvider,
+    CreateGroupRequest,
+    GroupService,
+    PermissionCheckError,
+    RateLimitError,
+    RetryPolicy,
+    TransportError,
+)
+from dingtalk_im_async.testing import DingTalkEmulator, EmulatedDingTalk, Fault
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:code]
+async def open_team_room(
+    groups: GroupService, team: str, lead: str, members: list[str]
+) -> str | None:
+    """Create the team's group; None when DingTalk is rate limiting (try again later)."""
+    try:
+        result = await groups.create(
+            CreateGroupRequest(name=f"{team} team", owner=lead, useridlist=members)
+        )
+    except RateLimitError:
+        return None
+    return result.open_conversation_id
+
+
+# --8<-- [end:code]
+
+
+# --8<-- [start:fixture]
+async def test_open_team_room_creates_the_group(dingtalk_emulator: EmulatedDingTalk) -> None:
+    room = await open_team_room(dingtalk_emulator.groups, "Search", "lead", ["ann", "bo"])
+
+    (group,) = dingtalk_emulator.emulator.groups
+    assert group.open_conversation_id == room
+    assert group.request == {"name": "Search team", "owner": "lead", "useridlist": ["ann", "bo"]}
+
+
+async def test_open_team_room_returns_none_when_rate_limited(
+    dingtalk_emulator: EmulatedDingTalk,
+) -> None:
+    dingtalk_emulator.emulator.fail_next(
+        status=403, code="Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
+    )
+
+    assert await open_team_room(dingtalk_emulator.groups, "Search", "lead", ["ann"]) is None
+    assert dingtalk_emulator.emulator.groups == []
+
+
+# --8<-- [end:fixture]
+
+
+# --8<-- [start:marker]
+@pytest.mark.dingtalk_emulator(visible_users=["lead"])
+async def test_open_team_room_needs_an_owner_the_app_can_see(
+    dingtalk_emulator: EmulatedDingTalk,
+) -> None:
+    with pytest.raises(PermissionCheckError):
+        await open_team_room(dingtalk_emulator.groups, "Ops", "someone", ["ann"])
+    assert dingtalk_emulator.emulator.groups == []
+
+
+async def test_a_reply_lost_on_the_way_back_leaves_the_group_behind(
+    dingtalk_emulator: EmulatedDingTalk,
+) -> None:
+    dingtalk_emulator.emulator.faults.schedule(Fault.DROPPED_MID_RESPONSE)
+
+    with pytest.raises(TransportError) as raised:
+        await open_team_room(dingtalk_emulator.groups, "Ops", "lead", ["ann"])
+
+    assert raised.value.may_have_reached_server  # so the caller must not just retry
+    (group,) = dingtalk_emulator.emulator.groups  # and indeed the group exists
+    assert group.fault is Fault.DROPPED_MID_RESPONSE
+
+
+# --8<-- [end:marker]
+
+
+# --8<-- [start:emulator]
+async def test_open_team_room_with_an_emulator_of_your_own() -> None:
+    async with (
+        DingTalkEmulator(visible_users=["lead"]) as emulator,
+        aiohttp.ClientSession() as session,
+    ):
+        tokens = AppTokenProvider(
+            session,
+            app_key=emulator.app_key,
+            app_secret=emulator.app_secret,
+            base_url=emulator.base_url,
+        )
+        groups = GroupService(
+            session,
+            tokens,
+            base_url=emulator.base_url,
+            retry=RetryPolicy(initial_wait=0, max_wait=0),  # retries without waiting
+        )
+
+        with pytest.raises(PermissionCheckError):  # "someone" is not visible to the app
+            await open_team_room(groups, "Ops", "someone", ["ann"])
+
+        emulator.fail_next(2, status=500, code="system.error")  # retried, then it works
+        assert await open_team_room(groups, "Ops", "lead", ["ann"]) is not None
+        assert emulator.create_calls == 4
+        assert len(emulator.groups) == 1
+
+
+# --8<-- [end:emulator]
+
+
+def test_the_guide_shows_imports_that_work() -> None:
+    """Every name the guide's snippets use comes from the imports it shows, which run."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    guide = (root / "docs" / "testing.md").read_text(encoding="utf-8")
+    assert '--8<-- "tests/emulator/test_testing_guide.py:imports"' in guide
+    source = Path(__file__).read_text(encoding="utf-8")
+    imports = source.split("# --8<-- [start:imports]\n", 1)[1].split("# --8<-- [end:imports]")[0]
+    namespace: dict[str, object] = {}
+    exec(imports, namespace)  # the import lines the guide shows
+    for name in ("EmulatedDingTalk", "DingTalkEmulator", "Fault", "GroupService"):
+        assert name in namespace, name
