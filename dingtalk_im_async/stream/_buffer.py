@@ -28,11 +28,13 @@ class BufferClosedError(Exception):
 class Buffer(Generic[_T]):
     """An unbounded FIFO (the intake bounds it), shared by any number of consumers."""
 
-    __slots__ = ("_closed", "_items", "_waiters")
+    __slots__ = ("_closed", "_items", "_waiters", "_woken")
 
     def __init__(self) -> None:
         self._items: deque[_T] = deque()
         self._waiters: deque[asyncio.Future[None]] = deque()
+        #: Consumers woken that have not run yet (each will take an item, if one is left).
+        self._woken = 0
         self._closed = False
 
     def __len__(self) -> int:
@@ -44,7 +46,7 @@ class Buffer(Generic[_T]):
 
     def put(self, item: _T) -> None:
         self._items.append(item)
-        if self._waiters:
+        if self._waiters and not self._woken:
             self._wake_one()
 
     def close(self) -> None:
@@ -65,13 +67,16 @@ class Buffer(Generic[_T]):
                 await waiter
             except BaseException:
                 if waiter.done() and not waiter.cancelled():
-                    self._pass_on()  # it was woken for an item it will not take
+                    self._woken -= 1  # woken for an item it will not take: pass it on
+                    if (items or self._closed) and self._waiters and not self._woken:
+                        self._wake_one()
                 else:
                     with contextlib.suppress(ValueError):  # not there if a wake-up skipped it
                         self._waiters.remove(waiter)
                 raise
+            self._woken -= 1
         item = items.popleft()
-        if items and self._waiters:
+        if items and self._waiters and not self._woken:
             self._wake_one()
         return item
 
@@ -80,8 +85,5 @@ class Buffer(Generic[_T]):
             waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)
+                self._woken += 1
                 return
-
-    def _pass_on(self) -> None:
-        if (self._items or self._closed) and self._waiters:
-            self._wake_one()
