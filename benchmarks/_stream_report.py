@@ -16,6 +16,7 @@ LABELS = {
     "iterator": "StreamClient, iterator",
     "handler": "StreamClient, handler",
     "sdk": "official SDK, no-op handler",
+    "iterator-orjson": "StreamClient, iterator, orjson",
 }
 #: Issue 27's targets.
 HANDLER_OVER_ITERATOR_RATE = 0.8
@@ -68,7 +69,7 @@ def print_throughput(results: Mapping[str, Runs], messages: int) -> None:
 def _ratios(runs: Runs) -> list[tuple[str, list[float]]]:
     found = [
         (f"{ours}/bare CPU per message", paired(runs, ours, "bare", _cpu))
-        for ours in ("iterator", "handler")
+        for ours in ("iterator", "handler", "iterator-orjson")
         if ours in runs and "bare" in runs
     ]
     if "handler" in runs and "iterator" in runs:
