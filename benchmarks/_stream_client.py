@@ -125,12 +125,13 @@ def _stream_client(base_url: str) -> Any:
 def _stream_stats(stream: Any) -> dict[str, Any]:
     from dingtalk_im_async import _json
 
-    stats = stream.stats
+    stats, intake = stream.stats, stream._intake
     return {
         "codec": "orjson" if _json.uses_orjson else "stdlib",
         "items": stats.items,
         "deferred": stats.deferred,
-        "remembered_ids": len(stream._intake.seen) if stream._intake is not None else None,
+        # (`_seen` before issue 27, so that older checkouts can be measured too)
+        "remembered_ids": len(getattr(intake, "seen", None) or intake._seen) if intake else None,
     }
 
 

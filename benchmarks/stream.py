@@ -21,7 +21,7 @@ Parts:
   client does not, so only the SDK's connection is compressed). Medians over
   rounds with their spread [min-max], and per-round ratios;
 - latency: push-to-handler p50 and p99 at 100 and 1,000 messages/s;
-- memory: each client's resident memory after 1,000 to 100,000 messages.
+- memory: each client's resident memory after 1,000 to 200,000 messages.
 
 Exits non-zero if a target of issue 27 is missed.
 """
@@ -46,7 +46,7 @@ KINDS = ("bare", "iterator", "handler", "sdk", "iterator-orjson")
 #: standard library, even where orjson is installed), except for the orjson extra's run.
 CODEC = {"iterator-orjson": "auto"}
 LATENCY_RATES = (100, 1000)
-MEMORY_CHECKPOINTS = (1_000, 10_000, 50_000, 100_000)
+MEMORY_CHECKPOINTS = (1_000, 10_000, 50_000, 100_000, 200_000)
 
 
 def _parse_args() -> argparse.Namespace:
