@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Callable
 
 import aiohttp
@@ -21,8 +20,6 @@ from .._http import JSON_HEADERS, exchange
 from ..errors import ResponseError, TransportError
 
 __all__ = ["OPEN_PATH", "StreamConnection", "Ticket", "open_ticket", "open_websocket"]
-
-logger = logging.getLogger("dingtalk_im_async.stream")
 
 OPEN_PATH = "/v1.0/gateway/connections/open"
 #: How long closing our side of a WebSocket may wait for the gateway's close frame.
