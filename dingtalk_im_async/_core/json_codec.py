@@ -31,6 +31,8 @@ __all__ = [
     "codec",
     "decode",
     "decode_stdlib",
+    "decode_text",
+    "decode_text_stdlib",
     "encode",
     "encode_stdlib",
     "uses_orjson",
@@ -91,6 +93,18 @@ def decode_stdlib(raw: bytes) -> Any:
     return json.loads(raw)  # any other body, or trailing whitespace or garbage
 
 
+def decode_text_stdlib(text: str) -> Any:
+    """Parse a JSON text already decoded to `str` (a WebSocket text message), as `json.loads`
+    does, without its two whitespace scans when the text is exactly one JSON value."""
+    try:
+        value, end = _raw_decode(text)
+    except ValueError:  # leading whitespace, or not JSON: json.loads has the verdict
+        return json.loads(text)
+    if end == len(text):
+        return value
+    return json.loads(text)  # trailing whitespace or garbage
+
+
 def _wanted_codec() -> str:
     wanted = os.environ.get(CODEC_ENV, "auto").strip().lower() or "auto"
     if wanted not in ("auto", "stdlib"):
@@ -99,14 +113,15 @@ def _wanted_codec() -> str:
 
 
 class Codec(NamedTuple):
-    """A JSON codec: its name (`stdlib` or `orjson`) and its two functions."""
+    """A JSON codec: its name (`stdlib` or `orjson`) and its functions."""
 
     name: str
     encode: Callable[[Any], bytes]
     decode: Callable[[bytes], Any]
+    decode_text: Callable[[str], Any]
 
 
-STDLIB = Codec("stdlib", encode_stdlib, decode_stdlib)
+STDLIB = Codec("stdlib", encode_stdlib, decode_stdlib, decode_text_stdlib)
 
 
 @functools.cache
@@ -131,7 +146,15 @@ def _orjson() -> Codec | None:
         except orjson.JSONDecodeError:
             return json.loads(raw)
 
-    return Codec("orjson", encode, decode)
+    def decode_text(text: str) -> Any:
+        """Parse a JSON text already decoded to `str`; what orjson refuses gets the standard
+        library's verdict."""
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return decode_text_stdlib(text)
+
+    return Codec("orjson", encode, decode, decode_text)
 
 
 #: The codec `auto` stands for: orjson when installed, unless the environment says stdlib.
@@ -139,6 +162,7 @@ DEFAULT = STDLIB if _wanted_codec() == "stdlib" else (_orjson() or STDLIB)
 uses_orjson = DEFAULT.name == "orjson"
 encode = DEFAULT.encode
 decode = DEFAULT.decode
+decode_text = DEFAULT.decode_text
 
 
 def codec(name: str) -> Codec:
