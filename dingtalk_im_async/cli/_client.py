@@ -13,7 +13,7 @@ from yarl import URL
 
 from .._hosts import OAPI_BASE_URL_ENV, resolve_base_url, resolve_oapi_base_url
 from ..client import DingTalkClient
-from ..emulator.emulator import DingTalkEmulator
+from ..emulator import DingTalkEmulator
 from ..groups import GroupService
 from ..robot import RobotService
 from ..tokens import AppTokenProvider

@@ -17,7 +17,7 @@ import click
 from .._hosts import resolve_oapi_base_url
 from .._wire import to_wire
 from ..client import DingTalkClient
-from ..emulator.emulator import DingTalkEmulator
+from ..emulator import DingTalkEmulator
 from ..errors import DingTalkError, Verdict
 from ..groups import GroupService
 from ._client import EMULATOR_QPS, Target, checked_url, client_options, target_from

@@ -13,8 +13,7 @@ from typing import Any
 import click
 
 from .._wire import to_wire
-from ..emulator.emulator import DingTalkEmulator
-from ..emulator.stream_gateway import ADMIN_MESSAGES_PATH
+from ..emulator import ADMIN_MESSAGES_PATH, DingTalkEmulator
 from ..errors import DingTalkError
 from ..stream import BotMessage, StreamClient, StreamItem
 from ._client import Target, client_options, target_from

@@ -9,9 +9,7 @@ import sys
 import click
 
 from .._wire import to_wire
-from ..emulator import _ids
-from ..emulator.emulator import DingTalkEmulator
-from ..emulator.store import StoredGroup
+from ..emulator import DingTalkEmulator
 from ..errors import DingTalkError, RequestValidationError, Verdict
 from ..models import GroupMessage, Markdown, RobotMessage, SendResult, Text
 from ..models.robot_inputs import message_from_wire
@@ -132,19 +130,12 @@ def _message(
 async def _send(target: Target, message: GroupMessage) -> SendResult:
     async with connect(target, robot_code=message.robot_code) as connection:
         if connection.emulator is not None:
-            _emulated_group(connection.emulator, message.open_conversation_id)
+            await _emulated_group(connection.emulator, message.open_conversation_id)
         return await connection.robot.send(message)
 
 
-def _emulated_group(emulator: DingTalkEmulator, open_conversation_id: str) -> None:
+async def _emulated_group(emulator: DingTalkEmulator, open_conversation_id: str) -> None:
     """Make the group `--emulator` posts into, with the app's robot installed."""
-    emulator.store.add(
-        StoredGroup(
-            chatid=_ids.chatid(),
-            open_conversation_id=open_conversation_id,
-            name="emulated group",
-            owner="manager4220",
-            members=["manager4220"],
-            robots={emulator.robot_code},
-        )
+    await emulator.add_group(
+        name="emulated group", owner="manager4220", open_conversation_id=open_conversation_id
     )

@@ -73,7 +73,7 @@ def test_every_api_of_the_routes_has_its_own_traffic() -> None:
         GET_GROUP.api,
         *ROBOT_APIS,
     }
-    assert emulator.faults_for(ECHO_API) is not emulator.faults
+    assert emulator.faults_for(ECHO_API) is not emulator.faults_for("im.group.create")
 
 
 def test_two_routes_for_one_method_and_path_are_refused() -> None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from attrs import define, field
 
-from .create_rules import NAME_MAX_CHARS, _id_list_problem, _is_text, _options_problem
 from ..store import StoredGroup
+from .create_rules import NAME_MAX_CHARS, _id_list_problem, _is_text, _options_problem
 
 __all__ = [
     "GROUP_MEMBER_LIMIT",
