@@ -28,8 +28,8 @@ from dingtalk_im_async import (
     UpdateGroupRequest,
 )
 from dingtalk_im_async._wire import to_wire
+from dingtalk_im_async.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
 from dingtalk_im_async.endpoints import SEND_GROUP_MESSAGE, UPDATE_GROUP
-from dingtalk_im_async.emulator.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
 
 CREATE_PATH = "/v1.0/im/group/create"
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
