@@ -1,4 +1,4 @@
-"""Names of 0.1 that still work, with a DeprecationWarning saying what replaced them.
+"""Earlier names that still work, with a DeprecationWarning saying what replaced them.
 
 The create-era shortcuts (`faults`, `token_faults`, `create_calls`,
 `create_windows`, a fault control without `api=`), the settings as
@@ -32,7 +32,7 @@ __all__ = [
     "deprecated",
 ]
 
-#: What a fault control meant without `api=` in 0.1.
+#: What a fault control meant without `api=` before faults were per API.
 CREATE_API = api_name("/v1.0/im/group/create")
 
 
@@ -84,7 +84,7 @@ class _LiveSet(MutableSet[str]):
 
 
 class LegacySetting:
-    """`emulator.<setting>` as in 0.1: reads `emulator.settings.<setting>`, writes through
+    """`emulator.<setting>` as before: reads `emulator.settings.<setting>`, writes through
     `configure`, and warns either way."""
 
     _LIVE_SETS = frozenset({"denied_scopes", "stopped_robots"})
@@ -144,7 +144,7 @@ class LegacyEmulatorNames(abc.ABC):
 
 
 class LegacyRemoteNames(abc.ABC):
-    """`RemoteEmulator`'s method names of 0.1, over the controls that replaced them."""
+    """`RemoteEmulator`'s first method names, over the controls that replaced them."""
 
     @abc.abstractmethod
     async def list_groups(self) -> list[StoredGroup]: ...

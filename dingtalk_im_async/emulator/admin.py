@@ -138,7 +138,7 @@ async def _reset(call: AdminCall) -> Any:
     return {"reset": True}
 
 
-# -- kept from 0.1: one setting each; `/settings` does all ------------------------------------
+# -- kept from before /settings, one setting each; `/settings` does all -------------------
 
 
 async def _qps(call: AdminCall) -> Any:

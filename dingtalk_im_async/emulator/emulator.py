@@ -374,7 +374,7 @@ def _checked(routes: tuple[Route, ...]) -> tuple[Route, ...]:
 
 
 if not TYPE_CHECKING:
-    # 0.1's settings attributes (`emulator.qps_limit = 5`), deprecated; hidden from type checkers
+    # The settings as attributes (`emulator.qps_limit = 5`), deprecated; hidden from type checkers
     # so typed code uses `settings` and `configure`.
     for _name in setting_names():
         if not hasattr(DingTalkEmulator, _name):

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
         WebhookPost,
     )
 
-#: The emulator's names this module exported in 0.1, still here (loaded on first use).
+#: The emulator's names this module exported before the emulator had a package of its own,
+#: still here (loaded on first use).
 _EMULATOR_NAMES = frozenset(
     {
         "ApiTraffic",

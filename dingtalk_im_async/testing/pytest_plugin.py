@@ -198,7 +198,7 @@ def _is_setting(name: str) -> bool:
 
 
 def __getattr__(name: str) -> Any:
-    """`EmulatedDingTalk`, exported here in 0.1, loaded when asked for."""
+    """`EmulatedDingTalk`, exported here before, loaded when asked for."""
     if name == "EmulatedDingTalk":
         from ..emulator import EmulatedDingTalk
 

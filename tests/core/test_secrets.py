@@ -73,6 +73,7 @@ async def test_no_token_or_secret_in_errors_reprs_or_logs(
     assert any("retrying" in record.getMessage() for record in caplog.records)
 
 
+@pytest.mark.slow  # the chaos runs of tests/core/test_chaos.py (shared: run once per session)
 @pytest.mark.parametrize("run_name", ["chaos_run", "debug_chaos_run"])
 def test_no_secret_or_token_anywhere_in_a_chaos_run(
     run_name: str, request: pytest.FixtureRequest

@@ -324,6 +324,7 @@ async def test_periodic_token_revocation_every_n_calls(
     assert len(emulator.groups) == 10
 
 
+@pytest.mark.slow  # two runs of 300 creates under every fault
 async def test_seeded_chaos_is_reproducible_and_every_success_is_a_real_group(
     session: aiohttp.ClientSession,
 ) -> None:

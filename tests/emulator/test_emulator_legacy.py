@@ -1,4 +1,4 @@
-"""Names of 0.1 keep working: the create-era ones and settings-as-attributes warn, saying what
+"""Earlier names keep working: the create-era ones and settings-as-attributes warn, saying what
 replaced them; `dingtalk_im_async.testing` keeps every name without a warning."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from dingtalk_im_async.emulator import DingTalkEmulator, Fault, RemoteEmulator
 
 CREATE = "im.group.create"
-#: `dingtalk_im_async.testing.__all__` in 0.1.
+#: `dingtalk_im_async.testing.__all__` before the emulator had a package of its own.
 TESTING_NAMES_01 = [
     "ApiTraffic",
     "Call",

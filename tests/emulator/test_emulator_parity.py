@@ -57,7 +57,7 @@ IN_PROCESS_ONLY = {
     "issue_token": "a token straight from the store; remotely, fetch one like any client",
     "is_valid_token": "checks a token against the store",
 }
-#: Names of 0.1 kept with a DeprecationWarning (tests/emulator/test_emulator_legacy.py).
+#: Earlier names kept with a DeprecationWarning (tests/emulator/test_emulator_legacy.py).
 LEGACY = {"faults", "token_faults", "create_calls", "create_windows", *setting_names()} - {
     "app_key",
     "app_secret",

@@ -94,7 +94,8 @@ def _serve(pipe: Connection, app_secret: str, plan: FaultPlan) -> None:
 
 
 async def _serve_until_stopped(pipe: Connection, app_secret: str, plan: FaultPlan) -> None:
-    emulator = TokenRecordingEmulator(app_secret=app_secret)
+    # Every line of the run is checked, so the journal keeps them all.
+    emulator = TokenRecordingEmulator(app_secret=app_secret, journal_limit=None)
     emulator.faults_for("im.group.create").set_rates(
         plan.rates, seed=plan.seed, latency=plan.latency
     )
