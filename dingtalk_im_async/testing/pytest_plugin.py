@@ -62,8 +62,7 @@ __all__ = ["MARKER", "URL_ENV", "URL_OPTION", "dingtalk_emulator"]
 if TYPE_CHECKING:
     import aiohttp
 
-    from ..emulator import EmulatedDingTalk, RemoteEmulator
-    from ..emulator.controls import EmulatorControls
+    from ..emulator import DingTalkEmulator, EmulatedDingTalk, RemoteEmulator
 
     _async_fixture = pytest.fixture
 else:
@@ -134,14 +133,13 @@ async def dingtalk_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emu
 
 @asynccontextmanager
 async def _bound(
-    emulator: EmulatorControls, session: aiohttp.ClientSession
+    emulator: DingTalkEmulator | RemoteEmulator, session: aiohttp.ClientSession
 ) -> AsyncIterator[EmulatedDingTalk]:
-    from ..emulator import DingTalkEmulator, EmulatedDingTalk, RemoteEmulator
+    from ..emulator import EmulatedDingTalk
     from ..groups import GroupService
     from ..robot import RobotService
     from ..tokens import AppTokenProvider
 
-    assert isinstance(emulator, (DingTalkEmulator, RemoteEmulator))
     async with AppTokenProvider(
         session,
         app_key=emulator.app_key,

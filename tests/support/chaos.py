@@ -141,7 +141,7 @@ def run_chaos(
         logged=emulated.logged,
         injected=emulated.injected,
         fault_calls=emulated.fault_calls,
-        create_calls=emulated.calls("im.group.create"),
+        create_calls=emulated.create_calls,
         token_fetches=emulated.token_fetches,
         revoke_every=revoke_every,
         seed=seed,
