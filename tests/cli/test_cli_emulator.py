@@ -175,3 +175,35 @@ def test_every_setting_with_a_command_line_form_is_an_option() -> None:
         form = attribute.metadata["setting"].cli
         if form is not None:
             assert form.flag in result.output, attribute.name
+
+
+async def test_the_options_become_the_running_emulators_settings() -> None:
+    from dingtalk_im_async.emulator import ANY_API, Fault, RemoteEmulator
+
+    async with emulator_process(
+        "--port", "0",
+        "--visible-user", "a", "--visible-user", "b",
+        "--denied-scope", "qyapi_robot_sendmsg",
+        "--api-qps-limit", "im.group.create=7",
+        "--monthly-call-quota", "0",
+        "--group-message-limit", "2",
+        "--no-robot-in-new-groups",
+        "--fault", "oapi.chat.get:slow=25%",
+        "--fault-every", "token-revoked=9",
+        "--latency", "0.2:0.4",
+        "--journal-limit", "none",
+        "--token-lifetime", "60",
+    ) as running:  # fmt: skip
+        async with RemoteEmulator(running.banner["DINGTALK_BASE_URL"]) as remote:
+            settings = await remote.get_settings()
+        await running.stop(signal.SIGTERM)
+    assert settings.visible_users == frozenset({"a", "b"})
+    assert settings.denies("qyapi_robot_sendmsg")
+    assert dict(settings.qps_limits) == {"im.group.create": 7}
+    assert (settings.monthly_call_quota, settings.group_message_limit) == (0, 2)
+    assert settings.robot_in_new_groups is False
+    assert settings.fault_rates_for("oapi.chat.get") == {Fault.SLOW: 0.25}
+    assert settings.fault_periods == {ANY_API: {Fault.TOKEN_REVOKED: 9}}
+    assert (settings.slow_latency.low, settings.slow_latency.high) == (0.2, 0.4)
+    assert (settings.journal_limit, settings.token_lifetime) == (None, 60.0)
+    assert settings.record_groups is False  # of no use outside the process

@@ -81,16 +81,12 @@ def control_classes() -> set[type]:
 
 
 def control_names() -> set[str]:
-    return {
-        name
-        for kind in (EmulatorControls, GroupControls, RobotControls, StreamControls)
-        for name in vars(kind)
-        if not name.startswith("_")
-    }
+    """Every control's name, the families' included (a new family's too, once it has one)."""
+    return {name for kind in control_classes() for name in vars(kind) if not name.startswith("_")}
 
 
-def test_every_controls_class_is_known_here_and_a_base_of_both_modes() -> None:
-    assert control_classes() == {EmulatorControls, GroupControls, RobotControls, StreamControls}
+def test_every_controls_class_is_a_base_of_both_modes() -> None:
+    assert {EmulatorControls, GroupControls, RobotControls, StreamControls} <= control_classes()
     for kind in control_classes():
         assert issubclass(DingTalkEmulator, kind), kind
         assert issubclass(RemoteEmulator, kind), kind

@@ -4,7 +4,9 @@ The same shape as `groups/controls.py`: `StreamControls` written once, carried
 out in process on `emulator.stream` by `LocalStreamControls`, served under
 `/_emulator/stream/` by `ADMIN_ROUTES`, sent there by `RemoteStreamControls`.
 The gateway's timing and fault rates (`GatewaySettings`, `StreamFaults`) change
-with `configure_stream(**fields)`.
+with `configure_stream(**fields)`. Near 400 lines because its eleven controls
+each come in the family shape's four forms; splitting them would break the
+shape every family copies.
 """
 
 from __future__ import annotations
