@@ -14,11 +14,13 @@ __all__ = [
     "MSG_PARAM_MAX_BYTES",
 ]
 
-#: `msgParam` is a JSON string of at most 15,000 bytes (DOC the-robot-sends-a-group-message);
-#: longer ones get `invalidParameter.msgParam.tooLong`.
+#: `msgParam` is a JSON string of at most 15,000 bytes; longer ones get
+#: `invalidParameter.msgParam.tooLong`
+#: (https://open.dingtalk.com/document/development/the-robot-sends-a-group-message).
 MSG_PARAM_MAX_BYTES = 15_000
 
-#: The `msgKey`s DingTalk lists for robot messages (DOC robot-message-type).
+#: The `msgKey`s DingTalk lists for robot messages
+#: (https://open.dingtalk.com/document/development/robot-message-type).
 DOCUMENTED_MSG_KEYS = frozenset(
     {
         "sampleText",
@@ -37,12 +39,13 @@ DOCUMENTED_MSG_KEYS = frozenset(
     }
 )
 
-#: `maxResults` of a read-status page, at most (DOC chatbot-queries-the-read-status-of-a-message:
-#: more is `invalidParameter.pageSize.invalid`).
+#: `maxResults` of a read-status page, at most; more is `invalidParameter.pageSize.invalid`
+#: (https://open.dingtalk.com/document/development/chatbot-queries-the-read-status-of-a-message).
 MAX_READ_STATUS_PAGE = 200
 
-#: `processQueryKeys` of one recall, at most. The group recall's doc (DOC enterprise-chatbot-
-#: withdraws-internal-group-messages) names no limit; the one-to-one batch recall's says 20 per
-#: call (DOC batch-message-recall-chat), which this emulator applies here too (GUESS), with
-#: `invalidParameter.processQueryKeys.overMax`.
+#: `processQueryKeys` of one recall, at most. The group recall's page
+#: (https://open.dingtalk.com/document/development/enterprise-chatbot-withdraws-internal-group-messages) names no
+#: limit; the one-to-one batch recall's says 20 per call
+#: (https://open.dingtalk.com/document/development/batch-message-recall-chat), which this emulator applies here too
+#: (GUESS), with `invalidParameter.processQueryKeys.overMax`.
 MAX_RECALL_KEYS = 20
