@@ -43,9 +43,9 @@ DOCUMENTED_MSG_KEYS = frozenset(
 #: (https://open.dingtalk.com/document/development/chatbot-queries-the-read-status-of-a-message).
 MAX_READ_STATUS_PAGE = 200
 
-#: `processQueryKeys` of one recall, at most. The group recall's page
-#: (https://open.dingtalk.com/document/development/enterprise-chatbot-withdraws-internal-group-messages) names no
-#: limit; the one-to-one batch recall's says 20 per call
-#: (https://open.dingtalk.com/document/development/batch-message-recall-chat), which this emulator applies here too
-#: (GUESS), with `invalidParameter.processQueryKeys.overMax`.
+#: `processQueryKeys` of one recall, at most: the group recall's page names no limit, the
+#: one-to-one batch recall's says 20 per call, which this emulator applies here too (GUESS),
+#: with `invalidParameter.processQueryKeys.overMax`. The pages:
+#: https://open.dingtalk.com/document/development/enterprise-chatbot-withdraws-internal-group-messages
+#: https://open.dingtalk.com/document/development/batch-message-recall-chat
 MAX_RECALL_KEYS = 20
