@@ -135,7 +135,7 @@ def test_the_guide_shows_imports_that_work() -> None:
 
     root = Path(__file__).resolve().parents[2]
     guide = (root / "docs" / "testing.md").read_text(encoding="utf-8")
-    assert '--8<-- "tests/emulator/test_testing_guide.py:imports"' in guide
+    assert '--8<-- "tests/testing/test_testing_guide.py:imports"' in guide
     source = Path(__file__).read_text(encoding="utf-8")
     imports = source.split("# --8<-- [start:imports]\n", 1)[1].split("# --8<-- [end:imports]")[0]
     namespace: dict[str, object] = {}
