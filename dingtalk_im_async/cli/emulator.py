@@ -25,10 +25,10 @@ from ..emulator import (
     DingTalkEmulator,
     EmulatorSettings,
     Fault,
+    SettingInfo,
     load_state,
     save_state,
 )
-from ..emulator.settings import SettingInfo
 from ._signals import Signals, exiting_on_signals
 
 __all__ = ["emulator"]

@@ -16,7 +16,9 @@ from .settings import (
     ANY_API,
     DEFAULT_APP_KEY,
     DEFAULT_APP_SECRET,
+    CliForm,
     EmulatorSettings,
+    SettingInfo,
 )
 from .state import load_state, save_state
 from .store import GroupStore, PostedMessage, StoredGroup
@@ -37,6 +39,7 @@ __all__ = [
     "ApiTraffic",
     "Call",
     "CannedReply",
+    "CliForm",
     "Counters",
     "CreatedGroup",
     "DingTalkEmulator",
@@ -59,6 +62,7 @@ __all__ = [
     "RemoteEmulator",
     "RobotControls",
     "Route",
+    "SettingInfo",
     "StoredGroup",
     "StreamAck",
     "StreamControls",
