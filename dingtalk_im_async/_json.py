@@ -19,7 +19,16 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CODEC_ENV", "decode", "decode_stdlib", "encode", "encode_stdlib", "uses_orjson"]
+__all__ = [
+    "CODEC_ENV",
+    "decode",
+    "decode_stdlib",
+    "decode_text",
+    "decode_text_stdlib",
+    "encode",
+    "encode_stdlib",
+    "uses_orjson",
+]
 
 #: Environment variable choosing the codec: `auto` (or unset): orjson if installed; `stdlib`.
 CODEC_ENV = "DINGTALK_IM_ASYNC_JSON"
@@ -74,6 +83,18 @@ def decode_stdlib(raw: bytes) -> Any:
     return json.loads(raw)  # any other body, or trailing whitespace or garbage
 
 
+def decode_text_stdlib(text: str) -> Any:
+    """Parse a JSON text already decoded to `str` (a WebSocket text message), as `json.loads`
+    does, without its two whitespace scans when the text is exactly one JSON value."""
+    try:
+        value, end = _raw_decode(text)
+    except ValueError:  # leading whitespace, or not JSON: json.loads has the verdict
+        return json.loads(text)
+    if end == len(text):
+        return value
+    return json.loads(text)  # trailing whitespace or garbage
+
+
 def _wanted_codec() -> str:
     wanted = os.environ.get(CODEC_ENV, "auto").strip().lower() or "auto"
     if wanted not in ("auto", "stdlib"):
@@ -89,6 +110,7 @@ except ImportError:  # the `orjson` extra is not installed, or the environment s
     uses_orjson = False
     encode = encode_stdlib
     decode = decode_stdlib
+    decode_text = decode_text_stdlib
 else:
     uses_orjson = True
 
@@ -105,3 +127,11 @@ else:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             return json.loads(raw)
+
+    def decode_text(text: str) -> Any:
+        """Parse a JSON text already decoded to `str`; what orjson refuses gets the standard
+        library's verdict."""
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return decode_text_stdlib(text)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 
 import aiohttp
 from attrs import define, field
@@ -19,17 +18,22 @@ from yarl import URL
 from .. import _json
 from .._http import JSON_HEADERS, exchange
 from ..errors import ResponseError, TransportError
-from ._frames import Frame, FrameError, parse_frame
 
 __all__ = ["OPEN_PATH", "StreamConnection", "Ticket", "open_ticket", "open_websocket"]
-
-logger = logging.getLogger("dingtalk_im_async.stream")
 
 OPEN_PATH = "/v1.0/gateway/connections/open"
 #: How long closing our side of a WebSocket may wait for the gateway's close frame.
 CLOSE_TIMEOUT = 2.0
 #: Frames are small JSON documents; the Java SDK caps them at 256 KiB.
 MAX_FRAME_BYTES = 1 << 20
+_ENDINGS = frozenset(
+    {
+        aiohttp.WSMsgType.CLOSE,
+        aiohttp.WSMsgType.CLOSING,
+        aiohttp.WSMsgType.CLOSED,
+        aiohttp.WSMsgType.ERROR,
+    }
+)
 
 
 @define(frozen=True)
@@ -138,31 +142,33 @@ class StreamConnection:
     def closed(self) -> bool:
         return self._websocket.closed
 
-    async def frames(self) -> AsyncIterator[Frame]:
-        """Every frame until the connection closes, for whatever reason."""
+    async def serve(self, answer: Callable[[str], str | None]) -> None:
+        """Read every text message until the connection closes, for whatever reason, and
+        send back what `answer` makes of it (None: nothing).
+
+        The one loop per message, kept flat: the cost of each frame is the
+        client's main cost under a burst.
+        """
+        websocket = self._websocket
+        receive, send = websocket.receive, websocket.send_str
+        clock = self._loop.time
+        text = aiohttp.WSMsgType.TEXT
         while True:
             try:
-                message = await self._websocket.receive()
+                message = await receive()
             except (aiohttp.ClientError, ConnectionError, asyncio.TimeoutError):
                 return
-            if message.type is not aiohttp.WSMsgType.TEXT:
-                if message.type in (
-                    aiohttp.WSMsgType.CLOSE,
-                    aiohttp.WSMsgType.CLOSING,
-                    aiohttp.WSMsgType.CLOSED,
-                    aiohttp.WSMsgType.ERROR,
-                ):
+            if message.type is not text:
+                if message.type in _ENDINGS:
                     return
                 continue  # binary: reserved by the protocol, unused
-            self.last_frame_at = self._loop.time()
-            try:
-                frame = parse_frame(message.data)
-            except FrameError as error:
-                logger.warning(
-                    "connection %d: ignoring a message that is not a frame (%s)", self.number, error
-                )
-                continue
-            yield frame
+            self.last_frame_at = clock()
+            reply = answer(message.data)
+            if reply is not None:
+                try:
+                    await send(reply)
+                except (aiohttp.ClientError, ConnectionError, RuntimeError):
+                    continue  # closing: the next receive() ends the loop
 
     async def send(self, text: str) -> bool:
         """Send `text` on this connection; False if it is closed or closing."""

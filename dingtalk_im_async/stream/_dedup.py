@@ -18,10 +18,12 @@ class SeenIds:
     """The ids seen in the last `ttl` seconds, at most `capacity` of them (oldest forgotten first).
 
     Redeliveries come within about a minute (observed: 16 to 60 s), so the
-    defaults keep far more than that window at the usual rates.
+    defaults keep far more than that window at the usual rates. Checking and
+    remembering an id is one lookup (`add_new`); ids past their `ttl` no
+    longer count as seen, and are swept out of memory every `ttl / 8`.
     """
 
-    __slots__ = ("_clock", "_ids", "capacity", "ttl")
+    __slots__ = ("_clock", "_ids", "_next_sweep", "capacity", "ttl")
 
     def __init__(
         self,
@@ -37,7 +39,9 @@ class SeenIds:
         self.capacity = capacity
         self.ttl = ttl
         self._clock = clock
+        #: id -> when it was seen, oldest first (ids are only ever added at the end).
         self._ids: OrderedDict[str, float] = OrderedDict()
+        self._next_sweep = 0.0
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -50,12 +54,36 @@ class SeenIds:
 
     def add(self, key: str) -> None:
         """Remember `key` as seen now, forgetting what is too old or beyond capacity."""
+        self._ids.pop(key, None)  # seen again: it moves to the end, as new
+        self.add_new(key)
+
+    def add_new(self, key: str) -> bool:
+        """Remember `key` as seen now and return True, unless it was seen within `ttl`:
+        then return False and change nothing."""
+        ids = self._ids
         now = self._clock()
-        self._ids[key] = now
-        self._ids.move_to_end(key)
+        seen_at = ids.get(key)
+        if seen_at is not None:
+            if now - seen_at < self.ttl:
+                return False
+            del ids[key]  # seen long ago: it goes to the end, as new
+        ids[key] = now
+        if len(ids) > self.capacity:
+            ids.popitem(last=False)
+        if now >= self._next_sweep:
+            self._sweep(now)
+        return True
+
+    def discard(self, key: str) -> None:
+        """Forget `key` (an item taken back before it was handed on)."""
+        self._ids.pop(key, None)
+
+    def _sweep(self, now: float) -> None:
         horizon = now - self.ttl
-        while self._ids:
-            oldest_key, oldest_at = next(iter(self._ids.items()))
-            if oldest_at > horizon and len(self._ids) <= self.capacity:
+        ids = self._ids
+        while ids:
+            oldest = next(iter(ids))
+            if ids[oldest] > horizon:
                 break
-            del self._ids[oldest_key]
+            del ids[oldest]
+        self._next_sweep = now + self.ttl / 8

@@ -1,114 +1,154 @@
 """Running user handlers: bounded concurrency, so a slow or failing handler stalls nothing else.
 
-Items were acknowledged when they were taken in; a handler that raises is
-logged (with the item's id) and counted, and the others go on. At most
-`concurrency` handlers run at once; the rest wait in the intake's queue.
+Items were acknowledged when they were taken in. `concurrency` workers take
+items from the intake's buffer, each running one handler at a time, back to
+back: a burst is handled as fast as the handlers return, with no task, timer
+or semaphore per item (a task per item let the reader outrun the handlers by
+far, and a full buffer means LATER answers). A handler that raises is logged
+(with the item's id) and counted, and the others go on. One watchdog notices
+handlers running longer than `slow_after`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+from ._buffer import BufferClosedError
 from ._decode import identity
-from ._intake import Intake, StreamStats, _End
-from .models import StreamItem
+from ._intake import Intake, StreamStats
+from .models import BotMessage, StreamEvent, StreamItem
 
 __all__ = ["HandlerRunner"]
 
 logger = logging.getLogger("dingtalk_im_async.stream")
 
+_GOING_ON = (
+    "the other items go on (it was acknowledged on receipt, so DingTalk will not redeliver it)"
+)
+
+MessageHandler = Callable[[BotMessage], Awaitable[None]]
+EventHandler = Callable[[StreamEvent], Awaitable[None]]
+
+if sys.version_info >= (3, 11):
+
+    async def _bounded(awaitable: Awaitable[None], seconds: float) -> None:
+        async with asyncio.timeout(seconds):
+            await awaitable
+
+else:  # pragma: no cover - Python 3.10
+
+    async def _bounded(awaitable: Awaitable[None], seconds: float) -> None:
+        await asyncio.wait_for(awaitable, seconds)
+
 
 class HandlerRunner:
-    """Feeds queued items to `handle`, each in its own task, `concurrency` at a time."""
+    """Feeds buffered items to the handlers, `concurrency` at a time."""
 
     def __init__(
         self,
         *,
-        handle: Callable[[StreamItem], Awaitable[None]],
+        on_message: MessageHandler | None,
+        on_event: EventHandler | None,
         concurrency: int,
         timeout: float | None,
         slow_after: float | None,
         stats: StreamStats,
     ) -> None:
-        self._handle = handle
-        self._slots = asyncio.Semaphore(concurrency)
+        self._on_message = on_message
+        self._on_event = on_event
         self._concurrency = concurrency
         self._timeout = timeout
         self._slow_after = slow_after
         self._stats = stats
-        self._tasks: set[asyncio.Task[None]] = set()
+        #: What each worker is handling now (None: waiting for an item).
+        self._current: list[StreamItem | None] = [None] * concurrency
+        self._stopping = False
 
     async def run(self, intake: Intake) -> None:
-        """Until the intake ends; on the way out (cancelled too), cancel what still runs."""
-        try:
-            while True:
-                item = await intake.queue.get()
-                if isinstance(item, _End):
-                    intake.queue.put_nowait(item)
-                    break
-                intake.in_progress += 1
-                try:
-                    await self._slots.acquire()
-                except BaseException:
-                    intake.in_progress -= 1
-                    raise
-                task = asyncio.ensure_future(self._call(item))
-                self._tasks.add(task)
-                task.add_done_callback(lambda done: self._settle(done, intake))
-            if self._tasks:
-                await asyncio.gather(*self._tasks, return_exceptions=True)
-        finally:
-            await self.cancel()
-
-    async def cancel(self) -> None:
-        """Cancel the handlers still running and wait for them to end."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    def _settle(self, task: asyncio.Task[None], intake: Intake) -> None:
-        self._tasks.discard(task)
-        self._slots.release()
-        intake.in_progress -= 1
-
-    async def _call(self, item: StreamItem) -> None:
-        key = identity(item)
-        loop = asyncio.get_running_loop()
-        warning = (
+        """Until the intake ends and every worker is done; on the way out (cancelled too),
+        cancel what still runs."""
+        workers = [
+            asyncio.ensure_future(self._work(intake, slot)) for slot in range(self._concurrency)
+        ]
+        watchdog = (
             None
             if self._slow_after is None
-            else loop.call_later(self._slow_after, self._warn_slow, key)
+            else asyncio.ensure_future(self._watch(self._slow_after))
         )
         try:
-            if self._timeout is None:
-                await self._handle(item)
-            else:
-                try:
-                    await asyncio.wait_for(self._handle(item), self._timeout)
-                except asyncio.TimeoutError:
-                    self._stats.handler_timeouts += 1
-                    logger.error(
-                        "handler for %s cancelled after %ss (handler_timeout)", key, self._timeout
-                    )
-        except Exception:
-            self._stats.handler_errors += 1
-            logger.exception(
-                "handler for %s raised; the other items go on (it was acknowledged on receipt, "
-                "so DingTalk will not redeliver it)",
-                key,
-            )
+            # Not gather(): cancelling gather() would cancel the workers before they know
+            # it is us stopping them, not a handler cancelling itself.
+            done, _ = await asyncio.wait(workers)
+            for worker in done:
+                worker.result()  # a bug in a worker is raised, not hidden
         finally:
-            if warning is not None:
-                warning.cancel()
+            self._stopping = True
+            tasks = [*workers, *([watchdog] if watchdog is not None else [])]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _warn_slow(self, key: str) -> None:
-        logger.warning(
-            "handler for %s still running after %ss (%d of %d handler slots busy)",
-            key,
-            self._slow_after,
-            len(self._tasks),
-            self._concurrency,
-        )
+    async def _work(self, intake: Intake, slot: int) -> None:
+        buffer, current = intake.buffer, self._current
+        on_message, on_event, timeout = self._on_message, self._on_event, self._timeout
+        while True:
+            try:
+                item = await buffer.get()
+            except BufferClosedError:
+                return
+            handler: Callable[[Any], Awaitable[None]] | None = (
+                on_message if isinstance(item, BotMessage) else on_event
+            )
+            if handler is None:
+                continue
+            intake.in_progress += 1
+            current[slot] = item
+            try:
+                if timeout is None:
+                    await handler(item)
+                else:
+                    await _bounded(handler(item), timeout)
+            except asyncio.CancelledError:
+                if self._stopping:
+                    raise
+                self._stats.handler_errors += 1  # cancelled by itself, not by us
+                logger.exception("handler for %s was cancelled; %s", identity(item), _GOING_ON)
+            except asyncio.TimeoutError:
+                self._stats.handler_timeouts += 1
+                logger.error(
+                    "handler for %s cancelled after %ss (handler_timeout)", identity(item), timeout
+                )
+            except Exception:
+                self._stats.handler_errors += 1
+                logger.exception("handler for %s raised; %s", identity(item), _GOING_ON)
+            finally:
+                current[slot] = None
+                intake.in_progress -= 1
+
+    async def _watch(self, slow_after: float) -> None:
+        """Warn once about each handler call seen running for `slow_after` seconds or more
+        (checked every quarter of that, so the warning comes within 1.5 times of it)."""
+        loop = asyncio.get_running_loop()
+        # Per worker: the item it was first seen handling, and when.
+        first_seen: list[tuple[StreamItem | None, float]] = [(None, 0.0)] * self._concurrency
+        warned: list[StreamItem | None] = [None] * self._concurrency
+        while True:
+            await asyncio.sleep(slow_after / 4)
+            now = loop.time()
+            for slot, item in enumerate(self._current):
+                seen, since = first_seen[slot]
+                if item is None or item is not seen:
+                    first_seen[slot] = (item, now)
+                elif now - since >= slow_after and warned[slot] is not item:
+                    warned[slot] = item
+                    logger.warning(
+                        "handler for %s still running after %ss (%d of %d handler slots busy)",
+                        identity(item),
+                        slow_after,
+                        sum(current is not None for current in self._current),
+                        self._concurrency,
+                    )

@@ -2,17 +2,20 @@
 
 This runs on the reading side and never waits for user code, so an
 acknowledgement leaves as soon as its frame is read. A frame is taken in
-(acknowledged as consumed) unless the buffer of items not yet handled is
-full: then it is answered "LATER", left unmarked, and DingTalk redelivers it.
+(acknowledged as consumed) unless `max_pending` items are already waiting
+or being handled: then it is answered "LATER", left unmarked, and DingTalk
+redelivers it. That happens only when the consumer really falls behind:
+handler workers drain the buffer as fast as their handlers return.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 
 from attrs import define
 
+from ._buffer import Buffer
 from ._codec import DecodeError
 from ._decode import decode_item, identity
 from ._dedup import SeenIds
@@ -28,9 +31,12 @@ from ._frames import (
 )
 from .models import StreamItem
 
-__all__ = ["END", "Intake", "StreamStats"]
+__all__ = ["LATER_LOG_INTERVAL", "Intake", "StreamStats"]
 
 logger = logging.getLogger("dingtalk_im_async.stream")
+
+#: At most one warning about LATER answers per this many seconds (`stats.deferred` counts all).
+LATER_LOG_INTERVAL = 10.0
 
 
 @define(kw_only=True)
@@ -53,7 +59,8 @@ class StreamStats:
     duplicates_suppressed: int = 0
     #: Frames answered "LATER" because `max_pending` items were waiting.
     deferred: int = 0
-    #: Frames that could not be read (acknowledged, so not redelivered forever).
+    #: Frames that could not be read, skipped (and acknowledged when their messageId could
+    #: be read, so that they are not redelivered forever).
     unreadable: int = 0
     #: Frames of a type or topic not subscribed to (answered 404).
     unhandled: int = 0
@@ -62,33 +69,29 @@ class StreamStats:
     handler_timeouts: int = 0
 
 
-class _End:
-    """Put in the queue when nothing more will come."""
-
-
-END = _End()
-
-
 class Intake:
     """Decodes, deduplicates and buffers items; `pending` counts those not yet handled."""
 
     def __init__(self, *, seen: SeenIds, max_pending: int, stats: StreamStats) -> None:
-        self.queue: asyncio.Queue[StreamItem | _End] = asyncio.Queue()
-        #: Items taken off the queue whose handling has not finished (handler mode).
+        self.buffer: Buffer[StreamItem] = Buffer()
+        #: Items taken from the buffer whose handling has not finished (handler mode).
         self.in_progress = 0
-        self._seen = seen
+        #: The ids already taken in (shared by every connection).
+        self.seen = seen
         self._max_pending = max_pending
         self._stats = stats
-        self._finished = False
+        self._deferred_unlogged = 0
+        self._next_later_log = 0.0
 
     @property
     def pending(self) -> int:
-        return self.queue.qsize() + self.in_progress
+        return len(self.buffer) + self.in_progress
 
     def accept(self, frame: Frame) -> str:
         """Take `frame` in if it is new and there is room; return its acknowledgement."""
-        if frame.type not in (CALLBACK, EVENT) or (
-            frame.type == CALLBACK and frame.topic != BOT_MESSAGE_TOPIC
+        kind = frame.type
+        if kind not in (CALLBACK, EVENT) or (
+            kind == CALLBACK and frame.headers.get("topic") != BOT_MESSAGE_TOPIC
         ):
             self._stats.unhandled += 1
             logger.warning(
@@ -103,29 +106,40 @@ class Intake:
                 "frame %s (%s) cannot be read and is dropped (%s); acknowledged so that it is "
                 "not redelivered forever",
                 frame.message_id,
-                frame.type,
+                kind,
                 error,
             )
             return consumed_ack(frame)
         key = identity(item)
-        if key in self._seen:
+        if len(self.buffer) + self.in_progress >= self._max_pending:
+            if key in self.seen:
+                self._stats.duplicates_suppressed += 1
+                return consumed_ack(frame)
+            return self._defer(frame, key)
+        if not self.seen.add_new(key):
             self._stats.duplicates_suppressed += 1
             return consumed_ack(frame)
-        if self.pending >= self._max_pending:
-            self._stats.deferred += 1
-            logger.warning(
-                "%d items waiting for handlers: %s answered LATER, DingTalk will redeliver it",
-                self.pending,
-                key,
-            )
-            return later_ack(frame, "client busy")
-        self._seen.add(key)
         self._stats.items += 1
-        self.queue.put_nowait(item)
+        self.buffer.put(item)
         return consumed_ack(frame)
 
+    def _defer(self, frame: Frame, key: str) -> str:
+        """LATER, with a warning at most every `LATER_LOG_INTERVAL` seconds."""
+        self._stats.deferred += 1
+        self._deferred_unlogged += 1
+        now = time.monotonic()
+        if now >= self._next_later_log:
+            logger.warning(
+                "%d items waiting for handlers (max_pending): %d frame(s) answered LATER since "
+                "the last such warning, the latest %s; DingTalk will redeliver them",
+                self.pending,
+                self._deferred_unlogged,
+                key,
+            )
+            self._deferred_unlogged = 0
+            self._next_later_log = now + LATER_LOG_INTERVAL
+        return later_ack(frame, "client busy")
+
     def finish(self) -> None:
-        """Nothing more will be put in: readers of the queue stop once it is empty."""
-        if not self._finished:
-            self._finished = True
-            self.queue.put_nowait(END)
+        """Nothing more will be put in: consumers stop once the buffer is empty."""
+        self.buffer.close()

@@ -22,7 +22,16 @@ from collections.abc import Awaitable, Callable
 from ..errors import ApiError, DingTalkError, RateLimitError, ServerError, Verdict
 from ._backoff import Backoff
 from ._connection import StreamConnection
-from ._frames import DISCONNECT, SYSTEM, Frame, system_ack
+from ._frames import (
+    DISCONNECT,
+    SYSTEM,
+    Frame,
+    FrameError,
+    acknowledgement,
+    message_id_in,
+    parse_frame,
+    system_ack,
+)
 from ._intake import StreamStats
 
 __all__ = ["Supervisor", "is_fatal"]
@@ -145,15 +154,40 @@ class Supervisor:
             return connection
 
     async def _read(self, connection: StreamConnection) -> None:
-        async for frame in connection.frames():
+        accept = self._accept
+
+        def answer(text: str) -> str | None:
+            try:
+                frame = parse_frame(text)
+            except FrameError as error:
+                return self._unreadable(connection, text, error)
             if frame.type == SYSTEM:
-                await connection.send(system_ack(frame))
-                if frame.topic == DISCONNECT and not connection.disconnect_requested.is_set():
-                    self._stats.disconnect_frames += 1
-                    logger.info("connection %d: the gateway sent disconnect", connection.number)
-                    connection.disconnect_requested.set()
-                continue
-            await connection.send(self._accept(frame))
+                return self._system(connection, frame)
+            return accept(frame)
+
+        await connection.serve(answer)
+
+    def _system(self, connection: StreamConnection, frame: Frame) -> str:
+        if frame.topic == DISCONNECT and not connection.disconnect_requested.is_set():
+            self._stats.disconnect_frames += 1
+            logger.info("connection %d: the gateway sent disconnect", connection.number)
+            connection.disconnect_requested.set()
+        return system_ack(frame)
+
+    def _unreadable(self, connection: StreamConnection, text: str, error: FrameError) -> str | None:
+        """Skip a message that is not a frame (never stop reading); acknowledge it if its
+        messageId can be found, so that the gateway does not redeliver it forever."""
+        self._stats.unreadable += 1
+        message_id = message_id_in(text)
+        logger.warning(
+            "connection %d: skipping a message that cannot be read as a frame (%s); %s",
+            connection.number,
+            error,
+            "no messageId to acknowledge"
+            if message_id is None
+            else f"acknowledged as messageId {message_id}",
+        )
+        return None if message_id is None else acknowledgement(message_id)
 
     async def _retire(
         self, connection: StreamConnection, reader: asyncio.Task[None], grace: float

@@ -30,23 +30,22 @@ from yarl import URL
 from .._hosts import resolve_base_url
 from ..models.robot import RobotMessage
 from ._backoff import Backoff
+from ._buffer import BufferClosedError
 from ._connection import OPEN_PATH, StreamConnection, open_ticket, open_websocket
 from ._dedup import SeenIds
 from ._frames import BOT_MESSAGE_TOPIC, CALLBACK, EVENT
-from ._handlers import HandlerRunner
-from ._intake import Intake, StreamStats, _End
+from ._handlers import EventHandler, HandlerRunner, MessageHandler
+from ._intake import Intake, StreamStats
 from ._robot_contract import RobotSender
 from ._settings import StreamSettings
 from ._supervisor import Supervisor
-from .models import BotMessage, StreamEvent, StreamItem
+from .models import BotMessage, StreamItem
 from .reply import Replier, ReplyResult
 
 __all__ = ["StreamClient"]
 
 logger = logging.getLogger("dingtalk_im_async.stream")
 
-MessageHandler = Callable[[BotMessage], Awaitable[None]]
-EventHandler = Callable[[StreamEvent], Awaitable[None]]
 _H = TypeVar("_H", bound=Callable[..., Awaitable[None]])
 
 
@@ -121,13 +120,6 @@ class StreamClient:
             raise ValueError("an event handler is already registered")
         self._on_event = handler
         return handler
-
-    async def _dispatch(self, item: StreamItem) -> None:
-        if isinstance(item, BotMessage):
-            if self._on_message is not None:
-                await self._on_message(item)
-        elif self._on_event is not None:
-            await self._on_event(item)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -217,7 +209,8 @@ class StreamClient:
         assert self._intake is not None
         settings = self.settings
         runner = HandlerRunner(
-            handle=self._dispatch,
+            on_message=self._on_message,
+            on_event=self._on_event,
             concurrency=settings.handler_concurrency,
             timeout=settings.handler_timeout,
             slow_after=settings.slow_handler_after,
@@ -264,7 +257,7 @@ class StreamClient:
     async def __aexit__(self, *_exc: object) -> None:
         await self.close()
         if self._intake is not None and self._runner_task is None:
-            left = self._intake.queue.qsize() - 1  # the end marker
+            left = len(self._intake.buffer)
             if left > 0:
                 logger.warning("%d received items were never taken from the iterator", left)
 
@@ -279,13 +272,12 @@ class StreamClient:
         if self._intake is None:
             await self.start()
         assert self._intake is not None
-        item = await self._intake.queue.get()
-        if isinstance(item, _End):
-            self._intake.queue.put_nowait(item)
+        try:
+            return await self._intake.buffer.get()
+        except BufferClosedError:
             if self._failure is not None:
-                raise self._failure
-            raise StopAsyncIteration
-        return item
+                raise self._failure from None
+            raise StopAsyncIteration from None
 
     # -- replying ----------------------------------------------------------------
 
