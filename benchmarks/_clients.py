@@ -28,7 +28,7 @@ from dingtalk_im_async import (
     UpdateGroupRequest,
 )
 from dingtalk_im_async._core.wire import to_wire
-from dingtalk_im_async.emulator.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
+from dingtalk_im_async.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
 from dingtalk_im_async.groups.api import UPDATE_GROUP
 from dingtalk_im_async.robot.api import SEND_GROUP_MESSAGE
 

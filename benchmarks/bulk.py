@@ -189,7 +189,7 @@ async def paced(seconds: float) -> bool:
             elapsed = time.perf_counter() - started
             await tokens.close()
         refused = emulator.rate_limited
-        busiest = max(emulator.create_windows.values())
+        busiest = max(emulator.windows("im.group.create").values())
     achieved = created / elapsed
     target = rate * 0.985
     met = achieved >= target and refused == 0 and busiest <= rate

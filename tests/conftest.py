@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from dingtalk_im_async import AppTokenProvider, GroupService, RetryPolicy
 from dingtalk_im_async.testing import DingTalkEmulator
-from tests.support.chaos import SEED, ChaosRun, chaos_figures, run_chaos
+from tests.support.chaos import CHAOS_CREATES, SEED, SOAK_CREATES
 from tests.support.redis_server import redis_for_tests
 
 INSTANT_RETRIES = RetryPolicy(initial_wait=0, max_wait=0)
@@ -57,17 +56,9 @@ def redis_url() -> Iterator[str]:
         yield url
 
 
-# -- the chaos runs, shared by tests/core/test_chaos.py and tests/core/test_secrets.py ------------
+# -- the chaos and soak runs' options and figures (tests/core/conftest.py runs the create chaos,
+# tests/stream/test_stream_chaos.py the Stream chaos; both are marked `slow`) ------------------
 
-#: Creates in the main chaos run: the issue's 10,000 in CI, more with --soak.
-CHAOS_CREATES = 10_000
-SOAK_CREATES = 100_000
-#: The second run: asyncio's debug mode makes the client about six times slower, so it is
-#: smaller, with tokens revoked more often to keep as many revocations.
-DEBUG_CHAOS_CREATES = 2_000
-DEBUG_REVOKE_EVERY = 250
-#: An app secret unlike any other string in the run, so finding it anywhere means a leak.
-CHAOS_APP_SECRET = "chaos-app-secret-7f3a9c2e"
 _CHAOS_FIGURES = pytest.StashKey[list[str]]()
 
 
@@ -89,39 +80,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run the main chaos run in asyncio's debug mode too (about six times slower)",
     )
     group.addoption("--chaos-seed", type=int, default=SEED, help="seed of the fault draws")
-
-
-def _main_chaos_creates(config: pytest.Config) -> int:
-    if not (config.getoption("--soak") or os.environ.get("DINGTALK_SOAK") == "1"):
-        return CHAOS_CREATES
-    return int(os.environ.get("DINGTALK_SOAK_CREATES", SOAK_CREATES))
-
-
-@pytest.fixture(scope="session")
-def chaos_run(pytestconfig: pytest.Config) -> ChaosRun:
-    """10,000 creates (or the soak's count) under every fault at once."""
-    run = run_chaos(
-        _main_chaos_creates(pytestconfig),
-        app_secret=CHAOS_APP_SECRET,
-        seed=pytestconfig.getoption("--chaos-seed"),
-        debug=pytestconfig.getoption("--chaos-debug"),
-    )
-    pytestconfig.stash.setdefault(_CHAOS_FIGURES, []).extend(chaos_figures(run))
-    return run
-
-
-@pytest.fixture(scope="session")
-def debug_chaos_run(pytestconfig: pytest.Config) -> ChaosRun:
-    """The same scenario, smaller, with the client's loop in asyncio's debug mode."""
-    run = run_chaos(
-        DEBUG_CHAOS_CREATES,
-        app_secret=CHAOS_APP_SECRET,
-        seed=pytestconfig.getoption("--chaos-seed"),
-        revoke_every=DEBUG_REVOKE_EVERY,
-        debug=True,
-    )
-    pytestconfig.stash.setdefault(_CHAOS_FIGURES, []).extend(chaos_figures(run))
-    return run
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -1,76 +1,87 @@
-"""`dingtalk-im emulator`: run the DingTalk emulator as a standalone local server."""
+"""`dingtalk-im emulator`: run the DingTalk emulator as a standalone local server.
+
+Its options are made from `EmulatorSettings`: each setting's `CliForm` (flag,
+metavar, how to read the text) and doc become one click option, so a new
+setting is on the command line without an edit here. Only `--host`, `--port`
+and `--state` are this command's own.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
+import attrs
 import click
 from rich.console import Console
 from rich.table import Table
 
-from ..emulator import DingTalkEmulator, Fault, Latency
-from ..emulator.admin import ADMIN_PREFIX
-from ..emulator.emulator import DEFAULT_APP_KEY, DEFAULT_APP_SECRET
-from ..emulator.state import load_state, save_state
-from ..emulator.stream_gateway import ADMIN_MESSAGES_PATH
+from ..emulator import (
+    ADMIN_MESSAGES_PATH,
+    ADMIN_PREFIX,
+    DingTalkEmulator,
+    EmulatorSettings,
+    Fault,
+    SettingInfo,
+    load_state,
+    save_state,
+)
 from ._signals import Signals, exiting_on_signals
 
 __all__ = ["emulator"]
 
-_RATE_FAULTS = [fault for fault in Fault if fault is not Fault.CANNED_REPLY]
+_F = TypeVar("_F", bound=Callable[..., Any])
+_DEFAULTS = EmulatorSettings()
 
 
-def _parse_faults(
-    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
-) -> dict[Fault, float]:
-    """`NAME=RATE` pairs, e.g. `system-error=0.1` or `html-page=1%`."""
-    rates: dict[Fault, float] = {}
-    names = {fault.value: fault for fault in _RATE_FAULTS}
-    for value in values:
-        name, sep, raw_rate = value.partition("=")
-        fault = names.get(name.strip().lower().replace("_", "-").replace(".", "-"))
-        if not sep or fault is None:
-            raise click.BadParameter(
-                f"expected NAME=RATE with NAME one of {', '.join(names)}, got {value!r}"
+def _setting_options(command: _F) -> _F:
+    """One click option per setting that has a `CliForm`, in the settings' order."""
+    for attribute in reversed(attrs.fields(EmulatorSettings)):
+        info: SettingInfo = attribute.metadata["setting"]
+        form = info.cli
+        if form is None:
+            continue
+        shown = info.shown_default if info.shown_default is not None else attribute.default
+        shown = str(shown).replace("`", "")
+        help_text = info.doc.replace("`", "") + ("" if info.live else "; fixed at start")
+        if attribute.default is True or attribute.default is False:
+            option = click.option(form.flag, attribute.name, is_flag=True, help=help_text)
+        else:
+            option = click.option(
+                form.flag,
+                attribute.name,
+                multiple=form.multiple,
+                metavar=form.metavar,
+                default=None,
+                help=help_text + ("" if form.multiple else f"  [default: {shown}]"),
             )
+        command = option(command)
+    return command
+
+
+def _settings_from(options: dict[str, Any]) -> EmulatorSettings:
+    """The settings the options ask for; a bad value is a usage error naming its option."""
+    changes: dict[str, Any] = {}
+    for attribute in attrs.fields(EmulatorSettings):
+        form = attribute.metadata["setting"].cli
+        if form is None or attribute.name not in options:
+            continue
+        raw = options.pop(attribute.name)
+        if raw is None or raw == () or raw is False:
+            continue
         try:
-            rate = float(raw_rate.rstrip("%")) / (100 if raw_rate.endswith("%") else 1)
-        except ValueError:
-            raise click.BadParameter(f"rate of {name} is not a number: {raw_rate!r}") from None
-        if not 0 <= rate <= 1:
-            raise click.BadParameter(f"rate of {name} must be between 0 and 1, got {raw_rate}")
-        rates[fault] = rate
-    if sum(rates.values()) > 1:
-        raise click.BadParameter("fault rates add up to more than 1")
-    return rates
-
-
-def _parse_api_limits(
-    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
-) -> dict[str, int]:
-    """`API=N` pairs, e.g. `im.group.create=20`."""
-    limits: dict[str, int] = {}
-    for value in values:
-        api, sep, raw = value.partition("=")
-        if not sep or not raw.strip().isdigit() or int(raw) < 1:
-            raise click.BadParameter(f"expected API=N with N a positive integer, got {value!r}")
-        limits[api.strip()] = int(raw)
-    return limits
-
-
-def _parse_latency(
-    _ctx: click.Context, _param: click.Parameter, value: str | None
-) -> Latency | None:
-    """`SECONDS` or `LOW:HIGH`."""
-    if value is None:
-        return None
-    low, _, high = value.partition(":")
-    try:
-        return Latency(low=float(low), high=float(high) if high else None)
-    except ValueError as error:
-        raise click.BadParameter(f"expected SECONDS or LOW:HIGH ({error})") from None
+            if raw is True:
+                value: Any = not attribute.default
+            else:
+                value = form.parse(raw) if form.parse is not None else raw
+            _DEFAULTS.changed(**{attribute.name: value})  # checked here, named by its flag
+        except (ValueError, TypeError) as error:
+            raise click.BadParameter(str(error), param_hint=form.flag) from None
+        changes[attribute.name] = value
+    return _DEFAULTS.changed(**changes)
 
 
 @click.command("emulator")
@@ -82,124 +93,54 @@ def _parse_latency(
     show_default=True,
     help="Port to listen on; 0 picks a free one.",
 )
-@click.option("--app-key", default=DEFAULT_APP_KEY, show_default=True)
-@click.option("--app-secret", default=DEFAULT_APP_SECRET, show_default=True)
-@click.option(
-    "--token-lifetime",
-    type=click.FloatRange(min=0, min_open=True),
-    default=7200,
-    show_default=True,
-    help="expireIn of issued tokens, in seconds.",
-)
-@click.option(
-    "--qps-limit",
-    type=click.IntRange(min=1),
-    help="Calls per second to each API before 403 QpsLimitForAppkeyAndApi (default: no limit).",
-)
-@click.option(
-    "--api-qps-limit",
-    "api_qps_limits",
-    multiple=True,
-    metavar="API=N",
-    callback=_parse_api_limits,
-    help="Calls per second to one API, e.g. im.group.create=20 (repeat; overrides --qps-limit).",
-)
-@click.option(
-    "--robot",
-    "robot_code",
-    metavar="ROBOT_CODE",
-    help="The app's robot code (default: the app key), installed in new groups.",
-)
 @click.option(
     "--state",
     "state_file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Start with the groups saved in this JSON file and save them there on exit.",
 )
-@click.option("--whitelisted", is_flag=True, help="Allow normal groups (conversationTag 0).")
-@click.option(
-    "--no-group-permission",
-    is_flag=True,
-    help="Answer creates with 403 AccessTokenPermissionDenied.",
-)
-@click.option(
-    "--visible-user",
-    "visible_users",
-    multiple=True,
-    metavar="USERID",
-    help="A user the app may make owner (repeat; default: everyone).",
-)
-@click.option(
-    "--fault",
-    "fault_rates",
-    multiple=True,
-    metavar="NAME=RATE",
-    callback=_parse_faults,
-    help="Inject a fault on this share of create calls, e.g. system-error=0.1 or "
-    f"html-page=1% (repeat). Names: {', '.join(f.value for f in _RATE_FAULTS)}.",
-)
-@click.option("--seed", type=int, help="Seed for the fault draws, for reproducible runs.")
-@click.option(
-    "--latency",
-    metavar="SECONDS[:MAX]",
-    callback=_parse_latency,
-    help="Delay of 'slow' faults: fixed, or uniform between two values.",
-)
+@_setting_options
 @click.option(
     "--revoke-tokens-every",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Revoke the app's tokens on every N-th create call.",
+    hidden=True,
+    help="Deprecated: --fault-every token-revoked=N.",
 )
 def emulator(
     host: str,
     port: int,
-    app_key: str,
-    app_secret: str,
-    token_lifetime: float,
-    qps_limit: int | None,
-    api_qps_limits: dict[str, int],
-    robot_code: str | None,
     state_file: Path | None,
-    whitelisted: bool,
-    no_group_permission: bool,
-    visible_users: tuple[str, ...],
-    fault_rates: dict[Fault, float],
-    seed: int | None,
-    latency: Latency | None,
     revoke_tokens_every: int | None,
+    **options: Any,
 ) -> None:
     """Run the DingTalk emulator until Ctrl-C or SIGTERM.
 
-    It serves DingTalk's token and group endpoints for local testing and
-    prints its base URLs and the app key and secret it accepts. These are the
-    emulator's own made-up test credentials, printed on purpose; never pass real
-    ones. Its dashboard (the root URL) and admin API (/_emulator/) show and
-    steer it while it runs; counts are printed when it stops.
+    It serves DingTalk's token, group, robot and Stream endpoints for local
+    testing and prints its base URLs and the app key and secret it accepts.
+    These are the emulator's own made-up test credentials, printed on purpose;
+    never pass real ones. Its dashboard (the root URL) and admin API
+    (/_emulator/) show and steer it while it runs; counts are printed when it
+    stops. Faults and QPS limits are per API: --fault im.group.create:system-error=10%
+    for one API, --fault system-error=10% for every API.
     """
+    settings = _settings_from(options)
+    if revoke_tokens_every is not None:
+        click.echo(
+            "--revoke-tokens-every is deprecated; use --fault-every token-revoked=N", err=True
+        )
+        periods = {**settings.fault_periods, "*": {Fault.TOKEN_REVOKED: revoke_tokens_every}}
+        settings = settings.changed(fault_periods=periods)
     try:
+        # The CreatedGroup list holds every create's body: of no use outside the process.
         server = DingTalkEmulator(
-            app_key=app_key,
-            app_secret=app_secret,
-            visible_users=visible_users or None,
-            whitelisted=whitelisted,
-            has_group_permission=not no_group_permission,
-            token_lifetime=token_lifetime,
-            qps_limit=qps_limit,
-            qps_limits=api_qps_limits,
-            robot_code=robot_code,
-            host=host,
-            port=port,
-            record_groups=False,
+            settings=settings.changed(record_groups=False), host=host, port=port
         )
         loaded = load_state(server.store, state_file) if state_file is not None else 0
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     if loaded:
         click.echo(f"Loaded {loaded} groups from {state_file}")
-    server.faults.set_rates(fault_rates, seed=seed, latency=latency)
-    if revoke_tokens_every is not None:
-        server.faults.every(Fault.TOKEN_REVOKED, revoke_tokens_every)
     try:
         with exiting_on_signals("the emulator stopped") as signals:
             asyncio.run(_serve(server, Console(highlight=False, soft_wrap=True), signals))
@@ -241,11 +182,15 @@ def _print_banner(server: DingTalkEmulator, console: Console) -> None:
         f"{server.base_url})",
         markup=False,
     )
-    if server.faults.rates:
-        rates = ", ".join(f"{f.value}={r:g}" for f, r in server.faults.rates.items())
-        console.print(f"Fault rates: {rates}", markup=False)
-    for fault, period in server.faults.periods.items():
-        console.print(f"Fault {fault.value} on every {period}th create call", markup=False)
+    settings = server.settings
+    for api, rates in sorted(settings.fault_rates.items()):
+        shown = ", ".join(f"{fault.value}={rate:g}" for fault, rate in rates.items())
+        console.print(f"Fault rates ({_apis(api)}): {shown}", markup=False)
+    for api, periods in sorted(settings.fault_periods.items()):
+        for fault, period in periods.items():
+            console.print(
+                f"Fault {fault.value} on every {period}th call ({_apis(api)})", markup=False
+            )
     console.print(
         f"Stream mode: `dingtalk-im listen`; push a bot message with POST "
         f'{server.base_url}{ADMIN_MESSAGES_PATH} {{"text": "hello"}}',
@@ -254,12 +199,22 @@ def _print_banner(server: DingTalkEmulator, console: Console) -> None:
     console.print("Press Ctrl-C to stop.")
 
 
+def _apis(api: str) -> str:
+    return "every API" if api == "*" else api
+
+
 def _print_summary(server: DingTalkEmulator, console: Console) -> None:
     table = Table(title="DingTalk emulator stopped", show_header=False)
     table.add_row("token fetches", str(server.token_fetches))
-    table.add_row("create calls", str(server.create_calls))
+    for api, traffic in sorted(server.traffic.items()):
+        if traffic.calls and api != "oauth2.accessToken":
+            table.add_row(f"{api} calls", str(traffic.calls))
     table.add_row("groups created", str(server.groups_created))
     table.add_row("rate limited", str(server.rate_limited))
-    for fault, count in sorted(server.faults.injected.items(), key=lambda item: item[0].value):
+    injected: dict[Fault, int] = {}
+    for traffic in server.traffic.values():
+        for fault, count in traffic.faults.injected.items():
+            injected[fault] = injected.get(fault, 0) + count
+    for fault, count in sorted(injected.items(), key=lambda item: item[0].value):
         table.add_row(f"fault {fault.value}", str(count))
     console.print(table)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import uuid
 from typing import Any
 
 import click
 
 from .._core.wire import to_wire
-from ..emulator import DingTalkEmulator, StoredGroup
+from ..emulator import DingTalkEmulator
 from ..errors import DingTalkError, RequestValidationError, Verdict
 from ..robot.messages import Markdown, RobotMessage, Text, message_from_wire
 from ..robot.models import GroupMessage, SendResult
@@ -122,19 +121,12 @@ def _message(
 async def _send(target: Target, message: GroupMessage) -> SendResult:
     async with connect(target, robot_code=message.robot_code) as connection:
         if connection.emulator is not None:
-            _emulated_group(connection.emulator, message.open_conversation_id)
+            await _emulated_group(connection.emulator, message.open_conversation_id)
         return await connection.client.robot.send(message)
 
 
-def _emulated_group(emulator: DingTalkEmulator, open_conversation_id: str) -> None:
+async def _emulated_group(emulator: DingTalkEmulator, open_conversation_id: str) -> None:
     """Make the group `--emulator` posts into, with the app's robot installed."""
-    emulator.store.add(
-        StoredGroup(
-            chatid=f"chat{uuid.uuid4().hex}",
-            open_conversation_id=open_conversation_id,
-            name="emulated group",
-            owner="manager4220",
-            members=["manager4220"],
-            robots={emulator.robot_code},
-        )
+    await emulator.add_group(
+        name="emulated group", owner="manager4220", open_conversation_id=open_conversation_id
     )

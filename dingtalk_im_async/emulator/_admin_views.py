@@ -1,105 +1,35 @@
-"""The admin API's JSON shapes: groups, journal lines and counters, by camelCase key.
+"""The admin API's JSON shapes of the core records, both ways, by camelCase key.
 
-One place decides what leaves the emulator: journal lines come from
-`LoggedRequest`, which never holds a token and has secrets masked; the
-same group shape is what `--state FILE` saves and loads.
+One place decides what leaves the emulator and how `RemoteEmulator` reads it
+back: journal lines (from `LoggedRequest`, which never holds a token and has
+secrets masked), counters and settings. The families' shapes live with them
+(`groups/views.py`).
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import Any
 
-from .records import LoggedRequest
-from .store import OPTION_KEYS, PostedMessage, StoredGroup
+import attrs
 
-if TYPE_CHECKING:
-    from ._state import EmulatorState
+from ._journal import is_failure
+from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, Latency, ScheduledReply
+from .records import ApiCounters, Counters, LoggedRequest
+from .settings import EmulatorSettings, setting_names
 
-__all__ = ["counters_view", "group_from_view", "group_view", "request_view"]
-
-
-def message_view(message: PostedMessage, members: list[str]) -> dict[str, Any]:
-    return {
-        "processQueryKey": message.process_query_key,
-        "robotCode": message.robot_code,
-        "msgKey": message.msg_key,
-        "msgParam": message.msg_param,
-        "coolAppCode": message.cool_app_code,
-        "status": message.status,
-        "readBy": list(message.read_by),
-        "unreadBy": [user for user in members if user not in message.read_by],
-    }
-
-
-def group_view(group: StoredGroup) -> dict[str, Any]:
-    """A group's whole current state; `group_from_view` reads it back."""
-    return {
-        "chatid": group.chatid,
-        "openConversationId": group.open_conversation_id,
-        "name": group.name,
-        "owner": group.owner,
-        "ownerType": group.owner_type,
-        "members": list(group.members),
-        "extMembers": list(group.ext_members),
-        "subAdmins": sorted(group.sub_admins),
-        "icon": group.icon,
-        "options": dict(group.options),
-        "conversationTag": group.conversation_tag,
-        "status": group.status,
-        "robots": sorted(group.robots),
-        "createdAt": group.created_at,
-        "messages": [message_view(message, group.members) for message in group.messages],
-    }
-
-
-def group_from_view(view: Mapping[str, Any]) -> tuple[StoredGroup, list[PostedMessage]]:
-    """A group (and its messages, to `store.post`) from `group_view`'s shape; a missing or
-    mistyped key is a KeyError / TypeError / ValueError."""
-    group = StoredGroup(
-        chatid=_text(view["chatid"]),
-        open_conversation_id=_text(view["openConversationId"]),
-        name=_text(view["name"]),
-        owner=_text(view["owner"]),
-        owner_type=_text(view.get("ownerType", "emp")),
-        members=[_text(user) for user in view.get("members", [])],
-        ext_members=[_text(user) for user in view.get("extMembers", [])],
-        sub_admins={_text(user) for user in view.get("subAdmins", [])},
-        icon=view.get("icon"),
-        options=group_options(view.get("options", {})),
-        conversation_tag=int(view.get("conversationTag", 2)),
-        status=int(view.get("status", 1)),
-        robots={_text(code) for code in view.get("robots", [])},
-        created_at=float(view.get("createdAt", 0.0)),
-    )
-    messages = [
-        PostedMessage(
-            process_query_key=_text(item["processQueryKey"]),
-            robot_code=_text(item["robotCode"]),
-            msg_key=_text(item["msgKey"]),
-            msg_param=dict(item.get("msgParam", {})),
-            cool_app_code=item.get("coolAppCode"),
-            status=_text(item.get("status", "SUCCESS")),
-            read_by=[_text(user) for user in item.get("readBy", [])],
-        )
-        for item in view.get("messages", [])
-    ]
-    return group, messages
-
-
-def group_options(options: Mapping[str, Any]) -> dict[str, int]:
-    return {key: int(options.get(key, 0)) for key in OPTION_KEYS}
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {value!r}")
-    return value
-
-
-def is_failure(logged: LoggedRequest) -> bool:
-    """A call that did not get a clean 2xx: refused, faulted or cut off."""
-    return logged.status is None or logged.status >= 400 or logged.fault is not None
+__all__ = [
+    "counters_from_view",
+    "counters_view",
+    "logged_from_view",
+    "reply_from_view",
+    "reply_view",
+    "request_view",
+    "settings_changes",
+    "settings_view",
+]
 
 
 def request_view(index: int, logged: LoggedRequest) -> dict[str, Any]:
@@ -120,28 +50,159 @@ def request_view(index: int, logged: LoggedRequest) -> dict[str, Any]:
     }
 
 
-def counters_view(emulator: EmulatorState) -> dict[str, Any]:
-    """Per API: calls, QPS refusals, limit, faults injected and pending; and the totals."""
+def logged_from_view(line: Mapping[str, Any]) -> LoggedRequest:
+    elapsed = line["elapsedMs"]
+    return LoggedRequest(
+        path=line["path"],
+        has_token=line["hasToken"],
+        body=line["body"],
+        api=line["api"],
+        method=line["method"],
+        query=line["query"],
+        fault=None if line["fault"] is None else Fault(line["fault"]),
+        status=line["status"],
+        received_at=line["receivedAt"],
+        elapsed=None if elapsed is None else elapsed / 1000,
+    )
+
+
+def counters_view(counters: Counters) -> dict[str, Any]:
+    """Per API (`apis`, sorted by name) and the `totals`."""
     apis = [
         {
-            "api": api,
-            "calls": traffic.calls,
-            "rateLimited": traffic.rate_limited,
-            "qpsLimit": emulator.qps_limit_for(api),
-            "injected": {fault.value: count for fault, count in traffic.faults.injected.items()},
-            "pending": traffic.faults.pending,
-            "rates": {fault.value: rate for fault, rate in traffic.faults.rates.items()},
+            "api": item.api,
+            "calls": item.calls,
+            "rateLimited": item.rate_limited,
+            "quotaUsed": item.quota_used,
+            "qpsLimit": item.qps_limit,
+            "injected": {fault.value: count for fault, count in item.injected.items()},
+            "pending": item.pending,
+            "rates": {fault.value: rate for fault, rate in item.rates.items()},
         }
-        for api, traffic in sorted(emulator.traffic.items())
+        for _, item in sorted(counters.apis.items())
     ]
-    return {
-        "apis": apis,
-        "totals": {
-            "calls": sum(item["calls"] for item in apis),
-            "rateLimited": emulator.rate_limited,
-            "groups": len(emulator.store),
-            "requests": len(emulator.requests),
-            "failedRequests": sum(1 for logged in emulator.requests if is_failure(logged)),
-            "quotaUsed": emulator.quota_used,
-        },
+    totals = {
+        "calls": counters.calls,
+        "rateLimited": counters.rate_limited,
+        "groups": counters.groups,
+        "requests": counters.requests,
+        "failedRequests": counters.failed_requests,
+        "quotaUsed": counters.quota_used,
     }
+    return {"apis": apis, "totals": totals}
+
+
+def counters_from_view(view: Mapping[str, Any]) -> Counters:
+    apis = {
+        item["api"]: ApiCounters(
+            api=item["api"],
+            calls=item["calls"],
+            rate_limited=item["rateLimited"],
+            quota_used=item["quotaUsed"],
+            qps_limit=item["qpsLimit"],
+            injected={Fault(name): count for name, count in item["injected"].items()},
+            pending=item["pending"],
+            rates={Fault(name): rate for name, rate in item["rates"].items()},
+        )
+        for item in view["apis"]
+    }
+    totals = view["totals"]
+    return Counters(
+        apis=apis,
+        groups=totals["groups"],
+        requests=totals["requests"],
+        failed_requests=totals["failedRequests"],
+        quota_used=totals["quotaUsed"],
+    )
+
+
+# -- scheduled replies ---------------------------------------------------------------------
+
+
+def reply_view(reply: ScheduledReply) -> dict[str, Any]:
+    """A scheduled reply as JSON: its fields, a canned body as `bodyBase64`."""
+    if isinstance(reply, ErrorReply):
+        return {"status": reply.status, "code": reply.code, "message": reply.message}
+    if isinstance(reply, ErrcodeReply):
+        return {"errcode": reply.errcode, "errmsg": reply.errmsg, "extra": dict(reply.extra)}
+    return {
+        "status": reply.status,
+        "bodyBase64": base64.b64encode(reply.body).decode(),
+        "contentType": reply.content_type,
+        "headers": dict(reply.headers),
+        "applied": reply.applied,
+    }
+
+
+def reply_from_view(view: Any) -> ScheduledReply:
+    """`reply_view`'s shape back: an `errcode` makes an `ErrcodeReply`, a `body` or
+    `bodyBase64` a `CannedReply`, anything else an `ErrorReply` (`status`, `code`,
+    `message`, with DingTalk's 500 `system.error` by default)."""
+    if not isinstance(view, dict):
+        raise ValueError("reply must be an object")
+    if "errcode" in view:
+        extra = view.get("extra", {})
+        if not isinstance(extra, dict):
+            raise ValueError("reply.extra must be an object")
+        return ErrcodeReply(
+            errcode=int(view["errcode"]), errmsg=str(view.get("errmsg", "")), extra=extra
+        )
+    if "bodyBase64" in view or "body" in view:
+        raw = view.get("bodyBase64")
+        body = base64.b64decode(raw) if isinstance(raw, str) else str(view.get("body", "")).encode()
+        headers = view.get("headers", {})
+        if not isinstance(headers, dict):
+            raise ValueError("reply.headers must be an object")
+        return CannedReply(
+            status=int(view.get("status", 200)),
+            body=body,
+            content_type=str(view.get("contentType", "application/json")),
+            headers={str(k): str(v) for k, v in headers.items()},
+            applied=bool(view.get("applied", False)),
+        )
+    return ErrorReply(
+        status=int(view.get("status", 500)),
+        code=str(view.get("code", "system.error")),
+        message=str(view.get("message", "系统错误")),
+    )
+
+
+# -- settings ------------------------------------------------------------------------------
+
+
+def camel(name: str) -> str:
+    """`qps_limits` -> `qpsLimits`: a setting's name in the admin API."""
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+_BY_WIRE_NAME = {camel(name): name for name in setting_names()}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (frozenset, set)):
+        return sorted(_jsonable(item) for item in value)
+    if isinstance(value, Mapping):
+        return {_jsonable(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, Latency):
+        return {"low": value.low, "high": value.high}
+    return value
+
+
+def settings_view(settings: EmulatorSettings) -> dict[str, Any]:
+    """Every setting by its camelCase name, as JSON values (sets as sorted lists, faults by
+    their CLI names, a latency as `{"low", "high"}`)."""
+    return {
+        camel(a.name): _jsonable(getattr(settings, a.name)) for a in attrs.fields(type(settings))
+    }
+
+
+def settings_changes(view: Mapping[str, Any]) -> dict[str, Any]:
+    """The `configure(**changes)` a JSON object of camelCase settings asks for; the settings'
+    own converters read the JSON values. An unknown name is a ValueError."""
+    unknown = sorted(set(view) - set(_BY_WIRE_NAME))
+    if unknown:
+        raise ValueError(f"unknown settings {unknown}; settings: {', '.join(_BY_WIRE_NAME)}")
+    return {_BY_WIRE_NAME[key]: value for key, value in view.items()}

@@ -67,13 +67,15 @@ def _gate(emulator: EmulatorState, route: Route, token: str | None) -> web.Respo
         return _gateway.missing_token(route.host, route.path)
     if not emulator.is_valid_token(token):
         return _gateway.invalid_token(route.host, route.path)
-    if not traffic.count_in_window(emulator.qps_limit_for(route.api)):
+    settings = emulator.settings
+    if not traffic.count_in_window(settings.qps_limit_for(route.api)):
         return _gateway.qps_exceeded(route.host)
-    quota = emulator.monthly_call_quota
+    quota = settings.monthly_call_quota
     if quota is not None and emulator.quota_used >= quota:
         return _gateway.quota_spent(route.host)
     emulator.quota_used += 1
-    if route.permission is not None and route.permission in emulator.denied_scopes:
+    traffic.quota_used += 1
+    if route.permission is not None and settings.denies(route.permission):
         return _gateway.permission_denied(route.host, route.permission)
     return None
 
@@ -159,15 +161,13 @@ class _Entry:
     `status` stays None when no reply went out (the connection was closed).
     """
 
-    __slots__ = ("_emulator", "_logged", "_position", "status")
+    __slots__ = ("_emulator", "_index", "_logged", "status")
 
     def __init__(self, emulator: EmulatorState, logged: LoggedRequest | None) -> None:
         self._emulator = emulator
         self._logged = logged
-        self._position = len(emulator.requests)
+        self._index = -1 if logged is None else emulator.journal.append(logged)
         self.status: int | None = None
-        if logged is not None:
-            emulator.requests.append(logged)
 
     @classmethod
     def open(
@@ -181,7 +181,7 @@ class _Entry:
         fault: Fault | None,
         started: float,
     ) -> _Entry:
-        if not emulator.record_requests:
+        if not emulator.settings.record_requests:
             return cls(emulator, None)
         logged = LoggedRequest(
             api=api,
@@ -196,12 +196,10 @@ class _Entry:
         return cls(emulator, logged)
 
     def close(self, started: float) -> None:
-        """Write the status and the time taken into the line, unless `reset()` forgot it."""
+        """Write the status and the time taken into the line, unless it is gone (dropped by
+        the journal's limit, or forgotten by a reset)."""
         logged = self._logged
-        requests = self._emulator.requests
-        if logged is None or self._position >= len(requests):
+        if logged is None:
             return
-        if requests[self._position] is logged:
-            requests[self._position] = attrs.evolve(
-                logged, status=self.status, elapsed=time.monotonic() - started
-            )
+        answered = attrs.evolve(logged, status=self.status, elapsed=time.monotonic() - started)
+        self._emulator.journal.complete(self._index, answered, logged)

@@ -186,7 +186,7 @@ async def carry_out(
     request: web.Request,
     injection: Injection,
     answer: Callable[[], Awaitable[web.Response]],
-    revoke_tokens: Callable[[], None],
+    revoke_tokens: Callable[[], object],
     host: Host = Host.API,
 ) -> web.StreamResponse:
     """Reply to `request` as `injection` says; `answer()` gives the real reply where needed.

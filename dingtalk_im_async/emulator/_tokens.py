@@ -11,24 +11,23 @@ __all__ = ["TokenStore"]
 
 
 class TokenStore:
-    """Issues, checks and revokes the one app's token; `lifetime` is `expireIn` in seconds."""
+    """Issues, checks and revokes the one app's token."""
 
-    __slots__ = ("_expires_at", "_token", "lifetime")
+    __slots__ = ("_expires_at", "_token")
 
-    def __init__(self, lifetime: float) -> None:
-        self.lifetime = lifetime
+    def __init__(self) -> None:
         self._token: str | None = None
         self._expires_at = 0.0
 
     def __repr__(self) -> str:
-        return f"TokenStore(lifetime={self.lifetime!r})"
+        return f"TokenStore(valid={self._token is not None})"
 
-    def issue(self) -> str:
-        """The current token renewed for `lifetime`, or a new one if none is valid."""
+    def issue(self, lifetime: float) -> str:
+        """The current token renewed for `lifetime` seconds, or a new one if none is valid."""
         now = time.monotonic()
         if self._token is None or self._expires_at <= now:
             self._token = _ids.access_token()
-        self._expires_at = now + self.lifetime
+        self._expires_at = now + lifetime
         return self._token
 
     def is_valid(self, token: str) -> bool:

@@ -1,286 +1,189 @@
-"""The emulator's admin API under `/_emulator/`: inspect and steer a running emulator.
+"""The emulator's admin API under `/_emulator/`: its controls over HTTP, and the dashboard.
 
 These routes sit beside DingTalk's, not behind its gateway: no token, no QPS
-window, no journal line, no call counted. They answer JSON; bad input is a
-400 `{"error": "bad-request", "message": ...}`, an unknown group or message
-a 404 `{"error": "not-found", ...}`. The routes are listed in docs/testing.md
-("The admin API"); `RemoteEmulator` is their Python client and the dashboard
-(`/`) their page.
+window, no journal line, no call counted. Each route carries out one control of
+the in-process emulator (`EmulatorControls` here; the families' in their
+`ADMIN_ROUTES`, found like their `ROUTES`) and answers JSON; `RemoteEmulator`
+is their client and the dashboard (`/`) their page. Bad input is a 400
+`{"error": "bad-request", "message": ...}`, an unknown group, message or API a
+404 `{"error": "not-found", ...}`. docs/testing.md lists every route.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-from ._admin_views import counters_view, group_view, request_view
+from ._admin_kit import ADMIN_PREFIX, AdminCall, AdminRoute, serve
+from ._admin_views import (
+    counters_view,
+    reply_from_view,
+    request_view,
+    settings_changes,
+    settings_view,
+)
+from ._discovery import discovered_admin_routes
+from .controls import EmulatorControls
 from .dashboard import mount_dashboard
-from .faults import ErrorReply, Fault
-from .store import StoredGroup
+from .faults import Fault, Latency
 
-if TYPE_CHECKING:
-    from ._state import EmulatorState
+__all__ = ["ADMIN_PREFIX", "ADMIN_ROUTES", "mount_admin"]
 
-__all__ = ["ADMIN_PREFIX", "AdminApi"]
-
-ADMIN_PREFIX = "/_emulator"
-_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _FAULTS = {fault.value: fault for fault in Fault if fault is not Fault.CANNED_REPLY}
 
 
-class _BadInputError(Exception):
-    """Raised by a handler for input it cannot act on; answered as a JSON 400 (or 404)."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+def _controls(call: AdminCall) -> EmulatorControls:
+    return call.controls(EmulatorControls)
 
 
-def _reply(payload: Any, status: int = 200) -> web.Response:
-    return web.json_response(payload, status=status)
+async def _credentials(call: AdminCall) -> Any:
+    """The emulator's own made-up test credentials and where it listens."""
+    emu = _controls(call)
+    return {
+        "appKey": emu.app_key,
+        "appSecret": emu.app_secret,
+        "robotCode": emu.robot_code,
+        "baseUrl": emu.base_url,
+        "oapiBaseUrl": emu.oapi_base_url,
+        "dashboardUrl": emu.base_url + "/",
+    }
 
 
-def _guarded(handler: _Handler) -> _Handler:
-    async def serve(request: web.Request) -> web.StreamResponse:
+async def _settings(call: AdminCall) -> Any:
+    return settings_view(await _controls(call).get_settings())
+
+
+async def _configure(call: AdminCall) -> Any:
+    """Settings by camelCase name, e.g. `{"qpsLimit": 20, "visibleUsers": ["u1"]}`."""
+    await _controls(call).configure(**settings_changes(await call.body()))
+    return await _settings(call)
+
+
+async def _counters(call: AdminCall) -> Any:
+    return counters_view(await _controls(call).get_counters())
+
+
+async def _requests(call: AdminCall) -> Any:
+    """Journal lines from `?since=N` (an index), at most `?limit=M` of them (the newest)."""
+    emu = _controls(call)
+    since = call.query_int("since", 0) or 0
+    limit = call.query_int("limit", None) or None
+    lines = await emu.read_journal(since=since, limit=limit)
+    total = (await emu.get_counters()).requests
+    first = total - len(lines)
+    return {
+        "total": total,
+        "requests": [request_view(first + n, line) for n, line in enumerate(lines)],
+    }
+
+
+def _fault(name: Any) -> Fault:
+    fault = _FAULTS.get(name) if isinstance(name, str) else None
+    if fault is None:
+        raise ValueError(f"unknown fault {name!r}; known: {', '.join(_FAULTS)}")
+    return fault
+
+
+async def _schedule_faults(call: AdminCall) -> Any:
+    """`{"api", "fault", "count", "delaySeconds"}` (or `"delay": {"low", "high"}`), `{"api",
+    "fault", "every"}`, `{"api", "rates", "seed", "latency"}` or `{"api", "reply": {...},
+    "count"}`."""
+    body = await call.body()
+    api = body.get("api")
+    if not isinstance(api, str):
+        raise ValueError('api is required, e.g. {"api": "im.group.create", ...}')
+    emu = _controls(call)
+    count = body.get("count", 1)
+    if "rates" in body:
+        rates = body["rates"]
+        if not isinstance(rates, dict):
+            raise ValueError("rates must be an object of fault name to rate")
+        parsed = {_fault(name): float(rate) for name, rate in rates.items()}
+        await emu.set_rates(parsed, api=api, seed=body.get("seed"), latency=body.get("latency"))
+    elif "reply" in body:
+        await emu.schedule_reply(reply_from_view(body["reply"]), count, api=api)
+    elif "every" in body:
+        await emu.every(_fault(body.get("fault")), body["every"], api=api)
+    else:
+        delay = body.get("delay", body.get("delaySeconds"))
         try:
-            return await handler(request)
-        except _BadInputError as error:
-            kind = "not-found" if error.status == 404 else "bad-request"
-            return _reply({"error": kind, "message": str(error)}, error.status)
-
-    return serve
-
-
-async def _object_body(request: web.Request) -> dict[str, Any]:
-    raw = await request.read()
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise _BadInputError("the body is not JSON") from None
-    if not isinstance(body, dict):
-        raise _BadInputError("the body must be a JSON object")
-    return body
+            wait = None if delay is None else Latency.of(delay)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"delay: {error}") from None
+        await emu.schedule(_fault(body.get("fault")), count, api=api, delay=wait)
+    item = (await emu.get_counters()).api(api)
+    return {
+        "api": api,
+        "pending": item.pending,
+        "rates": {fault.value: rate for fault, rate in item.rates.items()},
+    }
 
 
-def _limit(value: Any, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _BadInputError(f"{name} must be a positive integer or null, got {value!r}")
-    return value
+async def _clear_faults(call: AdminCall) -> Any:
+    """Forget the faults of `?api=` (default: of every API)."""
+    api = call.query.get("api")
+    await _controls(call).clear_faults(api)
+    return {"cleared": api or "all"}
 
 
-class AdminApi:
-    """Serves the admin routes for one emulator (`mount(app)`)."""
-
-    def __init__(self, emulator: EmulatorState) -> None:
-        self.emulator = emulator
-
-    def mount(self, app: web.Application) -> None:
-        p = ADMIN_PREFIX
-        routes: list[tuple[str, str, _Handler]] = [
-            ("GET", f"{p}/credentials", self.credentials),
-            ("GET", f"{p}/groups", self.groups),
-            ("GET", f"{p}/groups/{{group_id}}", self.group),
-            ("PUT", f"{p}/groups/{{group_id}}/robots/{{robot_code}}", self.install_robot),
-            ("DELETE", f"{p}/groups/{{group_id}}/robots/{{robot_code}}", self.remove_robot),
-            ("POST", f"{p}/messages/{{key}}/read", self.mark_read),
-            ("GET", f"{p}/requests", self.requests),
-            ("GET", f"{p}/counters", self.counters),
-            ("POST", f"{p}/reset", self.reset),
-            ("POST", f"{p}/faults", self.schedule_faults),
-            ("DELETE", f"{p}/faults", self.clear_faults),
-            ("GET", f"{p}/qps", self.qps),
-            ("PUT", f"{p}/qps", self.set_qps),
-            ("GET", f"{p}/visible-users", self.visible_users),
-            ("PUT", f"{p}/visible-users", self.set_visible_users),
-        ]
-        for method, path, handler in routes:
-            app.router.add_route(method, path, _guarded(handler))
-        mount_dashboard(app, ADMIN_PREFIX)
-
-    # -- inspection ------------------------------------------------------------------
-
-    async def credentials(self, _request: web.Request) -> web.Response:
-        """The emulator's own made-up test credentials and where it listens."""
-        emu = self.emulator
-        return _reply(
-            {
-                "appKey": emu.app_key,
-                "appSecret": emu.app_secret,
-                "robotCode": emu.robot_code,
-                "baseUrl": emu.base_url,
-                "oapiBaseUrl": emu.oapi_base_url,
-                "dashboardUrl": emu.base_url + "/",
-            }
-        )
-
-    async def groups(self, _request: web.Request) -> web.Response:
-        return _reply({"groups": [group_view(group) for group in self.emulator.store]})
-
-    async def group(self, request: web.Request) -> web.Response:
-        return _reply(group_view(self._group(request.match_info["group_id"])))
-
-    async def requests(self, request: web.Request) -> web.Response:
-        """Journal lines from `?since=N` (an index), at most `?limit=M` of them (the newest)."""
-        since = self._query_int(request, "since", 0)
-        limit = self._query_int(request, "limit", 0)
-        journal = self.emulator.requests
-        start = min(since, len(journal))
-        if limit:
-            start = max(start, len(journal) - limit)
-        lines = [request_view(index, journal[index]) for index in range(start, len(journal))]
-        return _reply({"total": len(journal), "requests": lines})
-
-    async def counters(self, _request: web.Request) -> web.Response:
-        return _reply(counters_view(self.emulator))
-
-    async def qps(self, _request: web.Request) -> web.Response:
-        return _reply({"limit": self.emulator.qps_limit, "perApi": self.emulator.qps_limits})
-
-    async def visible_users(self, _request: web.Request) -> web.Response:
-        users = self.emulator.visible_users
-        return _reply({"users": None if users is None else sorted(users)})
-
-    # -- steering ----------------------------------------------------------------------
-
-    async def reset(self, _request: web.Request) -> web.Response:
-        """Forget groups, journal, counters, faults and tokens; settings stay."""
-        self.emulator.reset()
-        return _reply({"reset": True})
-
-    async def schedule_faults(self, request: web.Request) -> web.Response:
-        """`{"api", "fault", "count", "delaySeconds"}`, `{"api", "rates", "seed"}` or
-        `{"api", "reply": {"status", "code", "message"}, "count"}`."""
-        body = await _object_body(request)
-        api = body.get("api", "im.group.create")
-        if not isinstance(api, str) or api not in self.emulator.traffic:
-            raise _BadInputError(
-                f"unknown api {api!r}; served: {', '.join(sorted(self.emulator.traffic))}"
-            )
-        faults = self.emulator.faults_for(api)
-        try:
-            if "rates" in body:
-                rates = body["rates"]
-                if not isinstance(rates, dict):
-                    raise _BadInputError("rates must be an object of fault name to rate")
-                faults.set_rates(
-                    {self._fault(name): float(rate) for name, rate in rates.items()},
-                    seed=body.get("seed"),
-                )
-            elif "reply" in body:
-                reply = body["reply"]
-                if not isinstance(reply, dict):
-                    raise _BadInputError("reply must be an object with status, code, message")
-                error = ErrorReply(
-                    status=int(reply.get("status", 500)),
-                    code=str(reply.get("code", "system.error")),
-                    message=str(reply.get("message", "系统错误")),
-                )
-                faults.schedule_reply(error, body.get("count", 1))
-            else:
-                delay = body.get("delaySeconds")
-                if delay is not None and (
-                    isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0
-                ):
-                    raise _BadInputError(f"delaySeconds must be a number >= 0, got {delay!r}")
-                faults.schedule(self._fault(body.get("fault")), body.get("count", 1), delay=delay)
-        except (ValueError, TypeError) as error:
-            raise _BadInputError(str(error)) from None
-        return _reply({"api": api, "pending": faults.pending, "rates": _rates(faults.rates)})
-
-    async def clear_faults(self, request: web.Request) -> web.Response:
-        """Forget the faults of `?api=` (default: of every API)."""
-        api = request.query.get("api")
-        if api is not None and api not in self.emulator.traffic:
-            raise _BadInputError(f"unknown api {api!r}")
-        for name, traffic in self.emulator.traffic.items():
-            if api in (None, name):
-                traffic.faults.clear()
-        return _reply({"cleared": api or "all"})
-
-    async def set_qps(self, request: web.Request) -> web.Response:
-        """`{"limit": N|null}` for every API and/or `{"perApi": {api: N|null}}` (replaces
-        the per-API overrides)."""
-        body = await _object_body(request)
-        emu = self.emulator
-        if "limit" in body:
-            emu.qps_limit = _limit(body["limit"], "limit")
-        if "perApi" in body:
-            per_api = body["perApi"]
-            if not isinstance(per_api, dict):
-                raise _BadInputError("perApi must be an object of api name to limit")
-            unknown = sorted(set(per_api) - set(emu.traffic))
-            if unknown:
-                raise _BadInputError(f"unknown apis: {unknown}")
-            emu.qps_limits = {api: _limit(value, api) for api, value in per_api.items()}
-        return await self.qps(request)
-
-    async def set_visible_users(self, request: web.Request) -> web.Response:
-        """`{"users": [...]}` (null: everyone is visible)."""
-        body = await _object_body(request)
-        users = body.get("users")
-        if users is not None and (
-            not isinstance(users, list) or not all(isinstance(user, str) for user in users)
-        ):
-            raise _BadInputError("users must be a list of userids or null")
-        self.emulator.visible_users = None if users is None else frozenset(users)
-        return await self.visible_users(request)
-
-    async def install_robot(self, request: web.Request) -> web.Response:
-        group = self._group(request.match_info["group_id"])
-        group.robots.add(request.match_info["robot_code"])
-        return _reply({"robots": sorted(group.robots)})
-
-    async def remove_robot(self, request: web.Request) -> web.Response:
-        group = self._group(request.match_info["group_id"])
-        group.robots.discard(request.match_info["robot_code"])
-        return _reply({"robots": sorted(group.robots)})
-
-    async def mark_read(self, request: web.Request) -> web.Response:
-        """`{"userIds": [...]}` read the message (as opening the group on DingTalk does)."""
-        body = await _object_body(request)
-        users = body.get("userIds")
-        if not isinstance(users, list) or not all(isinstance(user, str) for user in users):
-            raise _BadInputError("userIds must be a list of userids")
-        try:
-            message = self.emulator.store.mark_read(request.match_info["key"], *users)
-        except KeyError as error:
-            raise _BadInputError(str(error.args[0]), 404) from None
-        except ValueError as error:
-            raise _BadInputError(str(error)) from None
-        return _reply({"readBy": list(message.read_by)})
-
-    # -- helpers ---------------------------------------------------------------------
-
-    def _group(self, group_id: str) -> StoredGroup:
-        store = self.emulator.store
-        group = store.by_open_conversation_id(group_id) or store.by_chatid(group_id)
-        if group is None:
-            raise _BadInputError(f"no group has the id {group_id!r}", 404)
-        return group
-
-    @staticmethod
-    def _fault(name: Any) -> Fault:
-        fault = _FAULTS.get(name) if isinstance(name, str) else None
-        if fault is None:
-            raise _BadInputError(f"unknown fault {name!r}; known: {', '.join(_FAULTS)}")
-        return fault
-
-    @staticmethod
-    def _query_int(request: web.Request, name: str, default: int) -> int:
-        raw = request.query.get(name)
-        if raw is None:
-            return default
-        if not raw.isdigit():
-            raise _BadInputError(f"{name} must be a non-negative integer, got {raw!r}")
-        return int(raw)
+async def _revoke_tokens(call: AdminCall) -> Any:
+    await _controls(call).revoke_tokens()
+    return {"revoked": True}
 
 
-def _rates(rates: dict[Fault, float]) -> dict[str, float]:
-    return {fault.value: rate for fault, rate in rates.items()}
+async def _reset(call: AdminCall) -> Any:
+    """Forget every family's state, the journal, counters, faults and tokens; settings stay."""
+    await _controls(call).reset()
+    return {"reset": True}
+
+
+# -- kept from before /settings, one setting each; `/settings` does all -------------------
+
+
+async def _qps(call: AdminCall) -> Any:
+    settings = await _controls(call).get_settings()
+    return {"limit": settings.qps_limit, "perApi": dict(settings.qps_limits)}
+
+
+async def _set_qps(call: AdminCall) -> Any:
+    """`{"limit": N|null}` and/or `{"perApi": {api: N|null}}` (replaces the per-API limits)."""
+    body = await call.body()
+    names = {"limit": "qps_limit", "perApi": "qps_limits"}
+    await _controls(call).configure(**{names[key]: body[key] for key in names if key in body})
+    return await _qps(call)
+
+
+async def _visible_users(call: AdminCall) -> Any:
+    users = (await _controls(call).get_settings()).visible_users
+    return {"users": None if users is None else sorted(users)}
+
+
+async def _set_visible_users(call: AdminCall) -> Any:
+    """`{"users": [...]}` (null: everyone is visible)."""
+    await _controls(call).configure(visible_users=(await call.body()).get("users"))
+    return await _visible_users(call)
+
+
+ADMIN_ROUTES = (
+    AdminRoute(method="GET", path="/credentials", handler=_credentials),
+    AdminRoute(method="GET", path="/settings", handler=_settings),
+    AdminRoute(method="PATCH", path="/settings", handler=_configure),
+    AdminRoute(method="GET", path="/counters", handler=_counters),
+    AdminRoute(method="GET", path="/requests", handler=_requests),
+    AdminRoute(method="POST", path="/faults", handler=_schedule_faults),
+    AdminRoute(method="DELETE", path="/faults", handler=_clear_faults),
+    AdminRoute(method="POST", path="/tokens/revoke", handler=_revoke_tokens),
+    AdminRoute(method="POST", path="/reset", handler=_reset),
+    AdminRoute(method="GET", path="/qps", handler=_qps),
+    AdminRoute(method="PUT", path="/qps", handler=_set_qps),
+    AdminRoute(method="GET", path="/visible-users", handler=_visible_users),
+    AdminRoute(method="PUT", path="/visible-users", handler=_set_visible_users),
+)
+
+
+def mount_admin(app: web.Application, emulator: EmulatorControls) -> None:
+    """Serve the core and every family's admin routes for `emulator`, and the dashboard."""
+    for route in (*ADMIN_ROUTES, *discovered_admin_routes()):
+        app.router.add_route(route.method, ADMIN_PREFIX + route.path, serve(emulator, route))
+    mount_dashboard(app, ADMIN_PREFIX)

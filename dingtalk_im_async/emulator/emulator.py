@@ -1,11 +1,12 @@
 """`DingTalkEmulator`: an aiohttp stand-in for DingTalk's APIs, one handler per endpoint.
 
 Its gateway decides what DingTalk's decides (token validity and expiry, the
-per-app per-API QPS limit, permissions), its handlers what each API decides
-(validation, visibility, whitelisting) on a group store that is always kept.
+per-app per-API QPS limit, the monthly quota, permissions), its handlers what
+each API decides (validation, visibility, whitelisting) on the families' stores.
 It answers with DingTalk's bodies and headers, records what it was asked and
-injects faults per API on command (`faults_for(api)`). Endpoints are added
-as handler modules (see `emulator.routes`), not here.
+injects faults per API. Its settings are one `EmulatorSettings`; its controls
+(`EmulatorControls` and the families') are the ones `RemoteEmulator` sends over
+the admin API. Endpoints are added as handler modules (see `emulator.routes`).
 """
 
 from __future__ import annotations
@@ -13,27 +14,40 @@ from __future__ import annotations
 import ssl
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from .._core.endpoint import TOKEN_API, TOKEN_PATH
 from ._discovery import discovered_routes
 from ._gateway import TOKEN_HEADER
+from ._journal import Journal
+from ._legacy import LegacyEmulatorNames, LegacySetting, default_api
 from ._pipeline import build_app
-from ._shortcuts import CREATE_API, FaultShortcuts
+from ._stores import FamilyStores
 from ._tokens import TokenStore
-from .admin import AdminApi
-from .faults import FaultInjector
-from .groups.create import CREATE_PATH, GROUP_MANAGE_SCOPE
-from .records import CreatedGroup, LoggedRequest
+from .admin import mount_admin
+from .controls import DONE, Done, EmulatorControls
+from .faults import Fault, FaultInjector, Latency, ScheduledReply
+from .groups.controls import LocalGroupControls
+from .groups.create import CREATE_PATH
+from .records import ApiCounters, Counters, CreatedGroup, LoggedRequest
+from .robot.controls import LocalRobotControls
 from .routes import Route
+from .settings import (
+    DEFAULT_APP_KEY,
+    DEFAULT_APP_SECRET,
+    GROUP_SCOPES,
+    EmulatorSettings,
+    setting_info,
+    setting_names,
+)
 from .store import GroupStore
-from .stream_gateway import StreamGateway
+from .stream.controls import LocalStreamControls
+from .stream.gateway import StreamGateway
 from .traffic import ApiTraffic
 
 __all__ = [
-    "CREATE_API",
     "CREATE_PATH",
     "DEFAULT_APP_KEY",
     "DEFAULT_APP_SECRET",
@@ -46,107 +60,64 @@ __all__ = [
 
 #: How long `close()` lets calls in flight (e.g. slow faults) finish before cutting them.
 SHUTDOWN_GRACE_SECONDS = 0.5
-#: The emulator's own made-up credentials, accepted unless others are given.
-DEFAULT_APP_KEY = "dingemulatorappkey"
-DEFAULT_APP_SECRET = "emulator-app-secret"
-#: The scopes `has_group_permission=False` takes away: managing and reading groups.
-GROUP_SCOPES = frozenset({GROUP_MANAGE_SCOPE, "qyapi_chat_read"})
+_FAULT_SETTINGS = frozenset({"fault_rates", "fault_periods", "fault_seed", "slow_latency"})
 
 
-class DingTalkEmulator(FaultShortcuts):
-    """Serves DingTalk's endpoints (token, groups, ...), by default on 127.0.0.1.
+class DingTalkEmulator(
+    EmulatorControls,
+    LocalGroupControls,
+    LocalRobotControls,
+    LocalStreamControls,
+    LegacyEmulatorNames,
+):
+    """Serves DingTalk's endpoints (token, groups, robot, Stream), by default on 127.0.0.1.
 
-    Use as `async with DingTalkEmulator() as emu:` and point the client at
-    `emu.base_url` (and `emu.oapi_base_url` for legacy APIs) with
-    `emu.app_key` / `emu.app_secret`.
+    Use as `async with DingTalkEmulator(**settings) as emu:` and point the client
+    at `emu.base_url` (and `emu.oapi_base_url` for legacy APIs) with `emu.app_key`
+    / `emu.app_secret`. The keyword arguments are `EmulatorSettings` fields
+    (`qps_limit=20`, `visible_users=[...]`, ...; or a whole `settings=`), and:
 
-    - `visible_users` (None: everyone): who the app may make an owner;
-    - `whitelisted`: the app may create normal groups (`conversationTag` 0);
-    - `has_group_permission`: the app holds the group scopes (`GROUP_SCOPES`);
-      `denied_scopes` takes away any scope a route names;
-    - `token_lifetime`: `expireIn` in seconds;
-    - `qps_limit`: calls allowed per API per one-second window, beyond which
-      DingTalk answers 403 `Forbidden.AccessDenied.QpsLimitForAppkeyAndApi`;
-      `qps_limits` overrides it per API (`{"im.group.create": 20}`, None: no limit);
-    - `robot_code`: the app's robot (default: the app key, as for DingTalk's
-      internal apps); the only robot its token may post as;
-    - `robot_in_new_groups`: created groups get the app's robot (True, the
-      default); False leaves them without, so sends answer
-      `invalidParameter.robotCode.empty` until a test adds the code to the
-      group's `robots`;
-    - `group_message_limit`: messages a group takes per rolling minute
-      (None: no limit), beyond which a send answers HTTP 400 `send.too.fast`;
-      `stopped_robots` (a set) makes those robots answer `bot.stopped`;
-    - `monthly_call_quota`: calls the organisation may make (None: no quota);
-      every authenticated call that passes the QPS check counts in
-      `quota_used` (quota or not), tokens do not; once spent, calls answer
-      403 `Forbidden.AccessDenied.ApiCountLimitForOrg` (oapi: errcode 90020);
+    - `host`, `port`: where to listen (port 0: a free one);
     - `ssl_context`: serve HTTPS;
-    - `record_requests` / `record_groups`: keep the request journal and the
-      `CreatedGroup` list (switch off for benchmarks; the counters and the
-      group `store` are always kept);
-    - `extra_routes`: routes served besides the handler modules' (for tests).
+    - `extra_routes`: routes served besides the families' (for tests).
     """
 
     def __init__(
         self,
         *,
-        app_key: str = DEFAULT_APP_KEY,
-        app_secret: str = DEFAULT_APP_SECRET,
-        visible_users: Iterable[str] | None = None,
-        whitelisted: bool = False,
-        has_group_permission: bool = True,
-        token_lifetime: float = 7200,
-        qps_limit: int | None = None,
-        qps_limits: Mapping[str, int | None] | None = None,
-        robot_code: str | None = None,
-        robot_in_new_groups: bool = True,
-        group_message_limit: int | None = None,
-        monthly_call_quota: int | None = None,
+        settings: EmulatorSettings | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         ssl_context: ssl.SSLContext | None = None,
-        record_requests: bool = True,
-        record_groups: bool = True,
         extra_routes: Iterable[Route] = (),
+        **overrides: Any,
     ) -> None:
-        self.app_key = app_key
-        self.app_secret = app_secret
-        self.visible_users = None if visible_users is None else frozenset(visible_users)
-        self.whitelisted = whitelisted
-        self.denied_scopes: set[str] = set()
-        self.has_group_permission = has_group_permission
-        self.qps_limit = qps_limit
-        self.qps_limits: dict[str, int | None] = dict(qps_limits or {})
-        self.robot_code = app_key if robot_code is None else robot_code
-        self.robot_in_new_groups = robot_in_new_groups
-        self.group_message_limit = group_message_limit
-        self.stopped_robots: set[str] = set()
-        self.monthly_call_quota = monthly_call_quota
-        #: Calls counted against `monthly_call_quota` so far.
-        self.quota_used = 0
-        self.record_requests = record_requests
-        self.record_groups = record_groups
+        self._settings = (settings or EmulatorSettings()).changed(**overrides)
         self.host = host
         self._port = port
         self._ssl_context = ssl_context
         self._runner: web.AppRunner | None = None
-        self._tokens = TokenStore(token_lifetime)
+        self._tokens = TokenStore()
         self.routes = _checked((*discovered_routes(), *extra_routes))
-        #: Calls, QPS windows and faults of each API the routes serve, by API name.
+        #: Calls, QPS windows, quota and faults of each API the routes serve, by API name.
         self.traffic = {route.api: ApiTraffic(route.api) for route in self.routes}
-        for api in self.qps_limits:
-            self.traffic_for(api)  # a misspelt API name fails here, not silently
-        #: Every group's current state, by chatid and by openConversationId.
-        self.store = GroupStore()
+        self._check_apis(self._settings)
+        #: Every family's state; `store` is the groups' (and their robot messages').
+        self.stores = FamilyStores()
+        self.store = self.stores.of(GroupStore)
+        #: The `CreatedGroup`s made, with each create's body (`record_groups`).
         self.groups: list[CreatedGroup] = []
-        self.requests: list[LoggedRequest] = []
+        #: The request journal, the newest `journal_limit` lines (`record_requests`).
+        self.journal = Journal(self._settings.journal_limit)
+        #: Calls counted against `monthly_call_quota` so far (0 starts a new month).
+        self.quota_used = 0
         #: Stream mode: bot messages and group events pushed over WebSockets.
         self.stream = StreamGateway(
-            app_key=app_key, app_secret=app_secret, robot_code=self.robot_code
+            app_key=self.app_key, app_secret=self.app_secret, robot_code=self.robot_code
         )
         # Group changes made through the API reach subscribed Stream connections as events.
         self.store.on_event(self._push_group_event)
+        self._apply_standing_faults()
 
     def __repr__(self) -> str:
         return f"DingTalkEmulator(base_url={self.base_url!r}, app_key={self.app_key!r})"
@@ -158,7 +129,7 @@ class DingTalkEmulator(FaultShortcuts):
 
     async def start(self) -> None:
         """Bind to a free port (or the one given) and start serving."""
-        app = build_app(self, self.routes, AdminApi(self).mount)
+        app = build_app(self, self.routes, lambda app: mount_admin(app, self))
         self.stream.mount(app, lambda: self.base_url)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         await self._runner.setup()
@@ -179,6 +150,26 @@ class DingTalkEmulator(FaultShortcuts):
     async def __aexit__(self, *_exc: object) -> None:
         await self.close()
 
+    # -- who and where ------------------------------------------------------------
+
+    @property
+    def settings(self) -> EmulatorSettings:
+        """The settings now in force (change them with `configure`)."""
+        return self._settings
+
+    @property
+    def app_key(self) -> str:
+        return self._settings.app_key
+
+    @property
+    def app_secret(self) -> str:
+        return self._settings.app_secret
+
+    @property
+    def robot_code(self) -> str:
+        """The app's robot: `robot_code`, else the app key (an internal app's own robot)."""
+        return self._settings.robot
+
     @property
     def port(self) -> int:
         """The bound port (0 before `start` when a free one was asked for)."""
@@ -195,7 +186,7 @@ class DingTalkEmulator(FaultShortcuts):
         """The legacy oapi host's stand-in: `base_url + "/oapi"` (`{oapi_base_url}/chat/get`)."""
         return self.base_url + "/oapi"
 
-    # -- per API -----------------------------------------------------------------
+    # -- per API, at once (in process only) -------------------------------------------
 
     def traffic_for(self, api: str) -> ApiTraffic:
         """Calls, windows and faults of `api` (e.g. `im.group.create`); ValueError if unserved."""
@@ -219,32 +210,17 @@ class DingTalkEmulator(FaultShortcuts):
 
     def qps_limit_for(self, api: str) -> int | None:
         """The limit applied to `api`: its `qps_limits` entry, else `qps_limit`."""
-        return self.qps_limits.get(api, self.qps_limit)
-
-    # -- the create and token APIs, as before per-API accounting ------------------
+        return self._settings.qps_limit_for(api)
 
     @property
-    def faults(self) -> FaultInjector:
-        """Faults for create calls that passed the token, QPS and permission checks."""
-        return self.faults_for(CREATE_API)
-
-    @property
-    def token_faults(self) -> FaultInjector:
-        """Faults for calls to the token endpoint."""
-        return self.faults_for(TOKEN_API)
-
-    @property
-    def create_calls(self) -> int:
-        return self.calls(CREATE_API)
+    def requests(self) -> list[LoggedRequest]:
+        """The journal lines kept, oldest first (a copy; see `journal`)."""
+        return list(self.journal)
 
     @property
     def token_fetches(self) -> int:
+        """Calls to the token endpoint."""
         return self.calls(TOKEN_API)
-
-    @property
-    def create_windows(self) -> Counter[int]:
-        """Authenticated create calls received per whole second of `time.monotonic()`."""
-        return self.windows(CREATE_API)
 
     @property
     def groups_created(self) -> int:
@@ -256,51 +232,134 @@ class DingTalkEmulator(FaultShortcuts):
         """Calls refused for the QPS limit, over every API."""
         return sum(traffic.rate_limited for traffic in self.traffic.values())
 
-    @property
-    def has_group_permission(self) -> bool:
-        """Whether the app holds the group scopes (`GROUP_SCOPES`)."""
-        return not (GROUP_SCOPES & self.denied_scopes)
-
-    @has_group_permission.setter
-    def has_group_permission(self, granted: bool) -> None:
-        if granted:
-            self.denied_scopes -= GROUP_SCOPES
-        else:
-            self.denied_scopes |= GROUP_SCOPES
-
-    # -- tokens ------------------------------------------------------------------
-
-    @property
-    def token_lifetime(self) -> float:
-        """`expireIn` of the tokens issued from now on, in seconds."""
-        return self._tokens.lifetime
-
-    @token_lifetime.setter
-    def token_lifetime(self, seconds: float) -> None:
-        self._tokens.lifetime = seconds
-
-    def revoke_tokens(self) -> None:
-        """Make every token issued so far invalid, as if DingTalk had revoked it."""
-        self._tokens.revoke()
-
     def issue_token(self) -> str:
-        """A valid token for the app; while one is valid it is renewed and returned again."""
-        return self._tokens.issue()
+        """A valid token for the app (for a `StaticTokenProvider`); while one is valid it is
+        renewed and returned again."""
+        return self._tokens.issue(self._settings.token_lifetime)
 
     def is_valid_token(self, token: str) -> bool:
         """Whether `token` is the app's current, unexpired token."""
         return self._tokens.is_valid(token)
 
-    def reset(self) -> None:
-        """Forget groups, requests, counters (the quota's too), faults and tokens; the
-        settings stay."""
+    # -- the controls (EmulatorControls), carried out here ---------------------------------
+
+    async def get_settings(self) -> EmulatorSettings:
+        return self._settings
+
+    def configure(self, **changes: Any) -> Done:
+        new = self._settings.changed(**changes)
+        fixed = sorted(
+            name
+            for name in changes
+            if not setting_info(name).live and getattr(new, name) != getattr(self._settings, name)
+        )
+        if fixed:
+            raise ValueError(f"{', '.join(fixed)} are fixed when the emulator starts")
+        self._check_apis(new)
+        self._settings = new
+        self.journal.limit = new.journal_limit
+        if _FAULT_SETTINGS & set(changes):
+            self._apply_standing_faults()
+        return DONE
+
+    async def get_counters(self) -> Counters:
+        apis = {
+            api: ApiCounters(
+                api=api,
+                calls=traffic.calls,
+                rate_limited=traffic.rate_limited,
+                quota_used=traffic.quota_used,
+                qps_limit=self.qps_limit_for(api),
+                injected=dict(traffic.faults.injected),
+                pending=traffic.faults.pending,
+                rates=traffic.faults.rates,
+            )
+            for api, traffic in self.traffic.items()
+        }
+        return Counters(
+            apis=apis,
+            groups=len(self.store),
+            requests=self.journal.total,
+            failed_requests=self.journal.failed,
+            quota_used=self.quota_used,
+        )
+
+    async def read_journal(
+        self, *, since: int = 0, limit: int | None = None
+    ) -> list[LoggedRequest]:
+        return [line for _, line in self.journal.lines_from(since, limit)]
+
+    def schedule(
+        self,
+        fault: Fault,
+        count: int = 1,
+        *,
+        api: str | None = None,
+        delay: Latency | float | tuple[float, float] | None = None,
+    ) -> Done:
+        self.faults_for(default_api(api, "schedule")).schedule(fault, count, delay=delay)
+        return DONE
+
+    def schedule_reply(
+        self, reply: ScheduledReply, count: int = 1, *, api: str | None = None
+    ) -> Done:
+        self.faults_for(default_api(api, "schedule_reply")).schedule_reply(reply, count)
+        return DONE
+
+    def every(self, fault: Fault, calls: int, *, api: str | None = None) -> Done:
+        self.faults_for(default_api(api, "every")).every(fault, calls)
+        return DONE
+
+    def set_rates(
+        self,
+        rates: Mapping[Fault, float],
+        *,
+        api: str | None = None,
+        seed: int | None = None,
+        latency: Latency | float | tuple[float, float] | None = None,
+    ) -> Done:
+        injector = self.faults_for(default_api(api, "set_rates"))
+        injector.set_rates(rates, seed=seed, latency=latency)
+        return DONE
+
+    def clear_faults(self, api: str | None = None) -> Done:
+        for traffic in [self.traffic_for(api)] if api is not None else self.traffic.values():
+            traffic.faults.clear()
+        return DONE
+
+    def revoke_tokens(self) -> Done:
+        self._tokens.revoke()
+        return DONE
+
+    def reset(self) -> Done:
         self.quota_used = 0
-        self.store.clear()
+        self.stores.clear()
         self.groups.clear()
-        self.requests.clear()
+        self.journal.clear()
         for traffic in self.traffic.values():
             traffic.clear()
         self._tokens.revoke()
+        self._apply_standing_faults()
+        return DONE
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _check_apis(self, settings: EmulatorSettings) -> None:
+        """A misspelt API name in a per-API setting fails here, not silently."""
+        for api in sorted(settings.apis_named()):
+            self.traffic_for(api)
+
+    def _apply_standing_faults(self) -> None:
+        """Give every API the standing rates and periods of the settings, drawn afresh."""
+        settings = self._settings
+        for api, traffic in self.traffic.items():
+            faults = traffic.faults
+            faults.set_rates(
+                settings.fault_rates_for(api),
+                seed=settings.fault_seed,
+                latency=settings.slow_latency,
+            )
+            faults.set_periods(settings.fault_periods_for(api))
 
 
 def _checked(routes: tuple[Route, ...]) -> tuple[Route, ...]:
@@ -312,3 +371,12 @@ def _checked(routes: tuple[Route, ...]) -> tuple[Route, ...]:
             raise ValueError(f"two routes for {route.method} {route.served_path}")
         seen.add(key)
     return routes
+
+
+if not TYPE_CHECKING:
+    # The settings as attributes (`emulator.qps_limit = 5`), deprecated; hidden from type checkers
+    # so typed code uses `settings` and `configure`.
+    for _name in setting_names():
+        if not hasattr(DingTalkEmulator, _name):
+            setattr(DingTalkEmulator, _name, LegacySetting(_name))
+    del _name

@@ -30,6 +30,7 @@ __all__ = [
     "FaultInjector",
     "Injection",
     "Latency",
+    "check_rates",
 ]
 
 
@@ -73,12 +74,20 @@ class Latency:
     high: float | None = field(default=None, validator=_check_range)
 
     @classmethod
-    def of(cls, value: Latency | float | tuple[float, float]) -> Latency:
-        """Accept a `Latency`, fixed seconds, or a `(low, high)` range."""
+    def of(cls, value: Latency | float | tuple[float, float] | Mapping[str, float]) -> Latency:
+        """Accept a `Latency`, fixed seconds, a `(low, high)` range (a list from JSON too) or
+        `{"low": ..., "high": ...}`."""
         if isinstance(value, Latency):
             return value
-        if isinstance(value, tuple):
-            return cls(low=value[0], high=value[1])
+        if isinstance(value, (tuple, list)):
+            low, high = value
+            return cls(low=low, high=high)
+        if isinstance(value, Mapping):
+            if "low" not in value:
+                raise TypeError(f"a latency object needs low (and high), got {value!r}")
+            return cls(low=value["low"], high=value.get("high"))
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"a latency is seconds or (low, high), got {value!r}")
         return cls(low=value)
 
     def draw(self, rng: random.Random) -> float:
@@ -220,6 +229,12 @@ class FaultInjector:
         _check_count(calls)
         self._periodic.append(_Periodic(fault=fault, period=calls, offset=self.calls))
 
+    def set_periods(self, periods: Mapping[Fault, int]) -> None:
+        """Replace the periodic faults with these (each fault on every N-th call from now)."""
+        self._periodic.clear()
+        for fault, calls in periods.items():
+            self.every(fault, calls)
+
     def set_rates(
         self,
         rates: Mapping[Fault, float],
@@ -232,14 +247,7 @@ class FaultInjector:
         The rates must add up to at most 1. A `seed` makes the sequence of
         faults the same on every run; `latency` sets how long SLOW calls wait.
         """
-        for fault, rate in rates.items():
-            if fault is Fault.CANNED_REPLY:
-                raise ValueError("a canned reply can only be scheduled")
-            if not 0.0 <= rate <= 1.0:
-                raise ValueError(f"rate of {fault.value} must be between 0 and 1, got {rate}")
-        total = sum(rates.values())
-        if total > 1.0 + 1e-9:
-            raise ValueError(f"fault rates add up to {total:g}, more than 1")
+        check_rates(rates)
         self._rates = {fault: rate for fault, rate in rates.items() if rate > 0}
         self._thresholds = []
         cumulative = 0.0
@@ -289,6 +297,19 @@ class FaultInjector:
         if wait is not None:
             return wait.draw(self._latency_rng)
         return self.latency.draw(self._latency_rng) if fault is Fault.SLOW else 0.0
+
+
+def check_rates(rates: Mapping[Fault, float]) -> None:
+    """ValueError unless each rate is in [0, 1], they add up to at most 1, and none is a
+    canned reply (which can only be scheduled)."""
+    for fault, rate in rates.items():
+        if fault is Fault.CANNED_REPLY:
+            raise ValueError("a canned reply can only be scheduled")
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"rate of {fault.value} must be between 0 and 1, got {rate}")
+    total = sum(rates.values())
+    if total > 1.0 + 1e-9:
+        raise ValueError(f"fault rates add up to {total:g}, more than 1")
 
 
 def _check_count(count: int) -> None:

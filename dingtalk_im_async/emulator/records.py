@@ -10,7 +10,7 @@ from attrs import define, field
 
 from .faults import Fault
 
-__all__ = ["CreatedGroup", "LoggedRequest"]
+__all__ = ["ApiCounters", "Counters", "CreatedGroup", "LoggedRequest"]
 
 
 @define(frozen=True, kw_only=True)
@@ -56,3 +56,60 @@ class LoggedRequest:
     status: int | None = None
     received_at: float = field(factory=time.monotonic, eq=False)
     elapsed: float | None = field(default=None, eq=False)
+
+
+@define(frozen=True, kw_only=True)
+class ApiCounters:
+    """What one API received since the last reset, and its faults.
+
+    - `calls`: requests that reached the route, refused ones included;
+    - `rate_limited`: calls refused for the QPS limit;
+    - `quota_used`: calls counted against `monthly_call_quota`;
+    - `qps_limit`: the limit applied to it now (None: none);
+    - `injected`: faults injected, by kind; `pending`: scheduled ones not used yet;
+    - `rates`: its fault rates now.
+    """
+
+    api: str
+    calls: int = 0
+    rate_limited: int = 0
+    quota_used: int = 0
+    qps_limit: int | None = None
+    injected: Mapping[Fault, int] = field(factory=dict)
+    pending: int = 0
+    rates: Mapping[Fault, float] = field(factory=dict)
+
+
+@define(frozen=True, kw_only=True)
+class Counters:
+    """The emulator's counters: per API (`apis`, by name) and the totals.
+
+    - `groups`: groups in the store; `requests`: journal lines written since the
+      last reset (dropped ones included); `failed_requests`: those answered with
+      a failure; `quota_used`: calls counted against the monthly quota.
+    """
+
+    apis: Mapping[str, ApiCounters]
+    groups: int = 0
+    requests: int = 0
+    failed_requests: int = 0
+    quota_used: int = 0
+
+    @property
+    def calls(self) -> int:
+        """Calls over every API."""
+        return sum(api.calls for api in self.apis.values())
+
+    @property
+    def rate_limited(self) -> int:
+        """QPS refusals over every API."""
+        return sum(api.rate_limited for api in self.apis.values())
+
+    def api(self, name: str) -> ApiCounters:
+        """The counters of the API `name` (e.g. `im.group.create`); ValueError if no route
+        serves it."""
+        try:
+            return self.apis[name]
+        except KeyError:
+            known = ", ".join(sorted(self.apis))
+            raise ValueError(f"no route serves the API {name!r}; served: {known}") from None

@@ -44,10 +44,12 @@ How to add an endpoint
    - `call.body`: the decoded JSON body (None when absent or not JSON);
    - `call.query`: the query parameters, `access_token` removed;
    - `call.params`: the path's `{placeholders}`, e.g. `{"chatId": "chat..."}`;
+   - `call.settings`: the emulator's `EmulatorSettings` now (`visible_users`,
+     `whitelisted`, ...; `call.emulator.robot_code` is the app's robot);
    - `call.store`: the `GroupStore` (groups by chatid and openConversationId,
-     robot messages by process query key);
-   - `call.emulator`: the settings (`visible_users`, `whitelisted`,
-     `robot_code`, ...) and the inspection lists (`groups`);
+     robot messages by process query key); a family with state of its own
+     keeps it in a store class and reaches it with `call.stores.of(ThatStore)`;
+   - `call.emulator`: the rest of the running emulator (`groups`, `traffic`, ...);
    - `call.fault`: the fault drawn for this call (SLOW, DROPPED_MID_RESPONSE
      and TRUNCATED_JSON still run the handler; record it if useful);
    - `call.request`: the raw `aiohttp.web.Request`, for headers.
@@ -82,6 +84,8 @@ from .store import GroupStore
 
 if TYPE_CHECKING:
     from ._state import EmulatorState
+    from ._stores import FamilyStores
+    from .settings import EmulatorSettings
 
 __all__ = ["Call", "Handler", "Route"]
 
@@ -134,6 +138,16 @@ class Call:
     emulator: EmulatorState = field(repr=False)
 
     @property
+    def settings(self) -> EmulatorSettings:
+        """The emulator's settings now (`visible_users`, `whitelisted`, ...)."""
+        return self.emulator.settings
+
+    @property
     def store(self) -> GroupStore:
-        """The emulator's group state, shared by every endpoint."""
+        """The emulator's group state, shared by the group and robot endpoints."""
         return self.emulator.store
+
+    @property
+    def stores(self) -> FamilyStores:
+        """Every family's store: `call.stores.of(CardStore)` for a family of its own."""
+        return self.emulator.stores

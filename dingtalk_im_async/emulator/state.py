@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ._admin_views import group_from_view, group_view
+from .groups.views import group_from_view, group_view
 from .store import GroupStore
 
 __all__ = ["load_state", "save_state"]

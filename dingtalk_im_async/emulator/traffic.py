@@ -17,15 +17,17 @@ class ApiTraffic:
     - `windows`: calls counted towards the QPS limit (those with a valid
       token), per whole second of `time.monotonic()`;
     - `rate_limited`: calls refused with the QPS error;
+    - `quota_used`: calls counted against the monthly call quota;
     - `faults`: the `FaultInjector` drawn for calls that passed the gateway.
     """
 
-    __slots__ = ("api", "calls", "faults", "rate_limited", "windows")
+    __slots__ = ("api", "calls", "faults", "quota_used", "rate_limited", "windows")
 
     def __init__(self, api: str) -> None:
         self.api = api
         self.calls = 0
         self.rate_limited = 0
+        self.quota_used = 0
         self.windows: Counter[int] = Counter()
         self.faults = FaultInjector()
 
@@ -45,5 +47,6 @@ class ApiTraffic:
         """Forget the counts and the faults (the injector stays the same object)."""
         self.calls = 0
         self.rate_limited = 0
+        self.quota_used = 0
         self.windows.clear()
         self.faults.clear()

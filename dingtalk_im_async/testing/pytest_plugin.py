@@ -1,10 +1,15 @@
-"""pytest plugin (a `pytest11` entry point, active once the package is installed).
+"""pytest plugin: the `dingtalk_emulator` fixture and marker (a `pytest11` entry point).
 
-It provides the `dingtalk_emulator` fixture: a `DingTalkEmulator` running on
-127.0.0.1 and a `GroupService` bound to it through an `AppTokenProvider`,
+Installing the package registers it for pytest runs in that environment (turn it
+off with `-p no:dingtalk_im_async`). Loading it costs little: it imports pytest
+and this package's face, and nothing of the emulator or of aiohttp's server
+until a test asks for the fixture.
+
+The fixture gives a test a `DingTalkEmulator` running on 127.0.0.1 and a
+`GroupService` and `RobotService` bound to it through an `AppTokenProvider`,
 all closed after the test. While the test runs, `set_testing(True)` makes
-every retry wait and backoff of the package instant (token fetches and
-bulk put-backs included); it is restored afterwards::
+every retry wait and backoff of the package instant; it is restored
+afterwards::
 
     from dingtalk_im_async import CreateGroupRequest
     from dingtalk_im_async.testing import Fault
@@ -13,22 +18,28 @@ bulk put-backs included); it is restored afterwards::
         result = await dingtalk_emulator.groups.create(
             CreateGroupRequest(name="team", owner="manager4220", useridlist=["u1"])
         )
-        [group] = dingtalk_emulator.emulator.groups
+        [group] = await dingtalk_emulator.emulator.list_groups()
         assert group.open_conversation_id == result.open_conversation_id
 
     @pytest.mark.dingtalk_emulator(qps_limit=20, visible_users=["manager4220"])
     async def test_survives_a_dropped_reply(dingtalk_emulator):
-        dingtalk_emulator.emulator.faults.schedule(Fault.DROPPED_MID_RESPONSE)
+        await dingtalk_emulator.emulator.schedule(
+            Fault.DROPPED_MID_RESPONSE, api="im.group.create"
+        )
         ...
 
-The `dingtalk_emulator` marker passes its keyword arguments to
-`DingTalkEmulator` (`visible_users`, `whitelisted`, `has_group_permission`,
-`token_lifetime`, `qps_limit`, `app_key`, `app_secret`, ...).
+The `dingtalk_emulator` marker's keyword arguments are `EmulatorSettings`
+fields (`qps_limit`, `visible_users`, `fault_rates`, ...) and, in process,
+`DingTalkEmulator`'s `host`, `port`, `ssl_context` and `extra_routes`.
 
 Remote mode: with `--dingtalk-emulator-url URL` (or `$DINGTALK_EMULATOR_URL`)
 the fixture's `emulator` is a `RemoteEmulator` for a `dingtalk-im emulator`
-already running there (in another process or container), reset before each
-test; its inspection and fault methods are coroutines.
+already running there (in another process or container). Before each test it
+calls `reset()` there: every group and message, the journal, the counters, the
+scheduled faults and the tokens are forgotten, for every other client of that
+emulator too; its settings stay. The marker's settings are applied with
+`configure` and put back after the test. The controls have the same names in
+both modes; awaited, the same test passes in both.
 
 The fixture is async: install pytest-asyncio beside pytest. It is declared
 as a pytest-asyncio fixture, so it works in strict mode (mark tests
@@ -42,20 +53,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import pytest
 
 from .._core.retry import is_testing, set_testing
-from ..emulator.emulated import EmulatedDingTalk
-from ..emulator.emulator import DingTalkEmulator
-from ..emulator.remote import RemoteEmulator
-from ..groups import GroupService
-from ..robot import RobotService
-from ..tokens import AppTokenProvider
 
-__all__ = ["MARKER", "URL_ENV", "URL_OPTION", "EmulatedDingTalk", "dingtalk_emulator"]
+__all__ = ["MARKER", "URL_ENV", "URL_OPTION", "dingtalk_emulator"]
 
 if TYPE_CHECKING:
+    import aiohttp
+
+    from ..emulator import DingTalkEmulator, EmulatedDingTalk, RemoteEmulator
+
     _async_fixture = pytest.fixture
 else:
     # pytest-asyncio's decorator makes the fixture work in its strict mode too;
@@ -69,8 +77,8 @@ MARKER = "dingtalk_emulator"
 #: Remote mode: the URL of a running `dingtalk-im emulator` (option, else environment).
 URL_OPTION = "--dingtalk-emulator-url"
 URL_ENV = "DINGTALK_EMULATOR_URL"
-#: Marker settings remote mode can apply through the admin API (restored after the test).
-_REMOTE_SETTINGS = frozenset({"qps_limit", "qps_limits", "visible_users"})
+#: Marker arguments that only an emulator of the fixture's own can take.
+_IN_PROCESS_ONLY = frozenset({"host", "port", "ssl_context", "extra_routes", "settings"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,8 +94,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(**settings): keyword arguments for the `dingtalk_emulator` fixture's "
-        "DingTalkEmulator (qps_limit, visible_users, whitelisted, ...)",
+        f"{MARKER}(**settings): EmulatorSettings for the `dingtalk_emulator` fixture's "
+        "emulator (qps_limit, visible_users, whitelisted, fault_rates, ...)",
     )
 
 
@@ -96,6 +104,10 @@ async def dingtalk_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emu
     """A fresh emulator on 127.0.0.1 and a ready client, both closed after the test; in
     remote mode (`--dingtalk-emulator-url` or `$DINGTALK_EMULATOR_URL`) a `RemoteEmulator`
     for the running one, reset before the test."""
+    import aiohttp  # here, not at import: loading the plugin stays cheap
+
+    from ..emulator import DingTalkEmulator
+
     marker = request.node.get_closest_marker(MARKER)
     settings: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
     url = request.config.getoption(URL_OPTION) or os.environ.get(URL_ENV)
@@ -123,6 +135,11 @@ async def dingtalk_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emu
 async def _bound(
     emulator: DingTalkEmulator | RemoteEmulator, session: aiohttp.ClientSession
 ) -> AsyncIterator[EmulatedDingTalk]:
+    from ..emulator import EmulatedDingTalk
+    from ..groups import GroupService
+    from ..robot import RobotService
+    from ..tokens import AppTokenProvider
+
     async with AppTokenProvider(
         session,
         app_key=emulator.app_key,
@@ -144,27 +161,44 @@ async def _bound(
 async def _remote(
     url: str, session: aiohttp.ClientSession, settings: dict[str, Any]
 ) -> AsyncIterator[RemoteEmulator]:
-    """The running emulator, reset, with the marker's settings applied and then restored."""
-    unsupported = sorted(set(settings) - _REMOTE_SETTINGS)
+    """The running emulator, reset, with the marker's settings applied and then put back."""
+    from ..emulator import RemoteEmulator
+    from ..emulator.settings import setting_info
+
+    unsupported = sorted(
+        name
+        for name in settings
+        if name in _IN_PROCESS_ONLY or (_is_setting(name) and not setting_info(name).live)
+    )
     if unsupported:
         pytest.fail(
-            f"{MARKER} marker settings {unsupported} need an in-process emulator; remote mode "
-            f"applies only {sorted(_REMOTE_SETTINGS)}",
+            f"{MARKER} marker settings {unsupported} need an in-process emulator: a running "
+            "emulator's address and app are fixed when it starts",
             pytrace=False,
         )
     async with RemoteEmulator(url, session=session) as remote:
         await remote.reset()
-        limit, per_api = await remote.qps_limits()
-        visible = await remote.visible_users()
+        before = await remote.get_settings()
         try:
-            if "qps_limit" in settings:
-                await remote.set_qps_limit(settings["qps_limit"])
-            if "qps_limits" in settings:
-                await remote.set_qps_limits(settings["qps_limits"])
-            if "visible_users" in settings:
-                await remote.set_visible_users(settings["visible_users"])
+            await remote.configure(**settings)
+        except (TypeError, ValueError) as error:
+            pytest.fail(f"{MARKER} marker: {error}", pytrace=False)
+        try:
             yield remote
         finally:
-            await remote.set_qps_limit(limit)
-            await remote.set_qps_limits(per_api)
-            await remote.set_visible_users(visible)
+            await remote.configure(**{name: getattr(before, name) for name in settings})
+
+
+def _is_setting(name: str) -> bool:
+    from ..emulator.settings import setting_names
+
+    return name in setting_names()
+
+
+def __getattr__(name: str) -> Any:
+    """`EmulatedDingTalk`, exported here before, loaded when asked for."""
+    if name == "EmulatedDingTalk":
+        from ..emulator import EmulatedDingTalk
+
+        return EmulatedDingTalk
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

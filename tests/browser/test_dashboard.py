@@ -127,7 +127,7 @@ def test_the_page_fits_the_width_and_is_screenshotted(
     [group] = [g for g in emulator.admin("GET", "/groups")["groups"] if g["name"] == "team-00"]
     key = post_message(emulator, group["openConversationId"], "Release 2.4 is out")
     emulator.admin("POST", f"/messages/{quote(key, safe='')}/read", {"userIds": ["u1"]})
-    emulator.admin("POST", "/faults", {"fault": "html-page"})
+    emulator.admin("POST", "/faults", {"api": "im.group.create", "fault": "html-page"})
     assert not isinstance(create_one(emulator), CreateGroupResult)
 
     open_dashboard(driver, emulator)

@@ -56,7 +56,7 @@ async def calls_reach(emulator: DingTalkEmulator, count: int) -> None:
     """Wait (at most 10 s) until the emulator has received `count` create calls."""
 
     async def poll() -> None:
-        while emulator.create_calls < count:  # noqa: ASYNC110 (the emulator has no event)
+        while emulator.calls("im.group.create") < count:  # noqa: ASYNC110 (the emulator has no event)
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(poll(), timeout=10)
@@ -95,8 +95,10 @@ async def test_an_async_iterable_is_accepted(
 async def test_one_failure_never_stops_the_others(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
-    emulator.fail_next(1, status=400, code="parameter.invalid", message="bad")
-    emulator.drop_next(1)
+    emulator.fail_next(
+        1, status=400, code="parameter.invalid", message="bad", api="im.group.create"
+    )
+    emulator.drop_next(1, api="im.group.create")
     async with groups.create_many(map(request, range(6)), concurrency=1, rate_limit=None) as run:
         outcomes = sorted(await collect(run), key=lambda outcome: outcome.index)
     assert isinstance(outcomes[0].error, InvalidParameterError)
@@ -104,7 +106,9 @@ async def test_one_failure_never_stops_the_others(
     assert outcomes[0].result is None
     assert outcomes[1].result is None
     assert [outcome.ok for outcome in outcomes[2:]] == [True] * 4
-    assert emulator.create_calls == 6, "creation is not idempotent: failures are not retried"
+    assert emulator.calls("im.group.create") == 6, (
+        "creation is not idempotent: failures are not retried"
+    )
 
 
 async def test_a_bad_item_becomes_an_error_outcome_without_io(
@@ -116,7 +120,7 @@ async def test_a_bad_item_becomes_an_error_outcome_without_io(
     assert isinstance(outcomes[1].error, RequestValidationError)
     assert outcomes[0].ok
     assert outcomes[2].ok
-    assert emulator.create_calls == 2
+    assert emulator.calls("im.group.create") == 2
 
 
 async def test_input_is_read_lazily_bounded_by_concurrency(
@@ -140,18 +144,18 @@ async def test_input_is_read_lazily_bounded_by_concurrency(
 async def test_breaking_out_cancels_calls_in_flight_and_leaves_no_tasks(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
-    emulator.delay_next(100, seconds=1.0)
+    emulator.delay_next(100, seconds=1.0, api="im.group.create")
     async with groups.create_many(map(request, range(100)), concurrency=5, rate_limit=None) as run:
         async for _outcome in run:
             break
     assert not other_tasks()
-    assert emulator.create_calls <= 10, "at most 2 x concurrency were ever taken"
+    assert emulator.calls("im.group.create") <= 10, "at most 2 x concurrency were ever taken"
 
 
 async def test_cancelling_the_consumer_cancels_calls_in_flight(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
-    emulator.delay_next(100, seconds=1.0)
+    emulator.delay_next(100, seconds=1.0, api="im.group.create")
     started = asyncio.Event()
 
     async def consume() -> None:
@@ -168,14 +172,14 @@ async def test_cancelling_the_consumer_cancels_calls_in_flight(
     with pytest.raises(asyncio.CancelledError):
         await consumer
     assert not other_tasks()
-    assert emulator.create_calls == 5
+    assert emulator.calls("im.group.create") == 5
     assert emulator.groups == []
 
 
 async def test_cancelling_without_async_with_still_cleans_up(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
-    emulator.delay_next(100, seconds=1.0)
+    emulator.delay_next(100, seconds=1.0, api="im.group.create")
     run = groups.create_many(map(request, range(100)), concurrency=3, rate_limit=None)
     consumer = asyncio.create_task(collect(run))
     await calls_reach(emulator, 3)
@@ -240,7 +244,7 @@ async def test_arguments_are_checked_before_any_io(
         groups.create_many(42)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="retries"):
         groups.create_many([request(0)], rate_limited_retries=-1)
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0
 
 
 def test_an_outcome_holds_exactly_one_of_result_and_error() -> None:

@@ -87,7 +87,7 @@ async def test_processes_sharing_a_redis_pacer_stay_under_the_rate(redis_url: st
     assert sum(report["ok"] for report in reports) == WORKERS * PER_WORKER
     assert emulator.rate_limited == 0
     assert len(emulator.groups) == WORKERS * PER_WORKER
-    assert max(emulator.create_windows.values()) <= RATE
+    assert max(emulator.windows("im.group.create").values()) <= RATE
 
 
 async def test_processes_pacing_alone_exceed_the_rate_together() -> None:
@@ -96,7 +96,7 @@ async def test_processes_pacing_alone_exceed_the_rate_together() -> None:
         reports = await run_fleet(emulator, "local")
     assert_overlapping(reports)
     assert emulator.rate_limited > 0
-    assert max(emulator.create_windows.values()) > RATE
+    assert max(emulator.windows("im.group.create").values()) > RATE
 
 
 async def test_pacers_on_one_key_share_the_rate_in_one_process(
@@ -125,7 +125,7 @@ async def test_pacers_on_one_key_share_the_rate_in_one_process(
 
         assert await asyncio.gather(create(first, 0), create(second, 30)) == [30, 30]
     assert emulator.rate_limited == 0
-    assert max(emulator.create_windows.values()) <= 30
+    assert max(emulator.windows("im.group.create").values()) <= 30
 
 
 async def test_a_script_paced_as_the_readme_shows_and_the_cli_share_one_budget(
@@ -154,7 +154,7 @@ async def test_a_script_paced_as_the_readme_shows_and_the_cli_share_one_budget(
     assert json.loads(stdout)["ok"] == PER_WORKER
     assert len(emulator.groups) == 30 + PER_WORKER
     assert emulator.rate_limited == 0
-    assert max(emulator.create_windows.values()) <= RATE
+    assert max(emulator.windows("im.group.create").values()) <= RATE
     assert pacer_key(app_key, "im.group.create") == (
         f"dingtalk-im-async:pace:{app_key}:im.group.create"
     )

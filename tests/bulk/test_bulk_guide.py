@@ -52,15 +52,17 @@ async def first_failure(
 async def test_stopping_at_the_first_failure_sends_no_more(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
-    emulator.fail_next(status=400, code="permession.checkFailed")
-    emulator.delay_next(100, seconds=0.5)  # the calls after the failure are still in flight
+    emulator.fail_next(status=400, code="permession.checkFailed", api="im.group.create")
+    emulator.delay_next(
+        100, seconds=0.5, api="im.group.create"
+    )  # the calls after the failure are still in flight
     failure = await first_failure(groups, numbered(100))
     assert failure is not None
     assert failure.index == 0
-    calls = emulator.create_calls
+    calls = emulator.calls("im.group.create")
     assert calls < 100
     await asyncio.sleep(0.2)
-    assert emulator.create_calls == calls  # nothing was sent after the block was left
+    assert emulator.calls("im.group.create") == calls  # nothing was sent after the block was left
     assert await first_failure(groups, numbered(3)) is None
 
 
@@ -166,11 +168,15 @@ async def test_a_resumable_job_never_sends_a_group_twice(
     journal = tmp_path / "groups.journal"
     # An earlier run died while team-5 was in flight, mid-write of another line.
     journal.write_text('{"key": "team-5", "status": "sending"}\n{"key": "te', encoding="utf-8")
-    emulator.faults.schedule(Fault.DROPPED_MID_RESPONSE)  # made, but the reply was lost
-    emulator.fail_next(status=400, code="parameter.invalid")  # refused: safe to send again
+    emulator.faults_for("im.group.create").schedule(
+        Fault.DROPPED_MID_RESPONSE
+    )  # made, but the reply was lost
+    emulator.fail_next(
+        status=400, code="parameter.invalid", api="im.group.create"
+    )  # refused: safe to send again
 
     await create_resumably(groups, requests, journal)
-    assert emulator.create_calls == 5  # team-5 was not sent again
+    assert emulator.calls("im.group.create") == 5  # team-5 was not sent again
     assert emulator.groups_created == 4  # 3 created, 1 whose reply was lost
     statuses = list(last_statuses(journal).values())
     assert statuses.count("created") == 3
@@ -179,7 +185,7 @@ async def test_a_resumable_job_never_sends_a_group_twice(
     assert statuses.count("sending") == 1  # team-5, still unknown
 
     await create_resumably(groups, requests, journal)  # the rerun sends only the refused one
-    assert emulator.create_calls == 6
+    assert emulator.calls("im.group.create") == 6
     names = [group.request["name"] for group in emulator.groups]
     assert len(names) == len(set(names)) == 5
     assert settled(journal) == set(requests)

@@ -73,8 +73,8 @@ async def test_pacing_keeps_every_server_second_at_or_under_the_rate(
     assert len(outcomes) == 90
     assert emulator.rate_limited == 0
     assert len(emulator.groups) == 90
-    assert len(emulator.create_windows) >= 2, "the run must span several server windows"
-    assert max(emulator.create_windows.values()) <= 50
+    assert len(emulator.windows("im.group.create")) >= 2, "the run must span several server windows"
+    assert max(emulator.windows("im.group.create").values()) <= 50
 
 
 async def test_without_pacing_the_same_load_is_refused(session: aiohttp.ClientSession) -> None:
@@ -86,7 +86,7 @@ async def test_without_pacing_the_same_load_is_refused(session: aiohttp.ClientSe
     refused = [o for o in outcomes if isinstance(o.error, RateLimitError)]
     assert emulator.rate_limited > 0
     assert len(refused) == emulator.rate_limited
-    assert max(emulator.create_windows.values()) > 50
+    assert max(emulator.windows("im.group.create").values()) > 50
 
 
 async def test_a_shared_pacer_paces_several_runs_together(
@@ -101,24 +101,26 @@ async def test_a_shared_pacer_paces_several_runs_together(
     counts = [len(run_outcomes) for run_outcomes in outcomes]
     assert counts == [40, 40]
     assert emulator.rate_limited == 0
-    assert max(emulator.create_windows.values()) <= 40
+    assert max(emulator.windows("im.group.create").values()) <= 40
 
 
 async def test_a_qps_refusal_is_put_back_and_counted(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
-    emulator.fail_next(2, status=403, code=QPS_CODE, message="应用调用该接口的QPS超过限制")
+    emulator.fail_next(
+        2, status=403, code=QPS_CODE, message="应用调用该接口的QPS超过限制", api="im.group.create"
+    )
     outcomes = await create_all(groups, 3, concurrency=1, rate_limit=None, backoff=0)
     by_index = {o.index: o for o in outcomes}
     assert all(o.ok for o in outcomes)
     assert by_index[0].rate_limited_retries == 2
     assert by_index[1].rate_limited_retries == 0
-    assert emulator.create_calls == 5
+    assert emulator.calls("im.group.create") == 5
     assert len(emulator.groups) == 3
 
 
 async def test_put_backs_are_bounded(groups: GroupService, emulator: DingTalkEmulator) -> None:
-    emulator.fail_next(5, status=403, code=QPS_CODE, message="QPS")
+    emulator.fail_next(5, status=403, code=QPS_CODE, message="QPS", api="im.group.create")
     outcomes = await create_all(
         groups,
         2,
@@ -133,13 +135,13 @@ async def test_put_backs_are_bounded(groups: GroupService, emulator: DingTalkEmu
     assert first.rate_limited_retries == 2
     assert second.ok
     assert second.rate_limited_retries == 2
-    assert emulator.create_calls == 6
+    assert emulator.calls("im.group.create") == 6
 
 
 async def test_system_busy_429_is_put_back_too(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
-    emulator.fail_next(1, status=429, code="system.busy", message="busy")
+    emulator.fail_next(1, status=429, code="system.busy", message="busy", api="im.group.create")
     (outcome,) = await create_all(groups, 1, rate_limit=None, backoff=0)
     assert outcome.ok
     assert outcome.rate_limited_retries == 1
@@ -148,10 +150,16 @@ async def test_system_busy_429_is_put_back_too(
 async def test_other_errors_are_not_put_back(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
-    emulator.fail_next(1, status=403, code="Forbidden.AccessDenied.IpNotInWhiteList", message="ip")
+    emulator.fail_next(
+        1,
+        status=403,
+        code="Forbidden.AccessDenied.IpNotInWhiteList",
+        message="ip",
+        api="im.group.create",
+    )
     (outcome,) = await create_all(groups, 1, rate_limit=None, backoff=0)
     assert not outcome.ok
-    assert emulator.create_calls == 1
+    assert emulator.calls("im.group.create") == 1
 
 
 async def test_a_real_qps_limit_is_ridden_out_by_backing_off(
@@ -173,4 +181,4 @@ async def test_pacing_needs_no_extra(
     async with groups.create_many([request(n) for n in range(3)], pacer=LocalPacer(20)) as run:
         outcomes = [outcome async for outcome in run]
     assert all(outcome.ok for outcome in outcomes)
-    assert emulator.create_calls == 3
+    assert emulator.calls("im.group.create") == 3

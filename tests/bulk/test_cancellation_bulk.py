@@ -36,13 +36,13 @@ async def test_cancelling_a_bulk_run_at_any_step_leaves_no_task_and_the_service_
     of event-loop steps, until one run completes before its cancellation."""
     cancelled = 0
     for steps in range(0, MAX_STEPS, STEP):
-        emulator.faults.clear()
-        emulator.faults.set_rates(
+        emulator.faults_for("im.group.create").clear()
+        emulator.faults_for("im.group.create").set_rates(
             {Fault.SYSTEM_ERROR: 0.2, Fault.SYSTEM_BUSY: 0.1, Fault.SLOW: 0.1},
             seed=steps,
             latency=0.002,
         )
-        emulator.faults.every(Fault.TOKEN_REVOKED, 7)
+        emulator.faults_for("im.group.create").every(Fault.TOKEN_REVOKED, 7)
         provider = app_provider(emulator, session)
         groups = GroupService(session, provider, base_url=emulator.base_url, retry=INSTANT_RETRIES)
         seen: list[BulkOutcome[CreateGroupRequest, CreateGroupResult]] = []
@@ -77,7 +77,7 @@ async def test_cancelling_a_bulk_run_at_any_step_leaves_no_task_and_the_service_
         for outcome in seen:
             if outcome.result is not None:
                 assert made[outcome.request.name] == 1
-        emulator.faults.clear()
+        emulator.faults_for("im.group.create").clear()
         after = await groups.create(request(f"after-{steps}"))
         named = [g.chatid for g in emulator.groups if g.request["name"] == f"after-{steps}"]
         assert named == [after.chatid]
@@ -126,7 +126,7 @@ async def test_an_interrupted_bulk_run_leaves_whole_lines_and_resume_finishes_it
 ) -> None:
     source = write_csv(tmp_path / "in.csv")
     results = tmp_path / "out.jsonl"
-    emulator.faults.set_rates({Fault.SLOW: 0.5}, seed=5, latency=(0.1, 0.3))
+    emulator.faults_for("im.group.create").set_rates({Fault.SLOW: 0.5}, seed=5, latency=(0.1, 0.3))
     args = ["bulk", str(source), "--results", str(results), "--rate", "0", "--concurrency", "5"]
     process = await start_cli(emulator, args)
     await results_reach(results, after)
@@ -137,7 +137,7 @@ async def test_an_interrupted_bulk_run_leaves_whole_lines_and_resume_finishes_it
     interrupted = whole_records(results)
     assert after <= len(interrupted) < ROWS
 
-    emulator.faults.clear()
+    emulator.faults_for("im.group.create").clear()
     await asyncio.sleep(0.4)  # calls the first run left behind finish on the server
     resumed = await run_cli(emulator, [*args, "--resume"])
     assert resumed.code in (0, 1), resumed.output  # 1: some outcomes stay unknown

@@ -121,13 +121,13 @@ async def test_a_create_with_an_unknown_outcome_is_not_sent_again(
     client: DingTalkClient, emulator: DingTalkEmulator
 ) -> None:
     """The contrast: creating is not safe to repeat, so a lost reply stays unknown."""
-    emulator.faults.schedule(Fault.DROPPED_MID_RESPONSE)
+    emulator.faults_for("im.group.create").schedule(Fault.DROPPED_MID_RESPONSE)
     request = CreateGroupRequest(name="n", owner="o", useridlist=["u"])
     async with client.many(client.groups.create, [request], rate_limited_backoff=0) as outcomes:
         (outcome,) = [outcome async for outcome in outcomes]
     assert outcome.verdict is Verdict.UNKNOWN
     assert outcome.rate_limited_retries == 0
-    assert emulator.create_calls == 1
+    assert emulator.calls("im.group.create") == 1
     assert emulator.groups_created == 1  # it exists: sending it again would make a second
 
 

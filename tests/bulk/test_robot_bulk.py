@@ -119,7 +119,7 @@ async def test_the_monthly_quota_stops_the_run_and_the_rest_is_sent_next_month(
     client: DingTalkClient, emulator: DingTalkEmulator
 ) -> None:
     groups = await many_groups(client, 30)
-    emulator.monthly_call_quota = emulator.quota_used + 10  # ten calls left this month
+    emulator.configure(monthly_call_quota=emulator.quota_used + 10)  # ten calls left this month
     messages = [
         GroupMessage(open_conversation_id=group.open_conversation_id, message=ANNOUNCEMENT)
         for group in groups

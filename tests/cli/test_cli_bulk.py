@@ -190,7 +190,13 @@ async def test_api_failures_are_recorded_and_exit_non_zero(
     tmp_path: Path, emulator: DingTalkEmulator
 ) -> None:
     source = write_csv(tmp_path / "in.csv", 3)
-    emulator.fail_next(1, status=400, code="permession.checkFailed", message="群主不在应用可见性内")
+    emulator.fail_next(
+        1,
+        status=400,
+        code="permession.checkFailed",
+        message="群主不在应用可见性内",
+        api="im.group.create",
+    )
     finished = await run_cli(emulator, ["bulk", str(source), "--concurrency", "1"])
     assert finished.code == 1
     records = {record["line"]: record for record in results_of(tmp_path / "in.csv.results.jsonl")}
@@ -210,8 +216,8 @@ async def test_the_cli_paces_to_the_rate(tmp_path: Path) -> None:
         )
     assert finished.code == 0, finished.output
     assert emulator.rate_limited == 0
-    assert len(emulator.create_windows) >= 2
-    assert max(emulator.create_windows.values()) <= 40
+    assert len(emulator.windows("im.group.create")) >= 2
+    assert max(emulator.windows("im.group.create").values()) <= 40
 
 
 def test_without_credentials_it_says_how_to_give_them(tmp_path: Path) -> None:

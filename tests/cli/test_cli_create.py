@@ -106,7 +106,9 @@ def test_option_values_outside_the_spec_are_refused(flag: str) -> None:
 
 
 async def test_an_api_error_exits_non_zero_with_its_code(emulator: DingTalkEmulator) -> None:
-    emulator.fail_next(1, status=400, code="parameter.invalid", message="输入参数错误")
+    emulator.fail_next(
+        1, status=400, code="parameter.invalid", message="输入参数错误", api="im.group.create"
+    )
     finished = await run_cli(
         emulator, ["create-group", "--name", "n", "--owner", "m", "--user", "u"]
     )
@@ -134,4 +136,4 @@ async def test_base_url_comes_from_the_environment(emulator: DingTalkEmulator) -
     )
     assert finished.code == 1
     assert "could not connect" in finished.output
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import signal
 import socket
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -23,10 +18,11 @@ from dingtalk_im_async import (
     ResponseError,
 )
 from dingtalk_im_async.cli import main
+from tests.support.emulator_process import (
+    emulator_process,
+)
 
-COMMAND = Path(sys.executable).with_name("dingtalk-im")
 REQUEST = CreateGroupRequest(name="n", owner="manager4220", useridlist=["u"])
-STARTUP_SECONDS = 30
 
 
 def free_port() -> int:
@@ -34,54 +30,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-class RunningEmulator:
-    def __init__(self, process: asyncio.subprocess.Process, banner: dict[str, str]) -> None:
-        self.process = process
-        self.banner = banner
-
-    async def stop(self, signum: int) -> tuple[int, str]:
-        """Send `signum`; return the exit code and the rest of stdout."""
-        self.process.send_signal(signum)
-        assert self.process.stdout is not None
-        rest = await asyncio.wait_for(self.process.stdout.read(), STARTUP_SECONDS)
-        code = await asyncio.wait_for(self.process.wait(), STARTUP_SECONDS)
-        return code, rest.decode()
-
-
-@asynccontextmanager
-async def emulator_process(*args: str) -> AsyncIterator[RunningEmulator]:
-    process = await asyncio.create_subprocess_exec(
-        str(COMMAND),
-        "emulator",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        banner = await asyncio.wait_for(read_banner(process), STARTUP_SECONDS)
-        yield RunningEmulator(process, banner)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-
-
-async def read_banner(process: asyncio.subprocess.Process) -> dict[str, str]:
-    """The `export NAME=value` lines, up to the Ctrl-C hint."""
-    assert process.stdout is not None
-    exports: dict[str, str] = {}
-    while True:
-        line = (await process.stdout.readline()).decode()
-        if not line:
-            assert process.stderr is not None
-            raise AssertionError(f"emulator exited early: {(await process.stderr.read())!r}")
-        if line.startswith("export "):
-            name, _, value = line.removeprefix("export ").strip().partition("=")
-            exports[name] = value
-        if "Ctrl-C" in line:
-            return exports
 
 
 def service_for(
@@ -126,7 +74,7 @@ async def test_serves_creates_on_the_given_port_and_stops_on_ctrl_c(
         code, summary = await running.stop(signal.SIGINT)
     assert code == 130  # stopped by a signal: 128 + its number, like every command
     assert re.search(r"token fetches\W+1\b", summary)
-    assert re.search(r"create calls\W+2\b", summary)
+    assert re.search(r"im\.group\.create calls\W+2\b", summary)
     assert re.search(r"groups created\W+1\b", summary)
 
 
@@ -137,11 +85,11 @@ async def test_fault_rates_apply_and_sigterm_stops_cleanly(
         "--port",
         "0",
         "--fault",
-        "html-page=100%",
+        "im.group.create:html-page=100%",
         "--seed",
         "3",
-        "--revoke-tokens-every",
-        "2",
+        "--fault-every",
+        "im.group.create:token-revoked=2",
     ) as running:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", running.banner["DINGTALK_BASE_URL"])
         _, groups = service_for(session, running.banner)
@@ -170,15 +118,20 @@ def test_busy_port_is_a_clear_error() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--fault", "meteor=0.1"], "NAME one of system-error"),
-        (["--fault", "system-error"], "expected NAME=RATE"),
-        (["--fault", "system-error=lots"], "not a number"),
+        (["--fault", "meteor=0.1"], "unknown fault 'meteor'; known: system-error"),
+        (["--fault", "system-error"], "expected [API:]NAME=VALUE"),
+        (["--fault", ":system-error=0.1"], "expected an API name"),
+        (["--fault", "system-error=lots"], "a rate is a number or a percentage"),
         (["--fault", "system-error=2"], "between 0 and 1"),
         (["--fault", "system_error=0.7", "--fault", "html-page=50%"], "more than 1"),
-        (["--fault", "canned-reply=0.1"], "NAME one of"),
+        (["--fault", "im.nope:html-page=50%"], "no route serves the API 'im.nope'"),
+        (["--fault", "canned-reply=0.1"], "unknown fault"),
+        (["--fault-every", "token-revoked=0"], "positive integer"),
         (["--latency", "slow"], "SECONDS or LOW:HIGH"),
         (["--latency", "2:1"], "below low"),
-        (["--qps-limit", "0"], "x>=1"),
+        (["--qps-limit", "0"], "positive integer"),
+        (["--api-qps-limit", "im.group.create"], "expected API=N"),
+        (["--token-lifetime", "-1"], "token_lifetime must be"),
     ],
 )
 def test_bad_options_are_refused_before_serving(args: list[str], message: str) -> None:
@@ -192,3 +145,65 @@ def test_help_says_the_printed_credentials_are_the_emulators_own() -> None:
     assert result.exit_code == 0
     assert "made-up test credentials" in result.output
     assert "dropped-mid-response" in result.output
+
+
+async def test_a_fault_without_an_api_applies_to_every_api_and_the_old_flag_still_works(
+    session: aiohttp.ClientSession,
+) -> None:
+    async with emulator_process(
+        "--port", "0", "--fault", "html-page=100%", "--revoke-tokens-every", "5"
+    ) as running:
+        tokens, _ = service_for(session, running.banner)
+        with pytest.raises(ResponseError):  # the token endpoint gets the proxy's page too
+            await tokens.get_token()
+        code, summary = await running.stop(signal.SIGTERM)
+        assert running.process.stderr is not None
+        warning = (await running.process.stderr.read()).decode()
+    assert code == 128 + signal.SIGTERM
+    assert "--revoke-tokens-every is deprecated; use --fault-every token-revoked=N" in warning
+    assert re.search(r"fault html-page\W+1\b", summary)
+
+
+def test_every_setting_with_a_command_line_form_is_an_option() -> None:
+    """The options are made from EmulatorSettings: none is written twice."""
+    import attrs
+
+    from dingtalk_im_async.emulator import EmulatorSettings
+
+    result = CliRunner().invoke(main, ["emulator", "--help"], terminal_width=200)
+    for attribute in attrs.fields(EmulatorSettings):
+        form = attribute.metadata["setting"].cli
+        if form is not None:
+            assert form.flag in result.output, attribute.name
+
+
+async def test_the_options_become_the_running_emulators_settings() -> None:
+    from dingtalk_im_async.emulator import ANY_API, Fault, RemoteEmulator
+
+    async with emulator_process(
+        "--port", "0",
+        "--visible-user", "a", "--visible-user", "b",
+        "--denied-scope", "qyapi_robot_sendmsg",
+        "--api-qps-limit", "im.group.create=7",
+        "--monthly-call-quota", "0",
+        "--group-message-limit", "2",
+        "--no-robot-in-new-groups",
+        "--fault", "oapi.chat.get:slow=25%",
+        "--fault-every", "token-revoked=9",
+        "--latency", "0.2:0.4",
+        "--journal-limit", "none",
+        "--token-lifetime", "60",
+    ) as running:  # fmt: skip
+        async with RemoteEmulator(running.banner["DINGTALK_BASE_URL"]) as remote:
+            settings = await remote.get_settings()
+        await running.stop(signal.SIGTERM)
+    assert settings.visible_users == frozenset({"a", "b"})
+    assert settings.denies("qyapi_robot_sendmsg")
+    assert dict(settings.qps_limits) == {"im.group.create": 7}
+    assert (settings.monthly_call_quota, settings.group_message_limit) == (0, 2)
+    assert settings.robot_in_new_groups is False
+    assert settings.fault_rates_for("oapi.chat.get") == {Fault.SLOW: 0.25}
+    assert settings.fault_periods == {ANY_API: {Fault.TOKEN_REVOKED: 9}}
+    assert (settings.slow_latency.low, settings.slow_latency.high) == (0.2, 0.4)
+    assert (settings.journal_limit, settings.token_lifetime) == (None, 60.0)
+    assert settings.record_groups is False  # of no use outside the process

@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 
 from dingtalk_im_async import CreateGroupRequest
-from tests.cli.test_cli_emulator import COMMAND, emulator_process, service_for
+from tests.cli.test_cli_emulator import service_for
+from tests.support.emulator_process import COMMAND, emulator_process
 
 SAVED_GROUP = {
     "chatid": "chatsaved",

@@ -48,7 +48,13 @@ async def test_diagnostics_go_to_stderr_one_line_each_never_wrapped(
         {"name": "refused", "owner": "m", "useridlist": ["u"]},
     ]
     source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    emulator.fail_next(1, status=400, code="permession.checkFailed", message="群主不在应用可见性内")
+    emulator.fail_next(
+        1,
+        status=400,
+        code="permession.checkFailed",
+        message="群主不在应用可见性内",
+        api="im.group.create",
+    )
     code, stdout, stderr = await run_piped(emulator, "bulk", str(source), "--concurrency", "1")
     assert code == 1, stdout + stderr
     diagnostics = [text for text in stderr.splitlines() if text.startswith("line ")]
@@ -73,7 +79,9 @@ async def test_the_summary_counts_invalid_inputs_apart_from_failed_calls(
         "fine,m,u\n",
         encoding="utf-8",
     )
-    emulator.fail_next(1, status=400, code="permession.checkFailed", message="no")
+    emulator.fail_next(
+        1, status=400, code="permession.checkFailed", message="no", api="im.group.create"
+    )
     code, stdout, stderr = await run_piped(emulator, "bulk", str(source), "--concurrency", "1")
     assert code == 1, stdout + stderr
     assert "1 failed" in stdout

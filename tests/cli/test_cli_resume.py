@@ -48,9 +48,9 @@ async def interrupt_with_calls_in_flight(
     the emulator for a moment, and send `signum` while they are in flight."""
     process = await start_cli(emulator, ["bulk", str(source), "--concurrency", "5"])
     await wait_for(lambda: len(emulator.groups) >= 10)
-    emulator.delay_next(5, seconds=0.5)
-    calls = emulator.create_calls
-    await wait_for(lambda: emulator.create_calls >= calls + 5)
+    emulator.delay_next(5, seconds=0.5, api="im.group.create")
+    calls = emulator.calls("im.group.create")
+    await wait_for(lambda: emulator.calls("im.group.create") >= calls + 5)
     process.send_signal(signum)
     finished = await finish(process)
     return finished.code
@@ -98,8 +98,10 @@ async def test_resume_sends_failed_inputs_again_but_not_created_ones(
     tmp_path: Path, emulator: DingTalkEmulator
 ) -> None:
     source = write_csv(tmp_path / "in.csv", 6)
-    emulator.fail_next(2, status=500, code="system.error")
-    emulator.fail_next(1, status=400, code="parameter.invalid", message="bad")
+    emulator.fail_next(2, status=500, code="system.error", api="im.group.create")
+    emulator.fail_next(
+        1, status=400, code="parameter.invalid", message="bad", api="im.group.create"
+    )
     first = await run_cli(emulator, ["bulk", str(source), "--concurrency", "1"])
     assert first.code == 1
     statuses = Counter(record["status"] for record in results_of(tmp_path / "in.csv.results.jsonl"))
@@ -117,7 +119,9 @@ async def test_an_undocumented_success_reply_is_unknown_and_never_resent(
     tmp_path: Path, emulator: DingTalkEmulator
 ) -> None:
     source = write_csv(tmp_path / "in.csv", 3)
-    emulator.faults.schedule(Fault.TRUNCATED_JSON)  # the group is created, the reply is cut
+    emulator.faults_for("im.group.create").schedule(
+        Fault.TRUNCATED_JSON
+    )  # the group is created, the reply is cut
     first = await run_cli(emulator, ["bulk", str(source), "--concurrency", "1"])
     assert first.code == 1
     statuses = Counter(record["status"] for record in results_of(tmp_path / "in.csv.results.jsonl"))

@@ -63,9 +63,9 @@ async def test_one_sigint_after_every_input_was_read_exits_130(
     """All five inputs are read and in flight when Ctrl-C comes: nothing is left to stop
     reading, but the run was still interrupted."""
     source = write_csv(tmp_path / "in.csv", 5)
-    emulator.delay_next(5, seconds=1.0)
+    emulator.delay_next(5, seconds=1.0, api="im.group.create")
     process = await start_cli(emulator, ["bulk", str(source), "--concurrency", "10"])
-    await wait_for(lambda: emulator.create_calls >= 5)
+    await wait_for(lambda: emulator.calls("im.group.create") >= 5)
     interrupt(process, signal.SIGINT)
     finished = await finish(process)
     assert finished.code == 130, finished.output
@@ -77,9 +77,9 @@ async def test_two_quick_sigints_while_sending_exit_130(
     tmp_path: Path, emulator: DingTalkEmulator
 ) -> None:
     source = write_csv(tmp_path / "in.csv", 5)
-    emulator.delay_next(5, seconds=1.0)
+    emulator.delay_next(5, seconds=1.0, api="im.group.create")
     process = await start_cli(emulator, ["bulk", str(source), "--concurrency", "10"])
-    await wait_for(lambda: emulator.create_calls >= 5)
+    await wait_for(lambda: emulator.calls("im.group.create") >= 5)
     interrupt(process, signal.SIGINT, signal.SIGINT)
     finished = await finish(process)
     assert finished.code == 130, finished.output
@@ -98,14 +98,14 @@ async def test_two_quick_sigints_during_the_token_fetch_exit_130(
     assert finished.code == 130, finished.output
     assert "Traceback" not in finished.output
     assert "Interrupted" in finished.output
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0
 
 
 async def test_sigterm_exits_143(tmp_path: Path, emulator: DingTalkEmulator) -> None:
     source = write_csv(tmp_path / "in.csv", 5)
-    emulator.delay_next(5, seconds=1.0)
+    emulator.delay_next(5, seconds=1.0, api="im.group.create")
     process = await start_cli(emulator, ["bulk", str(source), "--concurrency", "10"])
-    await wait_for(lambda: emulator.create_calls >= 5)
+    await wait_for(lambda: emulator.calls("im.group.create") >= 5)
     interrupt(process, signal.SIGTERM)
     finished = await finish(process)
     assert finished.code == 128 + signal.SIGTERM, finished.output
@@ -134,7 +134,7 @@ async def test_two_quick_sigints_while_reading_the_input_exit_130(
     assert finished.code == 130, finished.output
     assert "Traceback" not in finished.output
     assert "Interrupted" in finished.output
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0
 
 
 async def test_create_group_interrupted_mid_call_exits_130(emulator: DingTalkEmulator) -> None:

@@ -46,7 +46,9 @@ async def test_a_header_too_long_after_the_create_is_unknown_and_never_resent(
     source = write_csv(tmp_path / "groups.csv")
     async with DingTalkEmulator() as emulator:
         # Created, then a reply whose header line is over aiohttp's 8,190 bytes.
-        emulator.reply_next(body=b"{}", headers={"X-Trace": "t" * 9000}, applied=True)
+        emulator.reply_next(
+            body=b"{}", headers={"X-Trace": "t" * 9000}, applied=True, api="im.group.create"
+        )
         assert await bulk(emulator, source) == 1
         results = source.with_name("groups.csv.results.jsonl")
         assert statuses(results)["g0"] == "unknown"
@@ -63,6 +65,7 @@ async def test_a_gateway_504_with_a_json_code_after_the_create_is_unknown(
             status=504,
             body=b'{"code": "GatewayTimeout", "message": "upstream timed out"}',
             applied=True,
+            api="im.group.create",
         )
         assert await bulk(emulator, source) == 1
         results = source.with_name("groups.csv.results.jsonl")
@@ -80,7 +83,7 @@ async def test_a_token_fetch_lost_on_the_network_is_not_sent_and_resume_sends_it
     source = write_csv(tmp_path / "groups.csv")
     async with DingTalkEmulator() as emulator:
         emulator.reply_token_next(body=b'{"accessToken": "revoked-by-now", "expireIn": 7200}')
-        emulator.token_faults.schedule(Fault.CONNECTION_CLOSED)
+        emulator.faults_for("oauth2.accessToken").schedule(Fault.CONNECTION_CLOSED)
         assert await bulk(emulator, source) == 1
         results = source.with_name("groups.csv.results.jsonl")
         assert statuses(results)["g0"] == "not_sent"

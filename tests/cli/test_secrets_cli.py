@@ -65,7 +65,7 @@ async def test_bulk_create_group_and_refused_credentials_leak_nothing(tmp_path: 
     source = write_csv(tmp_path / "in.csv")
     results = tmp_path / "out.jsonl"
     async with TokenRecordingEmulator(app_secret=APP_SECRET) as emulator:
-        emulator.faults.set_rates(
+        emulator.faults_for("im.group.create").set_rates(
             {
                 Fault.SYSTEM_ERROR: 0.15,
                 Fault.SYSTEM_BUSY: 0.05,
@@ -75,13 +75,13 @@ async def test_bulk_create_group_and_refused_credentials_leak_nothing(tmp_path: 
             },
             seed=11,
         )
-        emulator.faults.every(Fault.TOKEN_REVOKED, 5)
+        emulator.faults_for("im.group.create").every(Fault.TOKEN_REVOKED, 5)
         env = cli_env(emulator)
         bulk = await run(
             ["bulk", str(source), "--results", str(results), "--rate", "0", "--concurrency", "4"],
             env,
         )
-        emulator.faults.clear()
+        emulator.faults_for("im.group.create").clear()
         single = await run(["create-group", "--name", "one", "--owner", "o", "--user", "u"], env)
         refused = await run(
             ["create-group", "--name", "two", "--owner", "o", "--user", "u"],

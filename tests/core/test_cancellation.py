@@ -56,9 +56,9 @@ async def test_cancelling_a_create_at_any_step_leaves_no_task_and_the_service_us
     of that path is hit, until one create completes before its cancellation."""
     cancelled = 0
     for steps in range(MAX_STEPS):
-        emulator.faults.clear()
-        emulator.faults.schedule(Fault.SYSTEM_ERROR)
-        emulator.faults.schedule(Fault.TOKEN_REVOKED)
+        emulator.faults_for("im.group.create").clear()
+        emulator.faults_for("im.group.create").schedule(Fault.SYSTEM_ERROR)
+        emulator.faults_for("im.group.create").schedule(Fault.TOKEN_REVOKED)
         provider = app_provider(emulator, session)
         groups = GroupService(
             session, provider, base_url=emulator.base_url, retry=INSTANT_RETRIES, rate_limit=None
@@ -75,7 +75,7 @@ async def test_cancelling_a_create_at_any_step_leaves_no_task_and_the_service_us
                 await call
             cancelled += 1
         await no_client_tasks_left()  # a token fetch others could share may finish first
-        emulator.faults.clear()
+        emulator.faults_for("im.group.create").clear()
         result = await groups.create(request(f"after-{steps}"))
         assert [g.chatid for g in emulator.groups if g.request["name"] == f"after-{steps}"] == [
             result.chatid
@@ -92,7 +92,7 @@ async def test_cancelling_a_create_at_any_step_leaves_no_task_and_the_service_us
 async def test_cancelling_the_only_caller_lets_its_token_fetch_finish_for_the_next_call(
     emulator: DingTalkEmulator, session: aiohttp.ClientSession
 ) -> None:
-    emulator.token_faults.schedule(Fault.SLOW, delay=0.3)
+    emulator.faults_for("oauth2.accessToken").schedule(Fault.SLOW, delay=0.3)
     provider = app_provider(emulator, session)
     groups = GroupService(session, provider, base_url=emulator.base_url, retry=INSTANT_RETRIES)
     call = asyncio.create_task(groups.create(request("gives-up")))
@@ -103,14 +103,14 @@ async def test_cancelling_the_only_caller_lets_its_token_fetch_finish_for_the_ne
     await no_client_tasks_left()
     await groups.create(request("next"))
     assert emulator.token_fetches == 1
-    assert emulator.create_calls == 1
+    assert emulator.calls("im.group.create") == 1
     await provider.close()
 
 
 async def test_cancelling_one_waiter_of_a_token_fetch_does_not_fail_the_others(
     emulator: DingTalkEmulator, session: aiohttp.ClientSession
 ) -> None:
-    emulator.token_faults.schedule(Fault.SLOW, delay=0.3)
+    emulator.faults_for("oauth2.accessToken").schedule(Fault.SLOW, delay=0.3)
     provider = app_provider(emulator, session)
     groups = GroupService(session, provider, base_url=emulator.base_url, retry=INSTANT_RETRIES)
     leaving = asyncio.create_task(groups.create(request("leaves")))
@@ -131,9 +131,9 @@ async def test_cancelling_a_create_on_the_wire_keeps_the_session_usable(
     groups = GroupService(
         session, StaticTokenProvider(emulator.issue_token()), base_url=emulator.base_url
     )
-    emulator.delay_next(3, seconds=0.3)
+    emulator.delay_next(3, seconds=0.3, api="im.group.create")
     calls = [asyncio.create_task(groups.create(request(f"slow-{i}"))) for i in range(3)]
-    await eventually(lambda: emulator.create_calls >= 3)
+    await eventually(lambda: emulator.calls("im.group.create") >= 3)
     for call in calls:
         call.cancel()
     outcomes = await asyncio.gather(*calls, return_exceptions=True)
@@ -148,9 +148,9 @@ async def test_closing_the_client_fails_calls_on_the_wire_and_waiting_for_a_conn
 ) -> None:
     client = client_for(emulator, connection_limit=2)
     await client.tokens.get_token()
-    emulator.delay_next(2, seconds=5)
+    emulator.delay_next(2, seconds=5, api="im.group.create")
     calls = [asyncio.create_task(client.groups.create(request(f"c{i}"))) for i in range(5)]
-    await eventually(lambda: emulator.create_calls >= 2)
+    await eventually(lambda: emulator.calls("im.group.create") >= 2)
     await client.close()
     outcomes = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 5)
     on_the_wire = [
@@ -172,7 +172,7 @@ async def test_closing_the_client_fails_calls_waiting_for_a_token_without_sendin
     emulator: DingTalkEmulator,
 ) -> None:
     client = client_for(emulator)
-    emulator.token_faults.schedule(Fault.SLOW, delay=5)
+    emulator.faults_for("oauth2.accessToken").schedule(Fault.SLOW, delay=5)
     calls = [asyncio.create_task(client.groups.create(request(f"t{i}"))) for i in range(3)]
     await eventually(lambda: emulator.token_fetches > 0)
     await client.close()
@@ -180,7 +180,7 @@ async def test_closing_the_client_fails_calls_waiting_for_a_token_without_sendin
     assert all(isinstance(o, ClientClosedError) for o in outcomes)
     assert all(o.verdict is Verdict.NOT_SENT for o in outcomes)  # type: ignore[union-attr]
     assert "closed while fetching the access token" in str(outcomes[0])
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0
     assert client_tasks() == []
 
 
@@ -188,9 +188,9 @@ async def test_closing_the_client_ends_a_retry_backoff_at_once(
     emulator: DingTalkEmulator,
 ) -> None:
     client = client_for(emulator, retry=RetryPolicy(initial_wait=30, max_wait=30))
-    emulator.fail_next(3)
+    emulator.fail_next(3, api="im.group.create")
     call = asyncio.create_task(client.groups.create(request("backing-off")))
-    await eventually(lambda: emulator.create_calls > 0)
+    await eventually(lambda: emulator.calls("im.group.create") > 0)
     await client.close()
     with pytest.raises(ClientClosedError, match="waiting to retry") as caught:
         await asyncio.wait_for(call, 5)  # not the up to 30 s of the backoff
@@ -210,7 +210,7 @@ async def test_calls_after_close_fail_before_any_io_and_close_is_idempotent(
         await client.groups.create(request("after"))
     assert caught.value.verdict is Verdict.NOT_SENT
     assert isinstance(caught.value, TransportError)
-    assert emulator.create_calls == 1
+    assert emulator.calls("im.group.create") == 1
     assert client_tasks() == []
 
 
@@ -221,9 +221,9 @@ async def test_a_caller_owned_session_closed_under_a_service_gives_client_closed
     groups = GroupService(
         session, StaticTokenProvider(emulator.issue_token()), base_url=emulator.base_url
     )
-    emulator.delay_next(seconds=5)
+    emulator.delay_next(seconds=5, api="im.group.create")
     call = asyncio.create_task(groups.create(request("owned")))
-    await eventually(lambda: emulator.create_calls > 0)
+    await eventually(lambda: emulator.calls("im.group.create") > 0)
     await session.close()
     with pytest.raises(ClientClosedError) as caught:
         await asyncio.wait_for(call, 5)
@@ -252,7 +252,7 @@ async def test_the_provider_can_be_closed_twice_and_its_waiters_are_told_why(
     emulator: DingTalkEmulator, session: aiohttp.ClientSession
 ) -> None:
     provider: AppTokenProvider = app_provider(emulator, session)
-    emulator.token_faults.schedule(Fault.SLOW, delay=5)
+    emulator.faults_for("oauth2.accessToken").schedule(Fault.SLOW, delay=5)
     waiter = asyncio.create_task(provider.get_token())
     await eventually(lambda: emulator.token_fetches > 0)
     await provider.close()

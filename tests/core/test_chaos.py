@@ -28,6 +28,8 @@ from dingtalk_im_async import (
 from dingtalk_im_async.testing import Fault
 from tests.support.chaos import RATES, ChaosRun, calls_by_name, groups_by_name
 
+pytestmark = pytest.mark.slow  # 10,000 creates, then 2,000 in asyncio's debug mode
+
 #: Faults after which DingTalk processed nothing, so sending the call again is safe.
 NOTHING_PROCESSED = {Fault.SYSTEM_ERROR, Fault.SYSTEM_BUSY, Fault.TOKEN_REVOKED}
 #: Faults whose call made a group the client cannot know about.

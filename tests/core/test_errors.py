@@ -52,7 +52,7 @@ async def test_error_code_maps_to_its_exception_with_all_fields(
     code: str,
     error_class: type[ApiError],
 ) -> None:
-    emulator.fail_next(5, status=status, code=code, message="说明")
+    emulator.fail_next(5, status=status, code=code, message="说明", api="im.group.create")
     with pytest.raises(ApiError) as caught:
         await groups.create(REQUEST)
     error = caught.value

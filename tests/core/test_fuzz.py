@@ -176,7 +176,7 @@ async def _open_session() -> aiohttp.ClientSession:
 async def create_with_reply(
     emulator: DingTalkEmulator, service: GroupService, status: int, body: bytes, content_type: str
 ) -> None:
-    emulator.reply_next(status=status, body=body, content_type=content_type)
+    emulator.reply_next(status=status, body=body, content_type=content_type, api="im.group.create")
     with contextlib.suppress(ResponseError, ApiError):
         await service.create(CreateGroupRequest(name="n", owner="o", useridlist=["u"]))
 
@@ -197,7 +197,9 @@ def test_reply_size_read_is_capped(
     live: Live,
 ) -> None:
     loop, emulator, service, _session = live
-    emulator.reply_next(status=200, body=b"[" + b"1," * MAX_REPLY_BYTES + b"1]")
+    emulator.reply_next(
+        status=200, body=b"[" + b"1," * MAX_REPLY_BYTES + b"1]", api="im.group.create"
+    )
     with pytest.raises(ResponseError, match="larger than"):
         loop.run_until_complete(
             service.create(CreateGroupRequest(name="n", owner="o", useridlist=["u"]))
@@ -214,7 +216,9 @@ def test_every_request_the_spec_allows_is_accepted_and_created_by_the_server(
 ) -> None:
     request = build(kwargs)  # the spec allows it, so the client must too
     emulator = live.emulator
-    emulator.whitelisted = request.conversation_tag == 0  # normal groups need the whitelist
+    emulator.configure(
+        whitelisted=request.conversation_tag == 0
+    )  # normal groups need the whitelist
     result = live.loop.run_until_complete(live.service.create(request))
     assert emulator.groups[-1].open_conversation_id == result.open_conversation_id
     assert emulator.groups[-1].request == json.loads(json.dumps(to_wire(request)))
@@ -227,10 +231,10 @@ def test_anything_but_a_request_is_refused_before_any_io(
     value: Any,
 ) -> None:
     loop, emulator, service, _session = live
-    calls = emulator.create_calls
+    calls = emulator.calls("im.group.create")
     with pytest.raises(RequestValidationError, match="must be a CreateGroupRequest"):
         loop.run_until_complete(service.create(value))
-    assert emulator.create_calls == calls
+    assert emulator.calls("im.group.create") == calls
 
 
 # -- token endpoint replies --------------------------------------------------------------
@@ -319,7 +323,9 @@ def test_replies_with_any_content_encoding_raise_only_documented_errors(
     encoding: str,
 ) -> None:
     loop, emulator, service, _session = live
-    emulator.reply_next(status=status, body=body, headers={"Content-Encoding": encoding})
+    emulator.reply_next(
+        status=status, body=body, headers={"Content-Encoding": encoding}, api="im.group.create"
+    )
     with contextlib.suppress(ResponseError, ApiError):
         loop.run_until_complete(
             service.create(CreateGroupRequest(name="n", owner="o", useridlist=["u"]))
@@ -332,7 +338,7 @@ def test_a_compression_bomb_is_cut_at_the_cap_on_the_create_endpoint(
     loop, emulator, service, _session = live
     bomb = gzip_bomb(64)
     assert len(bomb) < MAX_REPLY_BYTES  # small on the wire: only the decoded size is too big
-    emulator.reply_next(body=bomb, headers={"Content-Encoding": "gzip"})
+    emulator.reply_next(body=bomb, headers={"Content-Encoding": "gzip"}, api="im.group.create")
     with pytest.raises(ResponseError, match="larger than"):
         loop.run_until_complete(
             service.create(CreateGroupRequest(name="n", owner="o", useridlist=["u"]))

@@ -35,25 +35,25 @@ async def test_undocumented_reply_raises_response_error_with_status_and_excerpt(
     content_type: str,
     reason: str,
 ) -> None:
-    emulator.reply_next(status=status, body=body, content_type=content_type)
+    emulator.reply_next(status=status, body=body, content_type=content_type, api="im.group.create")
     with pytest.raises(ResponseError) as caught:
         await groups.create(REQUEST)
     assert caught.value.status == status
     assert reason in str(caught.value)
     assert len(caught.value.excerpt) <= 200
-    assert emulator.create_calls == 1
+    assert emulator.calls("im.group.create") == 1
 
 
 async def test_html_excerpt_is_kept_for_diagnosis(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
-    emulator.reply_next(status=502, body=HTML_PAGE, content_type="text/html")
+    emulator.reply_next(status=502, body=HTML_PAGE, content_type="text/html", api="im.group.create")
     with pytest.raises(ResponseError) as caught:
         await groups.create(REQUEST)
     assert "502 Bad Gateway" in caught.value.excerpt
 
 
 async def test_oversized_reply_is_refused(groups: GroupService, emulator: DingTalkEmulator) -> None:
-    emulator.reply_next(status=200, body=b" " * (2 << 20) + b"{}")
+    emulator.reply_next(status=200, body=b" " * (2 << 20) + b"{}", api="im.group.create")
     with pytest.raises(ResponseError, match="larger than"):
         await groups.create(REQUEST)

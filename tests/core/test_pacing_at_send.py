@@ -19,7 +19,7 @@ def request(name: str) -> CreateGroupRequest:
 
 
 def busiest_second(emulator: DingTalkEmulator) -> int:
-    return max(emulator.create_windows.values())
+    return max(emulator.windows("im.group.create").values())
 
 
 async def test_calls_waiting_for_a_slow_token_do_not_burst_when_it_arrives(
@@ -27,7 +27,7 @@ async def test_calls_waiting_for_a_slow_token_do_not_burst_when_it_arrives(
 ) -> None:
     """Issue 11: at rate_limit=20, 30 creates went out within one second after a slow fetch."""
     async with DingTalkEmulator(qps_limit=RATE) as emulator:
-        emulator.token_faults.schedule(Fault.SLOW, delay=1.0)
+        emulator.faults_for("oauth2.accessToken").schedule(Fault.SLOW, delay=1.0)
         groups = GroupService(session, app_provider(emulator, session), base_url=emulator.base_url)
         requests = [request(f"slow-{n}") for n in range(40)]
         async with groups.create_many(requests, concurrency=40, rate_limit=RATE) as run:
@@ -69,7 +69,9 @@ async def test_without_pacing_the_same_handlers_exceed_the_rate(
 async def test_retries_and_token_replays_take_a_slot_too() -> None:
     """Every send is paced: first tries, 500 retries and replays after a refused token."""
     async with DingTalkEmulator(qps_limit=RATE) as emulator:
-        emulator.faults.set_rates({Fault.SYSTEM_ERROR: 0.3, Fault.TOKEN_REVOKED: 0.05}, seed=11)
+        emulator.faults_for("im.group.create").set_rates(
+            {Fault.SYSTEM_ERROR: 0.3, Fault.TOKEN_REVOKED: 0.05}, seed=11
+        )
         set_testing(True)  # retries without backoff: only the pacer spaces them
         try:
             async with DingTalkClient(
@@ -84,7 +86,7 @@ async def test_retries_and_token_replays_take_a_slot_too() -> None:
                 )
         finally:
             set_testing(False)
-    assert emulator.create_calls > 45  # retries and replays happened
+    assert emulator.calls("im.group.create") > 45  # retries and replays happened
     assert emulator.rate_limited == 0
     assert busiest_second(emulator) <= RATE
 

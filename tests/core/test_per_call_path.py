@@ -47,7 +47,7 @@ async def test_a_tracing_session_is_still_told_about_every_reply_chunk(
     tracing = aiohttp.TraceConfig()
     tracing.on_response_chunk_received.append(on_chunk)
     async with aiohttp.ClientSession(trace_configs=[tracing]) as session:
-        emulator.reply_next(body=json.dumps(REPLY).encode())
+        emulator.reply_next(body=json.dumps(REPLY).encode(), api="im.group.create")
         result = await _service(emulator, session).create(REQUEST)
     assert result.open_conversation_id == "cid+/=="
     assert json.loads(b"".join(chunks[-1:])) == REPLY  # the create's reply, the last one read
@@ -57,7 +57,9 @@ async def test_a_compressed_reply_is_decoded(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
     emulator.reply_next(
-        body=gzip.compress(json.dumps(REPLY).encode()), headers={"Content-Encoding": "gzip"}
+        body=gzip.compress(json.dumps(REPLY).encode()),
+        headers={"Content-Encoding": "gzip"},
+        api="im.group.create",
     )
     result = await groups.create(REQUEST)
     assert (result.chatid, result.conversation_tag) == ("chatabc", ConversationTag.INTERNAL)
@@ -67,7 +69,7 @@ async def test_a_large_reply_still_arriving_after_its_headers_is_read_whole(
     groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
     padded = {**REPLY, "padding": "x" * 900_000}  # under the 1 MiB cap, many TCP segments
-    emulator.reply_next(body=json.dumps(padded).encode())
+    emulator.reply_next(body=json.dumps(padded).encode(), api="im.group.create")
     result = await groups.create(REQUEST)
     assert result.open_conversation_id == "cid+/=="
 
@@ -77,7 +79,9 @@ async def test_each_call_gives_its_connection_back(emulator: DingTalkEmulator) -
     connector = aiohttp.TCPConnector(limit=1)
     async with aiohttp.ClientSession(connector=connector) as session:
         groups = _service(emulator, session)
-        emulator.reply_next(status=400, body=b'{"code":"invalidParameter","message":"x"}')
+        emulator.reply_next(
+            status=400, body=b'{"code":"invalidParameter","message":"x"}', api="im.group.create"
+        )
         with pytest.raises(ApiError, match="invalidParameter"):
             await groups.create(REQUEST)
         results = await asyncio.wait_for(
@@ -108,4 +112,4 @@ async def test_pacing_takes_one_slot_per_send_and_none_when_off(
     assert unpaced.pacer is None
     await unpaced.create(REQUEST)
     assert pacer.slots == {"im.group.create": 3}
-    assert emulator.create_calls == 4
+    assert emulator.calls("im.group.create") == 4

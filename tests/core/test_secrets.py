@@ -39,10 +39,15 @@ async def test_no_token_or_secret_in_errors_reprs_or_logs(
         session, provider, base_url=emulator.base_url, retry=RetryPolicy(initial_wait=0, max_wait=0)
     )
     errors: list[DingTalkError] = []
-    emulator.fail_next(3, status=500, code="system.error")
-    emulator.fail_next(1, status=400, code="parameter.invalid")
-    emulator.reply_next(status=502, body=b"<html>bad gateway</html>", content_type="text/html")
-    emulator.drop_next(1)
+    emulator.fail_next(3, status=500, code="system.error", api="im.group.create")
+    emulator.fail_next(1, status=400, code="parameter.invalid", api="im.group.create")
+    emulator.reply_next(
+        status=502,
+        body=b"<html>bad gateway</html>",
+        content_type="text/html",
+        api="im.group.create",
+    )
+    emulator.drop_next(1, api="im.group.create")
     for _ in range(4):
         try:
             await service.create(REQUEST)
@@ -68,6 +73,7 @@ async def test_no_token_or_secret_in_errors_reprs_or_logs(
     assert any("retrying" in record.getMessage() for record in caplog.records)
 
 
+@pytest.mark.slow  # the chaos runs of tests/core/test_chaos.py (shared: run once per session)
 @pytest.mark.parametrize("run_name", ["chaos_run", "debug_chaos_run"])
 def test_no_secret_or_token_anywhere_in_a_chaos_run(
     run_name: str, request: pytest.FixtureRequest

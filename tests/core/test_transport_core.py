@@ -158,7 +158,9 @@ async def test_a_request_of_the_wrong_type_is_refused_before_any_io(
 async def test_a_2xx_reply_carrying_an_error_code_is_that_error(
     emulator: DingTalkEmulator, groups: GroupService
 ) -> None:
-    emulator.reply_next(status=200, body=b'{"code": "system.busy", "message": "busy"}')
+    emulator.reply_next(
+        status=200, body=b'{"code": "system.busy", "message": "busy"}', api="im.group.create"
+    )
     with pytest.raises(RateLimitError) as busy:
         await groups.create(request())
     assert busy.value.status == 200
@@ -181,7 +183,9 @@ async def test_an_api_error_keeps_the_whole_error_body(
 async def test_a_gateway_error_with_a_code_is_unknown(
     emulator: DingTalkEmulator, groups: GroupService
 ) -> None:
-    emulator.reply_next(status=504, body=b'{"code": "GatewayTimeout", "message": "late"}')
+    emulator.reply_next(
+        status=504, body=b'{"code": "GatewayTimeout", "message": "late"}', api="im.group.create"
+    )
     with pytest.raises(ApiError) as late:
         await groups.create(request())
     assert late.value.verdict is Verdict.UNKNOWN
@@ -190,7 +194,12 @@ async def test_a_gateway_error_with_a_code_is_unknown(
 async def test_the_monthly_quota_stops_a_bulk_run_and_the_rest_are_not_sent(
     emulator: DingTalkEmulator, groups: GroupService
 ) -> None:
-    emulator.fail_next(status=403, code="Forbidden.AccessDenied.ApiCountLimitForOrg", message="q")
+    emulator.fail_next(
+        status=403,
+        code="Forbidden.AccessDenied.ApiCountLimitForOrg",
+        message="q",
+        api="im.group.create",
+    )
     requests = [request(f"q{n}") for n in range(30)]
     async with groups.create_many(requests, concurrency=1) as run:
         outcomes = sorted([outcome async for outcome in run], key=lambda o: o.index)
@@ -198,7 +207,7 @@ async def test_the_monthly_quota_stops_a_bulk_run_and_the_rest_are_not_sent(
     assert outcomes[0].verdict is Verdict.REJECTED
     assert all(isinstance(o.error, RunStoppedError) for o in outcomes[1:])
     assert {o.verdict for o in outcomes[1:]} == {Verdict.NOT_SENT}
-    assert emulator.create_calls == 1
+    assert emulator.calls("im.group.create") == 1
 
 
 async def test_an_unknown_outcome_is_put_back_only_for_operations_safe_to_repeat(
@@ -218,33 +227,33 @@ async def test_an_unknown_outcome_is_put_back_only_for_operations_safe_to_repeat
         routed.faults_for(ECHO.api).schedule(Fault.DROPPED_MID_RESPONSE)
         async with client.many(echo, [EchoRequest(chat_id="c")], rate_limited_backoff=0) as run:
             [repeated] = [outcome async for outcome in run]
-        routed.faults.schedule(Fault.DROPPED_MID_RESPONSE)
+        routed.faults_for("im.group.create").schedule(Fault.DROPPED_MID_RESPONSE)
         async with client.many(client.groups.create, [request("once")]) as run:
             [created] = [outcome async for outcome in run]
     assert repeated.ok
     assert repeated.rate_limited_retries == 1
     assert created.verdict is Verdict.UNKNOWN
-    assert routed.create_calls == 1
+    assert routed.calls("im.group.create") == 1
 
 
 async def test_set_testing_makes_every_retry_wait_instant(
     emulator: DingTalkEmulator, session: aiohttp.ClientSession
 ) -> None:
     groups = service_for(emulator, session, retry=RetryPolicy(initial_wait=5, max_wait=5))
-    emulator.fail_next(2)
+    emulator.fail_next(2, api="im.group.create")
     set_testing(True)
     try:
         result = await asyncio.wait_for(groups.create(request()), timeout=2)
     finally:
         set_testing(False)
     assert result.chatid
-    assert emulator.create_calls == 3
+    assert emulator.calls("im.group.create") == 3
 
 
 async def test_the_token_fetch_retries_a_500_on_the_same_entry_point(
     emulator: DingTalkEmulator, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
 ) -> None:
-    emulator.token_faults.schedule(Fault.SYSTEM_ERROR)
+    emulator.faults_for("oauth2.accessToken").schedule(Fault.SYSTEM_ERROR)
     groups = service_for(emulator, session)
     set_testing(True)
     try:
@@ -259,18 +268,18 @@ async def test_the_token_fetch_retries_a_500_on_the_same_entry_point(
 async def test_a_failed_token_fetch_means_the_call_was_not_sent(
     emulator: DingTalkEmulator, groups: GroupService
 ) -> None:
-    emulator.token_faults.schedule(Fault.CONNECTION_CLOSED)
+    emulator.faults_for("oauth2.accessToken").schedule(Fault.CONNECTION_CLOSED)
     with pytest.raises(Exception) as lost:
         await groups.create(request())
     assert getattr(lost.value, "verdict", None) is Verdict.NOT_SENT
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0
 
 
 async def test_a_refused_token_whose_replacement_is_also_refused_fails_once(
     emulator: DingTalkEmulator, groups: GroupService
 ) -> None:
-    emulator.faults.schedule(Fault.TOKEN_REVOKED)
-    emulator.faults.schedule(Fault.TOKEN_REVOKED)
+    emulator.faults_for("im.group.create").schedule(Fault.TOKEN_REVOKED)
+    emulator.faults_for("im.group.create").schedule(Fault.TOKEN_REVOKED)
     with pytest.raises(InvalidTokenError):
         await groups.create(request())
-    assert emulator.create_calls == 2
+    assert emulator.calls("im.group.create") == 2

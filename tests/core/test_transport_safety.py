@@ -63,7 +63,7 @@ async def test_a_create_to_an_untrusted_certificate_fails_before_sending_anythin
     with pytest.raises(TransportError, match="TLS certificate verification failed") as caught:
         await groups.create(REQUEST)
     assert caught.value.verdict is Verdict.NOT_SENT
-    assert https_emulator.create_calls == 0
+    assert https_emulator.calls("im.group.create") == 0
 
 
 async def test_a_token_fetch_to_an_untrusted_certificate_never_sends_the_secret(
@@ -213,12 +213,14 @@ async def test_a_redirected_create_is_not_followed_with_the_token(
 ) -> None:
     token = emulator.issue_token()
     groups = GroupService(session, StaticTokenProvider(token), base_url=emulator.base_url)
-    emulator.reply_next(status=status, headers={"Location": elsewhere.base_url + CREATE_PATH})
+    emulator.reply_next(
+        status=status, headers={"Location": elsewhere.base_url + CREATE_PATH}, api="im.group.create"
+    )
     with pytest.raises(ResponseError, match=r"redirect to http://127\.0\.0\.1 refused") as caught:
         await groups.create(REQUEST)
     assert caught.value.status == status
     assert elsewhere.requests == []
-    assert elsewhere.create_calls == 0
+    assert elsewhere.calls("im.group.create") == 0
     assert token not in str(caught.value)
 
 
@@ -235,7 +237,7 @@ async def test_a_redirected_token_request_is_not_followed_with_the_secret(
         app_secret=emulator.app_secret,
         base_url=emulator.base_url,
     )
-    emulator.token_faults.schedule_reply(
+    emulator.faults_for("oauth2.accessToken").schedule_reply(
         CannedReply(status=status, headers={"Location": elsewhere.base_url + TOKEN_PATH})
     )
     with pytest.raises(ResponseError, match="redirect"):
@@ -250,7 +252,9 @@ async def test_a_relative_redirect_is_refused_as_well(
     groups = GroupService(
         session, StaticTokenProvider(emulator.issue_token()), base_url=emulator.base_url
     )
-    emulator.reply_next(status=307, headers={"Location": "/v1.0/im/group/create?again=1"})
+    emulator.reply_next(
+        status=307, headers={"Location": "/v1.0/im/group/create?again=1"}, api="im.group.create"
+    )
     with pytest.raises(ResponseError, match="redirect to a relative location refused"):
         await groups.create(REQUEST)
-    assert emulator.create_calls == 1
+    assert emulator.calls("im.group.create") == 1

@@ -47,9 +47,9 @@ async def test_qps_limit_refuses_calls_beyond_the_limit_in_one_second(
     assert len(refused) == emulator.rate_limited
     assert all(r.code == "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi" for r in refused)
     assert len(emulator.groups) == 30 - len(refused)
-    assert len(emulator.groups) <= 5 * len(emulator.create_windows)
+    assert len(emulator.groups) <= 5 * len(emulator.windows("im.group.create"))
     assert refused
-    assert sum(emulator.create_windows.values()) == 30
+    assert sum(emulator.windows("im.group.create").values()) == 30
 
 
 async def test_emulator_serves_https_with_a_trusted_certificate(
@@ -138,6 +138,6 @@ async def test_qps_windows_count_only_authenticated_calls(
         await create(session, emulator, token="0" * 32)
         accepted = await create(session, emulator)
     assert accepted.status == 200
-    assert emulator.create_calls == 3
-    assert sum(emulator.create_windows.values()) == 1
+    assert emulator.calls("im.group.create") == 3
+    assert sum(emulator.windows("im.group.create").values()) == 1
     assert emulator.rate_limited == 0

@@ -20,6 +20,7 @@ from dingtalk_im_async import (
 from dingtalk_im_async.testing import DingTalkEmulator, Fault
 from tests.conftest import app_provider
 
+CREATE = "im.group.create"
 REQUEST = CreateGroupRequest(name="team", owner="manager4220", useridlist=["u1", "u2"])
 
 
@@ -151,7 +152,7 @@ async def test_journal_has_api_status_fault_and_timing_but_no_secret(
     session: aiohttp.ClientSession, emulator: DingTalkEmulator, groups: GroupService
 ) -> None:
     token = emulator.issue_token()
-    emulator.faults.schedule(Fault.SYSTEM_ERROR)
+    emulator.faults_for("im.group.create").schedule(Fault.SYSTEM_ERROR)
     await groups.create(REQUEST)  # a token fetch, a failed create, a retried create
     oapi = f"{emulator.oapi_base_url}/chat/get?access_token={token}&chatid=x&corpsecret=s3"
     async with session.get(oapi) as reply:
@@ -186,7 +187,7 @@ async def test_admin_calls_are_not_api_calls(
 ) -> None:
     for path in ("/groups", "/counters", "/requests", "/qps", "/credentials", "/visible-users"):
         await admin(session, emulator, "GET", path)
-    await admin(session, emulator, "POST", "/faults", {"fault": "slow"})
+    await admin(session, emulator, "POST", "/faults", {"api": "im.group.create", "fault": "slow"})
     await admin(session, emulator, "POST", "/reset")
     async with session.get(emulator.base_url + "/") as page:
         assert page.status == 200
@@ -200,9 +201,9 @@ async def test_admin_calls_are_not_api_calls(
 async def test_counters_per_api(
     session: aiohttp.ClientSession, emulator: DingTalkEmulator, groups: GroupService
 ) -> None:
-    emulator.qps_limits["im.group.create"] = 50
+    emulator.configure(qps_limits={**emulator.settings.qps_limits, "im.group.create": 50})
     await groups.create(REQUEST)
-    emulator.faults.schedule(Fault.HTML_PAGE, 2)
+    emulator.faults_for("im.group.create").schedule(Fault.HTML_PAGE, 2)
     counters = await admin(session, emulator, "GET", "/counters")
     by_api = {item["api"]: item for item in counters["apis"]}
     create = by_api["im.group.create"]
@@ -226,7 +227,7 @@ async def test_faults_scheduled_per_api_by_count_rate_or_reply(
         "/faults",
         {"api": "im.group.create", "reply": {"status": 403, "code": "x.y", "message": "no"}},
     )
-    assert emulator.faults.pending == 2
+    assert emulator.faults_for("im.group.create").pending == 2
     await admin(
         session,
         emulator,
@@ -246,10 +247,10 @@ async def test_faults_scheduled_per_api_by_count_rate_or_reply(
     assert emulator.faults_for("im.group.update").rates == {Fault.SYSTEM_BUSY: 0.25}
 
     emulator.faults_for("im.group.create").clear()
-    await admin(session, emulator, "POST", "/faults", {"fault": "connection-closed"})
+    await admin(session, emulator, "POST", "/faults", {"api": CREATE, "fault": "connection-closed"})
     with pytest.raises(TransportError):
         await groups.create(REQUEST)
-    assert emulator.faults.injected[Fault.CONNECTION_CLOSED] == 1
+    assert emulator.faults_for("im.group.create").injected[Fault.CONNECTION_CLOSED] == 1
 
     cleared = await admin(session, emulator, "DELETE", "/faults?api=oapi.chat.get")
     assert cleared == {"cleared": "oapi.chat.get"}
@@ -262,14 +263,17 @@ async def test_faults_scheduled_per_api_by_count_rate_or_reply(
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"api": "im.nope", "fault": "slow"}, "unknown api"),
-        ({"fault": "nope"}, "unknown fault"),
-        ({"fault": "canned-reply"}, "unknown fault"),
-        ({"fault": "slow", "count": 0}, "count"),
-        ({"fault": "slow", "delaySeconds": "soon"}, "delaySeconds"),
-        ({"rates": {"system-error": 2}}, "between 0 and 1"),
-        ({"rates": ["system-error"]}, "rates"),
-        ({"reply": "boom"}, "reply"),
+        ({"api": "im.nope", "fault": "slow"}, "no route serves the API 'im.nope'"),
+        ({"fault": "slow"}, "api is required"),
+        ({"api": CREATE, "fault": "nope"}, "unknown fault"),
+        ({"api": CREATE, "fault": "canned-reply"}, "unknown fault"),
+        ({"api": CREATE, "fault": "slow", "count": 0}, "count"),
+        ({"api": CREATE, "fault": "slow", "delaySeconds": "soon"}, "delay"),
+        ({"api": CREATE, "fault": "slow", "delay": {"high": 1}}, "delay"),
+        ({"api": CREATE, "fault": "slow", "every": 0}, "positive integer"),
+        ({"api": CREATE, "rates": {"system-error": 2}}, "between 0 and 1"),
+        ({"api": CREATE, "rates": ["system-error"]}, "rates"),
+        ({"api": CREATE, "reply": "boom"}, "reply"),
         ([1, 2], "JSON object"),
     ],
 )
@@ -300,10 +304,10 @@ async def test_qps_limit_global_and_per_api(
     assert emulator.qps_limit_for("im.group.create") == 2
     assert emulator.qps_limit_for("oapi.chat.get") == 5
     await admin(session, emulator, "PUT", "/qps", {"limit": None})
-    assert emulator.qps_limit is None
-    for bad in ({"limit": 0}, {"limit": "5"}, {"perApi": {"im.nope": 1}}, {"perApi": 3}):
+    assert emulator.settings.qps_limit is None
+    for bad in ({"limit": -1}, {"limit": "5"}, {"perApi": {"im.nope": 1}}, {"perApi": 3}):
         await admin(session, emulator, "PUT", "/qps", bad, status=400)
-    assert emulator.qps_limits == {"im.group.create": 2}
+    assert emulator.settings.qps_limits == {"im.group.create": 2}
 
 
 async def test_the_qps_limit_set_over_http_refuses_calls(
@@ -320,24 +324,24 @@ async def test_visible_users(session: aiohttp.ClientSession, emulator: DingTalkE
     assert await admin(session, emulator, "GET", "/visible-users") == {"users": None}
     found = await admin(session, emulator, "PUT", "/visible-users", {"users": ["b", "a"]})
     assert found == {"users": ["a", "b"]}
-    assert emulator.visible_users == frozenset({"a", "b"})
+    assert emulator.settings.visible_users == frozenset({"a", "b"})
     await admin(session, emulator, "PUT", "/visible-users", {"users": [1]}, status=400)
     await admin(session, emulator, "PUT", "/visible-users", {"users": None})
-    assert emulator.visible_users is None
+    assert emulator.settings.visible_users is None
 
 
 async def test_reset_forgets_state_but_keeps_settings(
     session: aiohttp.ClientSession, emulator: DingTalkEmulator, groups: GroupService
 ) -> None:
-    emulator.qps_limit = 9
+    emulator.configure(qps_limit=9)
     await groups.create(REQUEST)
-    emulator.faults.schedule(Fault.SLOW)
+    emulator.faults_for("im.group.create").schedule(Fault.SLOW)
     assert await admin(session, emulator, "POST", "/reset") == {"reset": True}
     assert len(emulator.store) == 0
     assert emulator.requests == []
-    assert emulator.create_calls == 0
-    assert emulator.faults.pending == 0
-    assert emulator.qps_limit == 9
+    assert emulator.calls("im.group.create") == 0
+    assert emulator.faults_for("im.group.create").pending == 0
+    assert emulator.settings.qps_limit == 9
 
 
 async def test_dashboard_and_assets_are_served(

@@ -104,7 +104,7 @@ async def test_a_per_api_limit_overrides_the_default(session: aiohttp.ClientSess
     async with emulator_with_test_routes(qps_limit=1, qps_limits={ECHO_API: None}) as emulator:
         await at_the_start_of_a_second()
         echoes = [(await call_echo(session, emulator)).status for _ in range(3)]
-        emulator.qps_limits[OAPI_ECHO_API] = 0
+        emulator.configure(qps_limits={**emulator.settings.qps_limits, OAPI_ECHO_API: 0})
         oapi = await call_oapi(session, emulator, chatid="chat0")
     assert echoes == [200, 200, 200]
     assert (emulator.qps_limit_for(ECHO_API), emulator.qps_limit_for("im.group.create")) == (
@@ -117,23 +117,25 @@ async def test_a_per_api_limit_overrides_the_default(session: aiohttp.ClientSess
 async def test_permission_is_checked_after_the_token_and_per_scope(
     emulator: DingTalkEmulator, session: aiohttp.ClientSession
 ) -> None:
-    emulator.denied_scopes.add("qyapi_chat_read")
-    assert emulator.has_group_permission is False
+    emulator.configure(denied_scopes={"qyapi_chat_read"})
+    assert emulator.settings.denies("qyapi_chat_read")
+    assert not emulator.settings.denies("qyapi_chat_manage")
     echo = await call_echo(session, emulator)  # needs qyapi_chat_manage: still granted
     oapi = await call_oapi(session, emulator, chatid="chat0")
     without_token = await call_oapi(session, emulator, token=None, chatid="chat0")
     assert echo.status == 200
     assert (oapi.json()["errcode"], oapi.json()["sub_code"]) == (88, "60011")
     assert without_token.json()["errcode"] == 40014
-    emulator.has_group_permission = False
+    emulator.configure(has_group_permission=False)
     refused = await call_echo(session, emulator)
     assert (refused.status, refused.json()["code"]) == (
         403,
         "Forbidden.AccessDenied.AccessTokenPermissionDenied",
     )
     assert refused.json()["accessdenieddetail"] == {"requiredScopes": ["qyapi_chat_manage"]}
-    emulator.has_group_permission = True
-    assert emulator.denied_scopes == set()
+    emulator.configure(has_group_permission=True)
+    assert emulator.settings.denies("qyapi_chat_read")  # denied on its own, still
+    assert not emulator.settings.denies("qyapi_chat_manage")
 
 
 async def test_faults_hit_only_their_api_and_only_calls_past_the_gateway(
@@ -146,7 +148,7 @@ async def test_faults_hit_only_their_api_and_only_calls_past_the_gateway(
     clean = await call_echo(session, emulator)
     assert (created.status, refused.status, busy.status, clean.status) == (200, 400, 429, 200)
     assert emulator.faults_for(ECHO_API).calls == 2
-    assert emulator.faults.calls == 1
+    assert emulator.faults_for("im.group.create").calls == 1
 
 
 @pytest.mark.parametrize("fault", [Fault.SYSTEM_ERROR, Fault.SYSTEM_BUSY])

@@ -91,33 +91,40 @@ async def test_counts_of_token_fetches_creates_groups_and_refusals(
         for _ in range(3):
             await service.create(REQUEST)
         await create(session, emulator, {"name": ""})
-        emulator.faults.schedule(Fault.HTML_PAGE)
+        emulator.faults_for("im.group.create").schedule(Fault.HTML_PAGE)
         await create(session, emulator)
     assert emulator.token_fetches == 1
-    assert emulator.create_calls == 5
+    assert emulator.calls("im.group.create") == 5
     assert emulator.groups_created == len(emulator.groups) == 3
     assert emulator.rate_limited == 0
-    assert sum(emulator.create_windows.values()) == 5
-    assert emulator.faults.injected == {Fault.HTML_PAGE: 1}
+    assert sum(emulator.windows("im.group.create").values()) == 5
+    assert emulator.faults_for("im.group.create").injected == {Fault.HTML_PAGE: 1}
 
 
 async def test_reset_forgets_state_but_keeps_settings(session: aiohttp.ClientSession) -> None:
     async with DingTalkEmulator(visible_users=["o"], qps_limit=50) as emulator:
         token = emulator.issue_token()
         await create(session, emulator, token=token)
-        emulator.faults.schedule(Fault.SYSTEM_ERROR)
-        emulator.token_faults.set_rates({Fault.SLOW: 0.5}, seed=1)
+        emulator.faults_for("im.group.create").schedule(Fault.SYSTEM_ERROR)
+        emulator.faults_for("oauth2.accessToken").set_rates({Fault.SLOW: 0.5}, seed=1)
         emulator.reset()
         assert emulator.groups == []
         assert emulator.requests == []
-        assert (emulator.token_fetches, emulator.create_calls, emulator.groups_created) == (0, 0, 0)
-        assert emulator.create_windows == {}
-        assert emulator.faults.pending == 0
-        assert emulator.token_faults.rates == {}
+        assert (
+            emulator.token_fetches,
+            emulator.calls("im.group.create"),
+            emulator.groups_created,
+        ) == (0, 0, 0)
+        assert emulator.windows("im.group.create") == {}
+        assert emulator.faults_for("im.group.create").pending == 0
+        assert emulator.faults_for("oauth2.accessToken").rates == {}
         assert (await create(session, emulator, token=token)).json()["code"] == (
             "InvalidAuthentication"
         )
-        assert (emulator.visible_users, emulator.qps_limit) == (frozenset({"o"}), 50)
+        assert (emulator.settings.visible_users, emulator.settings.qps_limit) == (
+            frozenset({"o"}),
+            50,
+        )
         assert (await create(session, emulator)).status == 200
 
 
@@ -130,4 +137,8 @@ async def test_recording_can_be_switched_off_for_benchmarks(
     assert result.open_conversation_id.startswith("cid")
     assert emulator.requests == []
     assert emulator.groups == []
-    assert (emulator.token_fetches, emulator.create_calls, emulator.groups_created) == (1, 1, 1)
+    assert (emulator.token_fetches, emulator.calls("im.group.create"), emulator.groups_created) == (
+        1,
+        1,
+        1,
+    )

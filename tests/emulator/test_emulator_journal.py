@@ -17,9 +17,9 @@ from tests.support.raw_http import CREATE_PATH, TOKEN_PATH, create, post
 async def test_each_entry_has_the_api_status_fault_and_timing(
     emulator: DingTalkEmulator, session: aiohttp.ClientSession
 ) -> None:
-    emulator.delay_next(seconds=0.05)
+    emulator.delay_next(seconds=0.05, api="im.group.create")
     await create(session, emulator)
-    emulator.fail_next()
+    emulator.fail_next(api="im.group.create")
     await create(session, emulator)
     slow, failed = emulator.requests
     assert (slow.api, slow.path, slow.fault, slow.status) == (
@@ -87,7 +87,7 @@ async def test_a_reset_during_a_call_is_not_undone_when_it_ends() -> None:
 async def test_a_closed_connection_has_no_status(
     emulator: DingTalkEmulator, session: aiohttp.ClientSession
 ) -> None:
-    emulator.drop_next()
+    emulator.drop_next(api="im.group.create")
     with pytest.raises(aiohttp.ClientError):
         await create(session, emulator)
     [logged] = emulator.requests
@@ -120,4 +120,56 @@ async def test_switching_the_journal_off_keeps_the_counters(session: aiohttp.Cli
         async with session.get(emulator.base_url + "/v1.0/nothing"):
             pass
     assert emulator.requests == []
-    assert emulator.create_calls == emulator.calls("im.group.create") == 1
+    assert emulator.calls("im.group.create") == emulator.calls("im.group.create") == 1
+
+
+async def test_the_journal_keeps_the_newest_lines_and_counts_every_index(
+    session: aiohttp.ClientSession,
+) -> None:
+    async with DingTalkEmulator(journal_limit=3) as emulator:
+        for _ in range(5):
+            async with session.get(emulator.base_url + "/v1.0/nothing"):
+                pass
+        assert len(emulator.requests) == 3
+        assert emulator.journal.total == 5
+        assert emulator.journal.first == 2
+        assert emulator.journal.failed == 5  # every unknown path is a 404
+        page = await (await session.get(emulator.base_url + "/_emulator/requests?since=0")).json()
+        assert page["total"] == 5
+        assert [line["index"] for line in page["requests"]] == [2, 3, 4]
+        newer = await (await session.get(emulator.base_url + "/_emulator/requests?since=4")).json()
+        assert [line["index"] for line in newer["requests"]] == [4]
+        counters = await emulator.get_counters()
+        assert (counters.requests, counters.failed_requests) == (5, 5)
+
+
+async def test_a_smaller_limit_drops_the_oldest_lines_at_once(
+    emulator: DingTalkEmulator, session: aiohttp.ClientSession
+) -> None:
+    assert emulator.settings.journal_limit == 10_000  # the default, a standalone's too
+    for _ in range(4):
+        await create(session, emulator)
+    emulator.configure(journal_limit=2)
+    assert [line.api for line in emulator.requests] == ["im.group.create"] * 2
+    assert emulator.journal.total == 4  # their indexes stay counted
+    emulator.configure(journal_limit=None)
+    await create(session, emulator)
+    assert len(emulator.requests) == 3
+    emulator.reset()
+    assert (emulator.journal.total, emulator.journal.first) == (0, 0)
+
+
+async def test_a_line_dropped_while_its_call_is_in_flight_stays_dropped() -> None:
+    gate = Gate()
+    async with DingTalkEmulator(extra_routes=[gate.route], journal_limit=1) as emulator:
+        task = asyncio.create_task(post_through(gate, emulator))
+        await gate.arrived.wait()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(emulator.base_url + "/v1.0/nothing"),
+        ):
+            pass
+        gate.release.set()
+        assert await task == 200
+        [line] = emulator.requests
+        assert line.path == "/v1.0/nothing"

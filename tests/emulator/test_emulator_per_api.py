@@ -21,11 +21,11 @@ async def test_the_create_only_names_are_views_of_the_per_api_accounting(
     )
     await create(session, emulator)
     await create(session, emulator, token=None)
-    assert emulator.faults is emulator.faults_for(CREATE_GROUP.api)
-    assert emulator.token_faults is emulator.faults_for(TOKEN_API)
-    assert emulator.create_calls == emulator.calls(CREATE_GROUP.api) == 2
+    assert emulator.faults_for("im.group.create") is emulator.faults_for(CREATE_GROUP.api)
+    assert emulator.faults_for("oauth2.accessToken") is emulator.faults_for(TOKEN_API)
+    assert emulator.calls("im.group.create") == emulator.calls(CREATE_GROUP.api) == 2
     assert emulator.token_fetches == emulator.calls(TOKEN_API) == 1
-    assert emulator.create_windows is emulator.windows(CREATE_GROUP.api)
+    assert emulator.windows("im.group.create") is emulator.windows(CREATE_GROUP.api)
     assert sum(emulator.windows(TOKEN_API).values()) == 1
 
 

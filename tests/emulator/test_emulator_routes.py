@@ -63,7 +63,7 @@ def test_every_api_of_the_routes_has_its_own_traffic() -> None:
     declared = {endpoint.api for endpoint in declared_endpoints()}
     assert set(emulator.traffic) == {TOKEN_API, ECHO_API, OAPI_ECHO_API, TOPAPI_ECHO_API} | declared
     assert {CREATE_GROUP.api, UPDATE_GROUP.api, GET_GROUP.api, *ROBOT_APIS} <= declared
-    assert emulator.faults_for(ECHO_API) is not emulator.faults
+    assert emulator.faults_for(ECHO_API) is not emulator.faults_for("im.group.create")
 
 
 def test_two_routes_for_one_method_and_path_are_refused() -> None:

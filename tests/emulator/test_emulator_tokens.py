@@ -152,8 +152,8 @@ async def test_missing_token_header_is_authentication_failed(
     body = reply.json()
     assert (reply.status, body["code"]) == (400, "AuthenticationFailed.MissingParameter")
     assert "x-acs-dingtalk-access-token" in body["message"]
-    assert emulator.create_calls == 1
-    assert emulator.create_windows == {}
+    assert emulator.calls("im.group.create") == 1
+    assert emulator.windows("im.group.create") == {}
 
 
 async def test_unknown_token_is_an_invalid_token_error_for_the_client(

@@ -30,7 +30,7 @@ async def test_v1_paths_get_invalid_action_not_found(
         assert response.content_type == "application/json"
         request_id = response.headers["x-acs-request-id"]
     assert body == {**NOT_FOUND, "requestid": request_id}
-    assert emulator.create_calls == emulator.token_fetches == 0
+    assert emulator.calls("im.group.create") == emulator.token_fetches == 0
 
 
 async def test_unknown_topapi_paths_get_errcode_22_naming_the_api(

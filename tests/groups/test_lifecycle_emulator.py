@@ -203,7 +203,7 @@ async def test_admins_must_be_visible_to_the_app(
     session: aiohttp.ClientSession, emulator: DingTalkEmulator
 ) -> None:
     _, cid = await new_chat(session, emulator, ["a"])
-    emulator.visible_users = frozenset({"boss"})
+    emulator.configure(visible_users=frozenset({"boss"}))
     reply = await raw_admins(
         session, emulator, {"openConversationId": cid, "userIds": ["a"], "role": 2}
     )
@@ -262,7 +262,7 @@ async def test_lifecycle_routes_need_their_permission(
     session: aiohttp.ClientSession, emulator: DingTalkEmulator
 ) -> None:
     chatid, _ = await new_chat(session, emulator, ["a"])
-    emulator.denied_scopes.add("qyapi_chat_manage")
+    emulator.configure(denied_scopes=emulator.settings.denied_scopes | {"qyapi_chat_manage"})
     reply = await raw_update(session, emulator, {"chatid": chatid, "name": "n"})
     assert (reply.status, reply.json()["code"]) == (
         403,

@@ -99,7 +99,7 @@ async def test_touching_a_user_the_app_cannot_see_is_a_permission_refusal(
     group: CreateGroupResult,
     change: dict[str, Any],
 ) -> None:
-    emulator.visible_users = frozenset({"manager4220", "alice", "bob"})
+    emulator.configure(visible_users=frozenset({"manager4220", "alice", "bob"}))
     error = await raised(groups.update(UpdateGroupRequest(chatid=group.chatid, **change)))
     assert isinstance(error, PermissionCheckError)
     assert error.verdict is Verdict.REJECTED
@@ -140,7 +140,7 @@ async def test_convert_refusals(
     missing = await raised(groups.open_conversation_id("chat404"))
     assert isinstance(missing, GroupNotFoundError)
     assert missing.code == "invalideChatId"
-    emulator.visible_users = frozenset({"alice"})  # the owner left the app's visibility
+    emulator.configure(visible_users=frozenset({"alice"}))  # the owner left the app's visibility
     hidden = await raised(groups.open_conversation_id(group.chatid))
     assert isinstance(hidden, PermissionCheckError)
     assert hidden.message == "群主不在应用可见性内"
@@ -191,7 +191,7 @@ async def test_reading_an_unknown_chatid(groups: GroupService) -> None:
 async def test_reading_without_the_read_permission(
     groups: GroupService, emulator: DingTalkEmulator, group: CreateGroupResult
 ) -> None:
-    emulator.denied_scopes.add("qyapi_chat_read")
+    emulator.configure(denied_scopes=emulator.settings.denied_scopes | {"qyapi_chat_read"})
     error = await raised(groups.get(group.chatid))
     assert isinstance(error, LegacyRefusalError)
     assert (error.code, error.verdict) == ("60011", Verdict.REJECTED)

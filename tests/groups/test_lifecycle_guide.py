@@ -165,7 +165,7 @@ async def test_add_member_explains_each_outcome(
     assert await add_member(client, kept.open_conversation_id, "bob") == (
         "no such group: pass the chatid"
     )
-    emulator.visible_users = frozenset({"manager4220", "bob"})
+    emulator.configure(visible_users=frozenset({"manager4220", "bob"}))
     assert await add_member(client, kept.chatid, "eve") == "the app cannot see eve"
     emulator.fail_next(status=400, code="staff.not.found", api=UPDATE_API)
     assert await add_member(client, kept.chatid, "bob") == "bob is not an employee the app knows"

@@ -71,7 +71,7 @@ async def test_update_group_refusals_reach_the_sdk_as_documented(
         with pytest.raises(TeaException) as caught:
             await client.update_group_with_options_async(request, headers, RUNTIME)
         assert (caught.value.code, caught.value.data["statusCode"]) == (code, 400)
-    emulator.visible_users = frozenset({"manager4220"})
+    emulator.configure(visible_users=frozenset({"manager4220"}))
     with pytest.raises(TeaException) as hidden:
         await client.update_group_with_options_async(
             im_models.UpdateGroupRequest(chatid=group.chatid, add_useridlist=["stranger"]),

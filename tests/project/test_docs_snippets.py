@@ -150,15 +150,15 @@ async def test_create_and_explain_covers_each_outcome(
         return await create_and_explain(impatient_groups, "项目群", "manager4220", ["alice"])
 
     assert (await explain()).startswith("created cid")
-    emulator.fail_next(status=400, code="permession.checkFailed")
+    emulator.fail_next(status=400, code="permession.checkFailed", api="im.group.create")
     assert await explain() == "the app may not make this group"
-    emulator.fail_next(status=429, code="system.busy")
+    emulator.fail_next(status=429, code="system.busy", api="im.group.create")
     assert await explain() == "rate limited; nothing was created"
-    emulator.fail_next(3, status=500, code="system.error")
+    emulator.fail_next(3, status=500, code="system.error", api="im.group.create")
     assert (await explain()).startswith("DingTalk failed, request id ")
-    emulator.delay_next(seconds=0.5)
+    emulator.delay_next(seconds=0.5, api="im.group.create")
     assert await explain() == "outcome unknown; check before creating it again"
-    emulator.reply_next(body=b"<html>", content_type="text/html")
+    emulator.reply_next(body=b"<html>", content_type="text/html", api="im.group.create")
     assert (await explain()).startswith("failed: HTTP 200: expected JSON")
     assert len(emulator.groups) == 1
 
@@ -171,7 +171,7 @@ async def test_create_and_explain_names_the_field_that_breaks_the_spec(
     assert await create_and_explain(groups, "n", "manager4220", []) == (
         "invalid useridlist: must contain at least one id"
     )
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0
 
 
 async def test_create_and_explain_says_an_unreachable_server_created_nothing(

@@ -95,7 +95,7 @@ async def test_web_app_rejects_a_bad_group_before_calling_dingtalk(
     status, body = await post(session, app_url + "/groups", {**NEW_GROUP, "name": "x" * 21})
     assert status == 422
     assert "name: must be 1 to 20 characters" in body["error"]
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,7 @@ async def test_web_app_turns_dingtalk_refusals_into_http_statuses(
     fault: dict[str, Any],
     status: int,
 ) -> None:
-    emulator.fail_next(**fault)
+    emulator.fail_next(**fault, api="im.group.create")
     reply_status, body = await post(session, app_url + "/groups", NEW_GROUP)
     assert reply_status == status
     assert body["error"]
@@ -123,11 +123,11 @@ async def test_web_app_turns_dingtalk_refusals_into_http_statuses(
 async def test_web_app_says_a_dropped_create_may_have_made_the_group(
     app_url: str, emulator: DingTalkEmulator, session: aiohttp.ClientSession
 ) -> None:
-    emulator.drop_next()
+    emulator.drop_next(api="im.group.create")
     status, body = await post(session, app_url + "/groups", NEW_GROUP)
     assert status == 504
     assert body["may_have_been_created"] is True
-    assert emulator.create_calls == 1  # never retried: a create is not idempotent
+    assert emulator.calls("im.group.create") == 1  # never retried: a create is not idempotent
 
 
 async def test_aiohttp_app_refuses_a_body_that_is_not_a_json_object(
@@ -136,7 +136,7 @@ async def test_aiohttp_app_refuses_a_body_that_is_not_a_json_object(
     async with session.post(aiohttp_url + "/groups", data=b"{not json") as response:
         assert response.status == 400
     assert (await post(session, aiohttp_url + "/groups", ["a list"]))[0] == 400
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0
 
 
 async def test_fastapi_app_validates_the_body_shape_itself(
@@ -144,7 +144,7 @@ async def test_fastapi_app_validates_the_body_shape_itself(
 ) -> None:
     status, _ = await post(session, fastapi_url + "/groups", {"name": "n", "owner": "o"})
     assert status == 422
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0
 
 
 @pytest.mark.parametrize("framework", ["aiohttp", "fastapi"])
@@ -202,7 +202,7 @@ async def test_bot_says_who_read_the_welcome_card(
 async def test_bot_waits_for_its_robot_before_welcoming(
     group_bot: Any, emulator: DingTalkEmulator
 ) -> None:
-    emulator.robot_in_new_groups = False
+    emulator.configure(robot_in_new_groups=False)
     reply = await group_bot.handle("manager4220", "/group 项目群 alice")
     assert "My robot is not in '项目群' yet, so no welcome card" in reply
     assert "/welcome 项目群" in reply
@@ -258,7 +258,7 @@ async def test_bot_answers_bad_commands_without_calling_dingtalk(
 async def test_bot_explains_dingtalk_refusals(
     group_bot: Any, emulator: DingTalkEmulator, fail: dict[str, Any], expected: str
 ) -> None:
-    emulator.fail_next(**fail)
+    emulator.fail_next(**fail, api="im.group.create")
     assert expected in await group_bot.handle("manager4220", "/group 项目群 alice")
     assert emulator.groups == []
 
@@ -266,8 +266,10 @@ async def test_bot_explains_dingtalk_refusals(
 async def test_bot_warns_that_an_unclear_outcome_may_have_made_the_group(
     group_bot: Any, emulator: DingTalkEmulator
 ) -> None:
-    emulator.drop_next()
-    emulator.reply_next(body=b"<html>proxy error</html>", content_type="text/html")
+    emulator.drop_next(api="im.group.create")
+    emulator.reply_next(
+        body=b"<html>proxy error</html>", content_type="text/html", api="im.group.create"
+    )
     for _ in range(2):
         reply = await group_bot.handle("manager4220", "/group 项目群 alice")
         assert "the group may exist" in reply
@@ -315,9 +317,11 @@ async def test_bot_says_nothing_was_created_when_dingtalk_is_unreachable(
 async def test_bulk_script_tallies_each_kind_of_outcome(
     groups: GroupService, emulator: DingTalkEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    emulator.fail_next(status=403, code=QPS_LIMIT)  # put back, then created
-    emulator.fail_next(status=400, code="permession.checkFailed")
-    emulator.faults.schedule(Fault.DROPPED_MID_RESPONSE)  # created, reply lost
+    emulator.fail_next(status=403, code=QPS_LIMIT, api="im.group.create")  # put back, then created
+    emulator.fail_next(status=400, code="permession.checkFailed", api="im.group.create")
+    emulator.faults_for("im.group.create").schedule(
+        Fault.DROPPED_MID_RESPONSE
+    )  # created, reply lost
     requests = bulk_script.project_groups(6, "manager4220", ["alice"])
     tally = await bulk_script.create_all(groups, requests)
     assert tally == bulk_script.Tally(created=4, failed=1, unknown=1, put_back=1)

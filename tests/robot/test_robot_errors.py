@@ -103,12 +103,12 @@ async def test_a_disbanded_group_and_a_stopped_robot_are_refusals(
     robot: RobotService, groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
     group = await new_group(groups)
-    emulator.stopped_robots.add(emulator.robot_code)
+    emulator.configure(stopped_robots=emulator.settings.stopped_robots | {emulator.robot_code})
     with pytest.raises(RobotStoppedError) as stopped:
         await robot.send(message_to(group))
     assert stopped.value.verdict is Verdict.REJECTED
     assert "Enable the robot" in str(stopped.value)
-    emulator.stopped_robots.clear()
+    emulator.configure(stopped_robots=())
     stored(emulator, group).status = 2  # disbanded
     with pytest.raises(GroupDisbandedError) as disbanded:
         await robot.send(message_to(group))
@@ -352,7 +352,7 @@ async def test_robot_apis_need_their_permission(
     robot: RobotService, groups: GroupService, emulator: DingTalkEmulator
 ) -> None:
     group = await new_group(groups)
-    emulator.denied_scopes.add("qyapi_robot_sendmsg")
+    emulator.configure(denied_scopes=emulator.settings.denied_scopes | {"qyapi_robot_sendmsg"})
     with pytest.raises(ApiError, match="AccessTokenPermissionDenied") as caught:
         await robot.send(message_to(group))
     assert caught.value.verdict is Verdict.REJECTED

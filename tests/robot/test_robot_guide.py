@@ -168,7 +168,7 @@ async def test_announce_never_resends_an_unknown_outcome(
 async def test_announce_stops_at_the_quota_and_lists_the_rest(emulator: DingTalkEmulator) -> None:
     async with client_of(emulator) as client:
         group_ids = await make_groups(client, 6)
-        emulator.monthly_call_quota = emulator.quota_used + 2
+        emulator.configure(monthly_call_quota=emulator.quota_used + 2)
         again = await announce(client, group_ids, "今晚 22:00 系统维护")
     assert len(again) == 4
     assert sum(len(group.messages) for group in emulator.store) == 2

@@ -117,7 +117,7 @@ async def test_a_run_stopped_by_the_quota_or_refused_finishes_next_time(
     groups: GroupService, emulator: DingTalkEmulator, tmp_path: Path
 ) -> None:
     source = await groups_file(groups, tmp_path / "groups.txt")
-    emulator.monthly_call_quota = emulator.quota_used + 25  # 25 calls left this month
+    emulator.configure(monthly_call_quota=emulator.quota_used + 25)  # 25 calls left this month
     first = source.read_text(encoding="utf-8").split()[0]
     stored = emulator.store.by_open_conversation_id(first)
     assert stored is not None

@@ -112,7 +112,7 @@ async def test_the_sdk_sees_dingtalks_http_400_codes(
     if setup == "no robot":
         stored(emulator, group).robots.clear()
     else:
-        emulator.group_message_limit = 0
+        emulator.configure(group_message_limit=0)
     with pytest.raises(Exception) as caught:
         await sdk_send(emulator, group.open_conversation_id, "sampleText", '{"content":"x"}')
     assert caught.value.code == code

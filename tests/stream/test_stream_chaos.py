@@ -20,6 +20,8 @@ import pytest
 from tests.conftest import _CHAOS_FIGURES
 from tests.support.stream_chaos import StreamChaosRun, figures, run_stream_chaos
 
+pytestmark = pytest.mark.slow  # 10,000 pushes through a gateway that breaks connections
+
 STREAM_CHAOS_FRAMES = 10_000
 STREAM_SOAK_FRAMES = 100_000
 #: The issue's budget for the 10,000-frame run on a 2-core machine.

@@ -11,11 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from dingtalk_im_async.emulator.stream_gateway import (
-    ADMIN_EVENTS_PATH,
-    ADMIN_MESSAGES_PATH,
-    OPEN_PATH,
-)
+from dingtalk_im_async.emulator import ADMIN_EVENTS_PATH, ADMIN_MESSAGES_PATH
+from dingtalk_im_async.emulator.stream.gateway import OPEN_PATH
 from dingtalk_im_async.testing import DingTalkEmulator
 
 SUBSCRIPTIONS = [

@@ -152,7 +152,7 @@ async def test_anything_else_gets_the_help(
 async def test_a_refusal_is_explained_and_nobody_is_welcomed(
     emulator: DingTalkEmulator, bot_and_client: tuple[HearingBot, DingTalkClient]
 ) -> None:
-    emulator.visible_users = frozenset({"someone-else"})
+    emulator.configure(visible_users=frozenset({"someone-else"}))
     emulator.stream.inject_message("group 小组 alice", sender_staff_id="manager4220")
     await eventually(lambda: bool(emulator.stream.webhook_posts))
     text = emulator.stream.webhook_posts[0].body["text"]["content"]

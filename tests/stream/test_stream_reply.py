@@ -18,7 +18,7 @@ from dingtalk_im_async import (
     ResponseError,
     Text,
 )
-from dingtalk_im_async.emulator.stream_gateway import ADMIN_MESSAGES_PATH
+from dingtalk_im_async.emulator import ADMIN_MESSAGES_PATH
 from dingtalk_im_async.errors import (
     ReplyUnavailableError,
     SessionWebhookExpiredError,

@@ -57,6 +57,17 @@ CREATE_PATH = "/v1.0/im/group/create"
 Outcome = BulkOutcome[CreateGroupRequest, CreateGroupResult]
 
 
+#: Creates in the main chaos run: the issue's 10,000 in CI, more with --soak.
+CHAOS_CREATES = 10_000
+SOAK_CREATES = 100_000
+#: The second run: asyncio's debug mode makes the client about six times slower, so it is
+#: smaller, with tokens revoked more often to keep as many revocations.
+DEBUG_CHAOS_CREATES = 2_000
+DEBUG_REVOKE_EVERY = 250
+#: An app secret unlike any other string in the run, so finding it anywhere means a leak.
+CHAOS_APP_SECRET = "chaos-app-secret-7f3a9c2e"
+
+
 @define(kw_only=True)
 class ChaosRun:
     """What one run produced, client side and server side."""

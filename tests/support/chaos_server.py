@@ -94,9 +94,12 @@ def _serve(pipe: Connection, app_secret: str, plan: FaultPlan) -> None:
 
 
 async def _serve_until_stopped(pipe: Connection, app_secret: str, plan: FaultPlan) -> None:
-    emulator = TokenRecordingEmulator(app_secret=app_secret)
-    emulator.faults.set_rates(plan.rates, seed=plan.seed, latency=plan.latency)
-    emulator.faults.every(Fault.TOKEN_REVOKED, plan.revoke_every)
+    # Every line of the run is checked, so the journal keeps them all.
+    emulator = TokenRecordingEmulator(app_secret=app_secret, journal_limit=None)
+    emulator.faults_for("im.group.create").set_rates(
+        plan.rates, seed=plan.seed, latency=plan.latency
+    )
+    emulator.faults_for("im.group.create").every(Fault.TOKEN_REVOKED, plan.revoke_every)
     async with emulator:
         pipe.send((emulator.base_url, emulator.app_key))
         await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
@@ -105,9 +108,9 @@ async def _serve_until_stopped(pipe: Connection, app_secret: str, plan: FaultPla
         ServerRecord(
             groups=emulator.groups,
             logged=emulator.requests,
-            injected=dict(emulator.faults.injected),
-            fault_calls=emulator.faults.calls,
-            create_calls=emulator.create_calls,
+            injected=dict(emulator.faults_for("im.group.create").injected),
+            fault_calls=emulator.faults_for("im.group.create").calls,
+            create_calls=emulator.calls("im.group.create"),
             token_fetches=emulator.token_fetches,
             issued_tokens=emulator.issued,
         )

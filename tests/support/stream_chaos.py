@@ -17,7 +17,7 @@ from collections import Counter
 
 from attrs import define, field
 
-from dingtalk_im_async.emulator.stream_gateway import GatewayStats
+from dingtalk_im_async.emulator import GatewayStats
 from dingtalk_im_async.stream import (
     BotMessage,
     ReconnectPolicy,

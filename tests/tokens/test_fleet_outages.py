@@ -65,7 +65,7 @@ async def test_a_redis_outage_fails_paced_creates_as_not_sent_and_sends_nothing(
     key = f"test-outage:{uuid.uuid4().hex}"
     async with RedisPacer.from_url(private_redis.url, rate=20, key=key) as pacer:
         warm_up = await paced_outcomes(groups, pacer, 1)  # a pooled connection exists
-        assert emulator.create_calls == 1, warm_up
+        assert emulator.calls("im.group.create") == 1, warm_up
         if outage == "frozen":
             private_redis.freeze()
         else:
@@ -79,7 +79,7 @@ async def test_a_redis_outage_fails_paced_creates_as_not_sent_and_sends_nothing(
     assert {outcome.verdict for outcome in outcomes if isinstance(outcome, PacingError)} == {
         Verdict.NOT_SENT
     }
-    assert emulator.create_calls == 1, "no create may go out without a pacing slot"
+    assert emulator.calls("im.group.create") == 1, "no create may go out without a pacing slot"
     assert elapsed < 5
     assert key not in str(outcomes[0]) or "redis" in str(outcomes[0]).lower()
 
@@ -99,7 +99,7 @@ async def test_a_thawed_redis_paces_again(
         thawed = await paced_outcomes(groups, pacer, 3)
     assert all(isinstance(outcome, PacingError) for outcome in frozen)
     assert not any(isinstance(outcome, Exception) for outcome in thawed), thawed
-    assert emulator.create_calls == 3
+    assert emulator.calls("im.group.create") == 3
 
 
 async def test_a_frozen_redis_token_cache_fails_fast_with_its_own_error(
@@ -132,7 +132,7 @@ async def test_a_pacer_on_a_caller_owned_client_wraps_redis_failures(
         outcomes = await paced_outcomes(groups, pacer, 2)
     await client.aclose()
     assert all(isinstance(outcome, PacingError) for outcome in outcomes), outcomes
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0
 
 
 def test_the_redis_classes_keep_their_public_import_paths() -> None:

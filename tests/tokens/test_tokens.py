@@ -100,7 +100,7 @@ async def test_a_token_past_its_real_lifetime_is_replaced_by_one_replay(
         await provider.close()
     assert emulator.token_fetches == 2
     assert len(emulator.groups) == 2
-    assert emulator.create_calls == 3  # the second create's first try was refused
+    assert emulator.calls("im.group.create") == 3  # the second create's first try was refused
 
 
 async def test_a_tiny_expire_in_never_costs_a_fetch_per_call(
@@ -245,7 +245,7 @@ async def test_a_bad_expire_in_never_reaches_a_create_call(
     service = GroupService(session, provider_for(emulator, session), base_url=emulator.base_url)
     with pytest.raises(ResponseError, match="expireIn"):
         await service.create(REQUEST)
-    assert emulator.create_calls == 0
+    assert emulator.calls("im.group.create") == 0
 
 
 async def test_system_error_from_the_token_endpoint_is_retried(

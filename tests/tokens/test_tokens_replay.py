@@ -36,7 +36,7 @@ async def test_a_revoked_token_is_replaced_and_the_call_replayed(
     emulator.revoke_tokens()
     await groups.create(REQUEST)
     assert emulator.token_fetches == 2
-    assert emulator.create_calls == 3
+    assert emulator.calls("im.group.create") == 3
     assert len(emulator.groups) == 2
 
 
@@ -47,7 +47,9 @@ async def test_100_concurrent_calls_meeting_a_revoked_token_refetch_once(
     emulator.revoke_tokens()
     results = await asyncio.gather(*(groups.create(REQUEST) for _ in range(100)))
     assert emulator.token_fetches == 2
-    assert emulator.create_calls == 1 + 100 + 100  # every call met the revoked token once
+    assert (
+        emulator.calls("im.group.create") == 1 + 100 + 100
+    )  # every call met the revoked token once
     assert len({r.open_conversation_id for r in results}) == 100
     assert len(emulator.groups) == 101
 
@@ -57,12 +59,17 @@ async def test_a_second_invalid_authentication_raises_invalid_token_error(
 ) -> None:
     await groups.create(REQUEST)
     emulator.revoke_tokens()
-    emulator.fail_next(status=400, code="InvalidAuthentication", message="不合法的access_token")
+    emulator.fail_next(
+        status=400,
+        code="InvalidAuthentication",
+        message="不合法的access_token",
+        api="im.group.create",
+    )
     with pytest.raises(InvalidTokenError) as caught:
         await groups.create(REQUEST)
     assert caught.value.code == "InvalidAuthentication"
     assert emulator.token_fetches == 2
-    assert emulator.create_calls == 3
+    assert emulator.calls("im.group.create") == 3
     assert len(emulator.groups) == 1
 
 
@@ -71,10 +78,10 @@ async def test_the_replay_is_separate_from_the_system_error_retry(
 ) -> None:
     await groups.create(REQUEST)
     emulator.revoke_tokens()
-    emulator.fail_next(2, status=500, code="system.error")
+    emulator.fail_next(2, status=500, code="system.error", api="im.group.create")
     await groups.create(REQUEST)
     assert emulator.token_fetches == 2
-    assert emulator.create_calls == 1 + 1 + 3  # refused, then the replay retried twice
+    assert emulator.calls("im.group.create") == 1 + 1 + 3  # refused, then the replay retried twice
     assert len(emulator.groups) == 2
 
 
@@ -89,7 +96,7 @@ async def test_a_refused_static_token_is_invalid_token_error_without_a_replay(
     )
     with pytest.raises(InvalidTokenError):
         await service.create(REQUEST)
-    assert emulator.create_calls == 1
+    assert emulator.calls("im.group.create") == 1
     assert emulator.token_fetches == 0
 
 

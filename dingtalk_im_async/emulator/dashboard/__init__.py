@@ -2,6 +2,9 @@
 
 The page polls the admin API (`/_emulator/...`) and is served at the
 emulator's root `/` and at `/_emulator/`; its assets at `/_emulator/assets/`.
+Each family may ship a `panel.js` (e.g. `groups/panel.js`): the page loads it
+from `/_emulator/assets/panels/<family>.js`, and it registers its panel with
+`emulatorDashboard.registerPanel` (see dashboard.js).
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from importlib import resources
 
 from aiohttp import web
+
+from .._discovery import discovered_panels
 
 __all__ = ["ASSETS", "mount_dashboard"]
 
@@ -33,11 +38,40 @@ def _serve(name: str) -> web.Response:
     )
 
 
+def _page(prefix: str) -> bytes:
+    """index.html with a script tag for each family's panel."""
+    tags = "\n".join(
+        f'  <script src="{prefix}/assets/panels/{family}.js"></script>'
+        for family, _ in discovered_panels()
+    )
+    return _asset("index.html").replace(b"  <!-- family panels -->", tags.encode())
+
+
 def mount_dashboard(app: web.Application, prefix: str) -> None:
-    """Serve the page at `/` and `{prefix}/`, its assets at `{prefix}/assets/{name}`."""
+    """Serve the page at `/` and `{prefix}/`, its assets at `{prefix}/assets/{name}` and the
+    families' panels at `{prefix}/assets/panels/{family}.js`."""
+    scripts = dict(discovered_panels())
 
     async def page(_request: web.Request) -> web.Response:
-        return _serve("index.html")
+        return web.Response(
+            body=_page(prefix),
+            content_type="text/html",
+            charset="utf-8",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def panel(request: web.Request) -> web.Response:
+        family = request.match_info["family"]
+        if family not in scripts:
+            return web.json_response(
+                {"error": "not-found", "message": f"no panel {family!r}"}, status=404
+            )
+        return web.Response(
+            text=scripts[family],
+            content_type="text/javascript",
+            charset="utf-8",
+            headers={"Cache-Control": "no-store"},
+        )
 
     async def asset(request: web.Request) -> web.Response:
         name = request.match_info["name"]
@@ -49,4 +83,5 @@ def mount_dashboard(app: web.Application, prefix: str) -> None:
 
     app.router.add_get("/", page)
     app.router.add_get(f"{prefix}/", page)
+    app.router.add_get(f"{prefix}/assets/panels/{{family}}.js", panel)
     app.router.add_get(f"{prefix}/assets/{{name}}", asset)

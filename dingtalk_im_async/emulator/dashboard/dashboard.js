@@ -1,10 +1,12 @@
 // The emulator's dashboard: polls the admin API once a second and renders what it answers.
+// The families add panels of their own (emulator/<family>/panel.js, loaded after this file)
+// with emulatorDashboard.registerPanel({id, title, path, render}): each refresh fetches
+// `path` from the admin API and calls render(answer, element).
 "use strict";
 
 const API = "/_emulator";
 const POLL_MS = 1000;
 const JOURNAL_ROWS = 200;
-const openGroups = new Set();
 let journal = [];
 let journalTotal = 0;
 
@@ -63,31 +65,21 @@ function list(values) {
   return values.length ? values.join(", ") : "–";
 }
 
-function renderMessage(message) {
-  const text = message.msgParam.content || message.msgParam.title || message.msgKey;
-  return el("div", { class: "msg" }, el("div", {}, `${text} `, el("span", { class: "muted" }, `(${message.status})`)),
-    el("div", { class: "muted" }, `read by: ${list(message.readBy)} · unread: ${list(message.unreadBy)}`));
+const panels = [];
+
+function registerPanel(panel) {
+  const body = el("div", { class: "panel-body" });
+  const section = el("section", { class: "panel", "aria-label": panel.title }, el("h2", {}, panel.title), body);
+  $("#family-panels").append(section);
+  panels.push({ ...panel, body });
 }
 
-function renderGroups(groups) {
-  const items = groups.map((group) => {
-    const id = group.openConversationId;
-    const details = el("details", { "data-id": id },
-      el("summary", {}, `${group.name} `, el("span", { class: "muted" }, `(${group.members.length} members${group.status === 2 ? ", disbanded" : ""})`)),
-      el("dl", {},
-        el("dt", {}, "openConversationId"), el("dd", {}, id),
-        el("dt", {}, "chatid"), el("dd", {}, group.chatid),
-        el("dt", {}, "owner"), el("dd", {}, group.owner),
-        el("dt", {}, "admins"), el("dd", { class: "admins" }, list(group.subAdmins)),
-        el("dt", {}, "members"), el("dd", { class: "members" }, list(group.members)),
-        el("dt", {}, "robots"), el("dd", {}, list(group.robots)),
-        el("dt", {}, "messages"), el("dd", { class: "messages" }, ...(group.messages.length ? group.messages.map(renderMessage) : ["–"]))));
-    details.open = openGroups.has(id);
-    details.addEventListener("toggle", () => (details.open ? openGroups.add(id) : openGroups.delete(id)));
-    return el("li", { class: "group" }, details);
-  });
-  $("#groups").replaceChildren(...(items.length ? items : [el("li", { class: "empty" }, "No groups yet.")]));
+async function refreshPanels() {
+  const answers = await Promise.all(panels.map((panel) => call(panel.path)));
+  panels.forEach((panel, index) => panel.render(answers[index], panel.body));
 }
+
+window.emulatorDashboard = { registerPanel, el, list };
 
 function renderJournal() {
   const rows = journal.slice(-JOURNAL_ROWS).reverse().map((line) =>
@@ -112,9 +104,8 @@ async function pollJournal() {
 
 async function refresh() {
   try {
-    const [counters, groups] = await Promise.all([call("/counters"), call("/groups")]);
-    renderCounters(counters);
-    renderGroups(groups.groups);
+    renderCounters(await call("/counters"));
+    await refreshPanels();
     await pollJournal();
     $("#live").textContent = `live · updated ${new Date().toLocaleTimeString()}`;
     $("#live").className = "live ok";
@@ -170,4 +161,5 @@ async function start() {
   setInterval(refresh, POLL_MS);
 }
 
-start();
+// Family panels register as their scripts load; the page starts once all are in.
+window.addEventListener("load", start);

@@ -26,16 +26,16 @@ async def create_group(call: Call) -> web.Response:
     problem = check_create_body(body)
     if problem is not None:
         return error_reply(400, "parameter.invalid", f"输入参数错误: {problem}")
-    emulator = call.emulator
-    if emulator.visible_users is not None and body["owner"] not in emulator.visible_users:
+    settings = call.settings
+    if settings.visible_users is not None and body["owner"] not in settings.visible_users:
         return error_reply(400, "permession.checkFailed", "群主不在应用可见性内")
     tag = body.get("conversationTag", 2)
-    if tag == 0 and not emulator.whitelisted:
+    if tag == 0 and not settings.whitelisted:
         return error_reply(400, "permession.checkFailed", "权限校验失败")
-    robots = {emulator.robot_code} if emulator.robot_in_new_groups else set()
+    robots = {call.emulator.robot_code} if settings.robot_in_new_groups else set()
     group = call.store.add(_stored_group(body, tag, robots))
-    if emulator.record_groups:
-        emulator.groups.append(
+    if settings.record_groups:
+        call.emulator.groups.append(
             CreatedGroup(
                 open_conversation_id=group.open_conversation_id,
                 chatid=group.chatid,

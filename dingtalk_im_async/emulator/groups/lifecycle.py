@@ -38,7 +38,7 @@ _DISBANDED = ("group.diaband", "群已经解散")
 
 
 def _owner_unseen(call: Call, group: StoredGroup) -> bool:
-    visible = call.emulator.visible_users
+    visible = call.settings.visible_users
     return visible is not None and group.owner_type == "emp" and group.owner not in visible
 
 
@@ -59,7 +59,7 @@ async def update_group(call: Call) -> web.Response:
         return error_reply(400, *_UNKNOWN_CHATID)
     if group.disbanded:  # GUESS: sub-admins' code for a disbanded group
         return error_reply(400, *_DISBANDED)
-    visible = call.emulator.visible_users
+    visible = call.settings.visible_users
     if unseen_users(body, visible):
         return error_reply(400, "permession.checkFailed", "权限校验失败: 用户不在应用可见范围内")
     if _new_owner_unseen(body, visible):
@@ -131,7 +131,7 @@ async def sub_administrators(call: Call) -> web.Response:
         return error_reply(400, "invalid.staffid", "staffId不合法")
     if not all(u.strip() for u in users):
         return error_reply(400, "invalid.staffid", "staffId不合法")
-    visible = call.emulator.visible_users
+    visible = call.settings.visible_users
     # GUESS: a user the app cannot see, or who is not in the group, is "not found".
     if any(u not in group.members or (visible is not None and u not in visible) for u in users):
         return error_reply(400, "staff.not.found", "员工不存在")

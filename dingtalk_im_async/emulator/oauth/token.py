@@ -29,14 +29,13 @@ async def issue_token(call: Call) -> web.Response:
     problem = check_token_body(body)
     if problem is not None:
         return error_reply(400, *problem)
-    emulator = call.emulator
-    if body["appKey"] != emulator.app_key or not secrets.compare_digest(
-        body["appSecret"].encode(), emulator.app_secret.encode()
+    settings = call.settings
+    if body["appKey"] != settings.app_key or not secrets.compare_digest(
+        body["appSecret"].encode(), settings.app_secret.encode()
     ):
         return error_reply(400, "invalidClientIdOrSecret", "无效的clientId或者clientSecret")
-    return json_reply(
-        200, {"accessToken": emulator.issue_token(), "expireIn": emulator.token_lifetime}
-    )
+    token = call.emulator.issue_token()
+    return json_reply(200, {"accessToken": token, "expireIn": settings.token_lifetime})
 
 
 ROUTES = (Route(method="POST", path=TOKEN_PATH, handler=issue_token, authenticated=False),)

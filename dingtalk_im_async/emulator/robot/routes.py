@@ -16,12 +16,11 @@ from typing import Any
 
 from aiohttp import web
 
-from ...robot.messages import DOCUMENTED_MSG_KEYS, MSG_PARAM_MAX_BYTES
-from ...robot.models import MAX_READ_STATUS_PAGE, MAX_RECALL_KEYS
 from .. import _ids
 from .._replies import error_reply, json_reply
 from ..routes import Call, Route
 from ..store import RECALLED, PostedMessage, StoredGroup
+from .rules import DOCUMENTED_MSG_KEYS, MAX_READ_STATUS_PAGE, MAX_RECALL_KEYS, MSG_PARAM_MAX_BYTES
 
 __all__ = ["RECALL_NOT_FOUND", "RECALL_REPEATED", "ROBOT_SEND_SCOPE", "ROUTES"]
 
@@ -50,7 +49,7 @@ def _robot_refusal(call: Call, body: dict[str, Any]) -> web.Response | None:
             "invalidParameter.robotCode.auth",
             "此应用appkey和机器人robotCode不匹配，请使用机器人应用的appkey",
         )
-    if robot_code in call.emulator.stopped_robots:
+    if robot_code in call.settings.stopped_robots:
         return _refusal("bot.stopped", "群机器人已经停用")
     return None
 
@@ -84,7 +83,7 @@ def _msg_param_problem(raw: object) -> tuple[str, str] | dict[str, Any]:
 
 
 def _too_fast(call: Call, group: StoredGroup) -> bool:
-    limit = call.emulator.group_message_limit
+    limit = call.settings.group_message_limit
     if limit is None:
         return False
     since = time.monotonic() - _MINUTE

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from pathlib import Path
 
 import pytest
+
+from tests.support.emulator_process import emulator_process
 
 pytest_plugins = ["pytester"]
 
@@ -31,7 +34,7 @@ async def test_creates_a_group(dingtalk_emulator):
 {marker}
 @pytest.mark.dingtalk_emulator(visible_users=["manager4220"], qps_limit=5)
 async def test_marker_configures_the_emulator(dingtalk_emulator):
-    assert dingtalk_emulator.emulator.qps_limit == 5
+    assert dingtalk_emulator.emulator.settings.qps_limit == 5
     with pytest.raises(PermissionCheckError):
         await dingtalk_emulator.groups.create(
             CreateGroupRequest(name="n", owner="stranger", useridlist=["u"])
@@ -39,12 +42,13 @@ async def test_marker_configures_the_emulator(dingtalk_emulator):
 
 {marker}
 async def test_each_test_gets_a_fresh_emulator_with_fault_injection(dingtalk_emulator):
-    assert dingtalk_emulator.emulator.groups == []
-    assert dingtalk_emulator.emulator.qps_limit is None
-    dingtalk_emulator.emulator.faults.schedule(Fault.SYSTEM_ERROR, count=2)
+    emulator = dingtalk_emulator.emulator
+    assert emulator.groups == []
+    assert emulator.settings.qps_limit is None
+    emulator.schedule(Fault.SYSTEM_ERROR, count=2, api="im.group.create")
     await dingtalk_emulator.groups.create(REQUEST)
-    assert dingtalk_emulator.emulator.create_calls == 3
-    dingtalk_emulator.emulator.faults.schedule(Fault.DROPPED_MID_RESPONSE)
+    assert emulator.calls("im.group.create") == 3
+    await emulator.schedule(Fault.DROPPED_MID_RESPONSE, api="im.group.create")
     with pytest.raises(TransportError):
         await dingtalk_emulator.groups.create(REQUEST)
 
@@ -54,8 +58,13 @@ async def test_the_apps_robot_posts_into_a_new_group(dingtalk_emulator):
     sent = await dingtalk_emulator.robot.send(
         GroupMessage(open_conversation_id=group.open_conversation_id, message=Text("hi"))
     )
-    stored = dingtalk_emulator.emulator.store.by_open_conversation_id(group.open_conversation_id)
+    stored = await dingtalk_emulator.emulator.get_group(group.open_conversation_id)
     assert [message.process_query_key for message in stored.messages] == [sent.process_query_key]
+
+{marker}
+@pytest.mark.dingtalk_emulator(qps=5)
+async def test_a_misspelt_setting_is_named(dingtalk_emulator):
+    pass
 """
 
 
@@ -76,8 +85,11 @@ def test_fixture_gives_a_running_emulator_and_a_ready_client(
     pytester: pytest.Pytester, mode: str
 ) -> None:
     user_suite(pytester, mode=mode)
-    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "error::ResourceWarning")
-    result.assert_outcomes(passed=4)
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "-W", "error::ResourceWarning", "-W", "error::DeprecationWarning"
+    )
+    result.assert_outcomes(passed=4, errors=1)
+    result.stdout.fnmatch_lines(["*TypeError: unknown emulator settings*'qps'*"])
 
 
 def test_emulator_is_closed_after_the_test(pytester: pytest.Pytester) -> None:
@@ -116,3 +128,69 @@ def test_readme_example_passes_when_pasted_into_a_new_project(pytester: pytest.P
     assert without.ret != 0, "the control: with no configuration the async tests cannot run"
     pytester.makepyprojecttoml(configuration)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2, warnings=0)
+
+
+async def test_readme_example_passes_against_an_emulator_in_another_process(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's example in remote mode, against `dingtalk-im emulator` run as a process."""
+    section = readme_testing_section()
+    pytester.makepyfile(test_readme_example=section.split("```python\n", 1)[1].split("```", 1)[0])
+    pytester.makepyprojecttoml(section.split("```toml\n", 1)[1].split("```", 1)[0])
+    monkeypatch.delenv("DINGTALK_EMULATOR_URL", raising=False)
+    async with emulator_process("--port", "0") as running:
+        url = running.banner["DINGTALK_BASE_URL"]
+        result = await asyncio.to_thread(
+            pytester.runpytest_subprocess,
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "error::DeprecationWarning",
+            "--dingtalk-emulator-url",
+            url,
+        )
+    result.assert_outcomes(passed=2, warnings=0)
+
+
+NOTHING_HEAVY = """
+import sys
+
+def test_the_plugin_is_loaded_and_nothing_heavy_with_it(request):
+    assert request.config.pluginmanager.hasplugin("dingtalk_im_async")
+    assert "dingtalk_im_async.testing.pytest_plugin" in sys.modules
+    heavy = sorted(
+        name for name in sys.modules
+        if name == "aiohttp.web" or name.startswith("dingtalk_im_async.emulator")
+    )
+    assert heavy == []
+"""
+
+FIXTURE_USED = """
+import sys
+
+async def test_the_fixture_loads_the_emulator(dingtalk_emulator):
+    assert "aiohttp.web" in sys.modules
+    assert "dingtalk_im_async.emulator" in sys.modules
+"""
+
+
+def test_loading_the_plugin_imports_neither_aiohttp_web_nor_the_emulator(
+    pytester: pytest.Pytester,
+) -> None:
+    """In a fresh process, as pytest loads it from its entry point for any project."""
+    user_ini(pytester)
+    pytester.makepyfile(test_light=NOTHING_HEAVY)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_emulator_is_loaded_once_a_test_uses_the_fixture(pytester: pytest.Pytester) -> None:
+    """The control: the check above sees those modules when they are there."""
+    user_ini(pytester)
+    pytester.makepyfile(test_heavy=FIXTURE_USED)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_plugin_can_be_switched_off(pytester: pytest.Pytester) -> None:
+    user_ini(pytester)
+    result = pytester.runpytest_subprocess("-p", "no:dingtalk_im_async", "--markers")
+    assert "dingtalk_emulator" not in result.stdout.str()

@@ -18,9 +18,11 @@ from dingtalk_im_async import (
     RateLimitError,
     RetryPolicy,
     TransportError,
+    Verdict,
 )
 from dingtalk_im_async.testing import DingTalkEmulator, EmulatedDingTalk, Fault
 
+CREATE = "im.group.create"  # faults and counters are per API, named as DingTalk names them
 # --8<-- [end:imports]
 
 
@@ -43,22 +45,25 @@ async def open_team_room(
 
 # --8<-- [start:fixture]
 async def test_open_team_room_creates_the_group(dingtalk_emulator: EmulatedDingTalk) -> None:
+    emulator = dingtalk_emulator.emulator
     room = await open_team_room(dingtalk_emulator.groups, "Search", "lead", ["ann", "bo"])
 
-    (group,) = dingtalk_emulator.emulator.groups
-    assert group.open_conversation_id == room
-    assert group.request == {"name": "Search team", "owner": "lead", "useridlist": ["ann", "bo"]}
+    (group,) = await emulator.list_groups()
+    assert (group.open_conversation_id, group.members) == (room, ["lead", "ann", "bo"])
+    (create,) = [line for line in await emulator.read_journal() if line.api == CREATE]
+    assert create.body == {"name": "Search team", "owner": "lead", "useridlist": ["ann", "bo"]}
 
 
 async def test_open_team_room_returns_none_when_rate_limited(
     dingtalk_emulator: EmulatedDingTalk,
 ) -> None:
-    dingtalk_emulator.emulator.fail_next(
-        status=403, code="Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
+    emulator = dingtalk_emulator.emulator
+    await emulator.fail_next(
+        status=403, code="Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", api=CREATE
     )
 
     assert await open_team_room(dingtalk_emulator.groups, "Search", "lead", ["ann"]) is None
-    assert dingtalk_emulator.emulator.groups == []
+    assert await emulator.list_groups() == []
 
 
 # --8<-- [end:fixture]
@@ -71,20 +76,22 @@ async def test_open_team_room_needs_an_owner_the_app_can_see(
 ) -> None:
     with pytest.raises(PermissionCheckError):
         await open_team_room(dingtalk_emulator.groups, "Ops", "someone", ["ann"])
-    assert dingtalk_emulator.emulator.groups == []
+    assert await dingtalk_emulator.emulator.list_groups() == []
 
 
 async def test_a_reply_lost_on_the_way_back_leaves_the_group_behind(
     dingtalk_emulator: EmulatedDingTalk,
 ) -> None:
-    dingtalk_emulator.emulator.faults.schedule(Fault.DROPPED_MID_RESPONSE)
+    emulator = dingtalk_emulator.emulator
+    await emulator.schedule(Fault.DROPPED_MID_RESPONSE, api=CREATE)
 
     with pytest.raises(TransportError) as raised:
         await open_team_room(dingtalk_emulator.groups, "Ops", "lead", ["ann"])
 
-    assert raised.value.may_have_reached_server  # so the caller must not just retry
-    (group,) = dingtalk_emulator.emulator.groups  # and indeed the group exists
-    assert group.fault is Fault.DROPPED_MID_RESPONSE
+    assert raised.value.verdict is Verdict.UNKNOWN  # so the caller must not just retry
+    assert len(await emulator.list_groups()) == 1  # and indeed the group exists
+    counters = await emulator.get_counters()
+    assert counters.api(CREATE).injected == {Fault.DROPPED_MID_RESPONSE: 1}
 
 
 # --8<-- [end:marker]
@@ -112,10 +119,11 @@ async def test_open_team_room_with_an_emulator_of_your_own() -> None:
         with pytest.raises(PermissionCheckError):  # "someone" is not visible to the app
             await open_team_room(groups, "Ops", "someone", ["ann"])
 
-        emulator.fail_next(2, status=500, code="system.error")  # retried, then it works
+        emulator.fail_next(2, status=500, code="system.error", api=CREATE)  # retried, then works
         assert await open_team_room(groups, "Ops", "lead", ["ann"]) is not None
-        assert emulator.create_calls == 4
-        assert len(emulator.groups) == 1
+        assert emulator.calls(CREATE) == 4  # in process, no await needed
+        (group,) = emulator.groups  # with the body of the create that made it
+        assert group.request["owner"] == "lead"
 
 
 # --8<-- [end:emulator]
@@ -127,7 +135,7 @@ def test_the_guide_shows_imports_that_work() -> None:
 
     root = Path(__file__).resolve().parents[2]
     guide = (root / "docs" / "testing.md").read_text(encoding="utf-8")
-    assert '--8<-- "tests/emulator/test_testing_guide.py:imports"' in guide
+    assert '--8<-- "tests/testing/test_testing_guide.py:imports"' in guide
     source = Path(__file__).read_text(encoding="utf-8")
     imports = source.split("# --8<-- [start:imports]\n", 1)[1].split("# --8<-- [end:imports]")[0]
     namespace: dict[str, object] = {}

@@ -17,13 +17,13 @@ from typing import Any
 
 from aiohttp import web
 
-from . import _stream_data as make
-from ._reading import json_body
-from ._replies import error_reply, json_reply
-from ._stream_delivery import Delivery
-from ._stream_lifecycle import Lifecycle
-from ._stream_link import GatewayLink
-from ._stream_settings import GatewaySettings, GatewayStats
+from .._reading import json_body
+from .._replies import error_reply, json_reply
+from . import data as make
+from .delivery import Delivery
+from .lifecycle import Lifecycle
+from .link import GatewayLink
+from .settings import GatewaySettings, GatewayStats
 
 __all__ = ["CONNECT_PATH", "OPEN_PATH", "Entrance"]
 

@@ -16,8 +16,8 @@ from typing import Any
 from aiohttp import web
 from attrs import define
 
-from ._reading import json_body
-from ._replies import json_reply
+from .._reading import json_body
+from .._replies import json_reply
 
 __all__ = ["SESSION_GONE", "WEBHOOK_PATH", "WebhookPost", "WebhookSink"]
 

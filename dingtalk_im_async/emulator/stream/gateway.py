@@ -2,10 +2,11 @@
 
 It serves `POST /v1.0/gateway/connections/open` (single-use tickets), the
 WebSocket those tickets open (`/connect?ticket=...`), the sessionWebhook
-sink bot messages point to (`/oapi/robot/sendBySession?session=...`), and
-two admin routes to push from another process (`/_emulator/stream/...`).
+sink bot messages point to (`/oapi/robot/sendBySession?session=...`).
 Tests push with `inject_message(...)` and `push_event(...)`; the emulator's
-group endpoints push their events with `push_event(...)` too.
+group endpoints push their events with `push_event(...)` too. Its controls,
+in process and over the admin API (`/_emulator/stream/...`), are in
+`stream/controls.py`.
 """
 
 from __future__ import annotations
@@ -17,19 +18,15 @@ from typing import Any
 
 from aiohttp import web
 
-from . import _stream_data as make
-from ._ids import open_conversation_id
-from ._reading import json_body
-from ._replies import error_reply, json_reply
-from ._stream_delivery import Delivery
-from ._stream_entrance import CONNECT_PATH, OPEN_PATH, Entrance
-from ._stream_lifecycle import Lifecycle
-from ._stream_settings import GatewaySettings, GatewayStats, StreamAck, StreamFaults
-from ._stream_webhooks import WEBHOOK_PATH, WebhookPost, WebhookSink
+from .._ids import open_conversation_id
+from . import data as make
+from .delivery import Delivery
+from .entrance import CONNECT_PATH, OPEN_PATH, Entrance
+from .lifecycle import Lifecycle
+from .settings import GatewaySettings, GatewayStats, StreamAck, StreamFaults
+from .webhooks import WEBHOOK_PATH, WebhookPost, WebhookSink
 
 __all__ = [
-    "ADMIN_EVENTS_PATH",
-    "ADMIN_MESSAGES_PATH",
     "BOT_MESSAGE_TOPIC",
     "CONNECT_PATH",
     "OPEN_PATH",
@@ -42,10 +39,6 @@ __all__ = [
     "WebhookPost",
 ]
 
-ADMIN_MESSAGES_PATH = "/_emulator/stream/messages"
-"""The admin path a `POST` of `{"text": ...}` to pushes a bot message to the app's Stream
-connections (what `dingtalk-im listen --emulator` tells you to `curl`)."""
-ADMIN_EVENTS_PATH = "/_emulator/stream/events"
 BOT_MESSAGE_TOPIC = "/v1.0/im/bot/messages/get"
 
 
@@ -108,8 +101,6 @@ class StreamGateway:
         app.router.add_post(OPEN_PATH, self._entrance.handle_open)
         app.router.add_get(CONNECT_PATH, self._entrance.handle_connect)
         app.router.add_post(WEBHOOK_PATH, self._webhooks.handle)
-        app.router.add_post(ADMIN_MESSAGES_PATH, self._handle_admin_message)
-        app.router.add_post(ADMIN_EVENTS_PATH, self._handle_admin_event)
         app.on_shutdown.append(self._shutdown)
 
     # -- inspection ----------------------------------------------------------
@@ -270,27 +261,6 @@ class StreamGateway:
     async def _shutdown(self, _app: web.Application) -> None:
         self._delivery.shutdown()
         await asyncio.gather(*(link.close() for link in list(self._delivery.links.values())))
-
-    # -- admin routes, to push from another process ------------------------------
-
-    async def _handle_admin_message(self, request: web.Request) -> web.StreamResponse:
-        body = await json_body(request)
-        fields = body if isinstance(body, dict) else {}
-        data = self.inject_message(
-            str(fields.get("text", "hello")),
-            sender_staff_id=str(fields.get("senderStaffId", "user123")),
-            open_conversation_id=fields.get("openConversationId"),
-            conversation_type=str(fields.get("conversationType", "2")),
-        )
-        return json_reply(200, {"msgId": data["msgId"]})
-
-    async def _handle_admin_event(self, request: web.Request) -> web.StreamResponse:
-        body = await json_body(request)
-        if not isinstance(body, dict) or not isinstance(body.get("eventType"), str):
-            return error_reply(400, "invalidParameter", "eventType is required")
-        data = body.get("data")
-        event_id = self.push_event(body["eventType"], data if isinstance(data, dict) else {})
-        return json_reply(200, {"eventId": event_id})
 
 
 def _default_conversation(sender: str, conversation_type: str) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import random
 
-from . import _stream_data as make
-from ._stream_delivery import Delivery
-from ._stream_link import GatewayLink
-from ._stream_settings import GatewaySettings, GatewayStats, StreamFaults
+from . import data as make
+from .delivery import Delivery
+from .link import GatewayLink
+from .settings import GatewaySettings, GatewayStats, StreamFaults
 
 __all__ = ["Lifecycle"]
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from attrs import define, field
 
-from . import _stream_data as make
-from ._stream_link import GatewayLink
-from ._stream_settings import GatewaySettings, GatewayStats, StreamAck, StreamFaults
+from . import data as make
+from .link import GatewayLink
+from .settings import GatewaySettings, GatewayStats, StreamAck, StreamFaults
 
 __all__ = ["Delivery"]
 
