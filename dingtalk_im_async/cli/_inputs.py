@@ -7,6 +7,10 @@ one JSON object or a column per setting in CSV. In CSV, list fields are
 separated by `;` and an empty cell means "not set". A record that cannot
 become a request is returned with the reason, so the caller can report it
 by line and go on.
+
+`preset` values (`bulk --set KEY=VALUE`) are given to every record, and a
+results file of an earlier run (`bulk --from-results`) is read for the ids its
+finished records hold (the operation's `from_results` keys), nothing else.
 """
 
 from __future__ import annotations
@@ -21,9 +25,17 @@ from attrs import define
 
 from ._encoding import DEFAULT_ENCODING, decoding_problem, python_encoding
 from ._operations import CREATE, Operation
+from ._results import DONE
 from ._rows import Column, RowError, columns, request_from_row, required_columns
 
-__all__ = ["FORMATS", "InputFormatError", "InputRecord", "count_records", "read_records"]
+__all__ = [
+    "FORMATS",
+    "InputFormatError",
+    "InputRecord",
+    "count_records",
+    "known_columns",
+    "read_records",
+]
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 
@@ -43,7 +55,8 @@ class InputRecord:
     problem: str | None = None
 
 
-def _known(operation: Operation[Any, Any]) -> Mapping[str, Column]:
+def known_columns(operation: Operation[Any, Any]) -> Mapping[str, Column]:
+    """The keys a record of `operation` may use."""
     return operation.columns if operation.columns is not None else columns(operation.request_type)
 
 
@@ -95,14 +108,18 @@ def read_records(
     separator: str = ";",
     encoding: str = DEFAULT_ENCODING,
     operation: Operation[Any, Any] = CREATE,
+    preset: Mapping[str, object] | None = None,
+    from_results: bool = False,
 ) -> Iterator[InputRecord]:
-    """Yield the file's records lazily as requests of `operation`; raises
-    `InputFormatError` for a bad CSV header."""
+    """Yield the file's records lazily as requests of `operation`, each with the `preset`
+    values (or, `from_results`, the ids of a results file's finished records with them);
+    raises `InputFormatError` for a bad CSV header."""
+    preset = preset or {}
     with path.open(encoding=_codec(encoding), newline="") as stream:
         if fmt == "csv":
-            yield from _csv_records(stream, separator, operation)
+            yield from _csv_records(stream, separator, operation, preset)
         else:
-            yield from _jsonl_records(stream, operation)
+            yield from _jsonl_records(stream, operation, preset, from_results=from_results)
 
 
 def _codec(encoding: str) -> str:
@@ -113,7 +130,7 @@ def _codec(encoding: str) -> str:
 
 
 def _csv_rows(
-    stream: TextIO, operation: Operation[Any, Any]
+    stream: TextIO, operation: Operation[Any, Any], preset: Mapping[str, object] | None = None
 ) -> Iterator[tuple[int, int, list[str]]]:
     """Each row with the lines it starts and ends on; the header's columns are checked.
 
@@ -136,15 +153,15 @@ def _csv_rows(
                 ) from None
             raise InputFormatError(f"line {line}: malformed CSV quoting ({error})") from None
         if end_of_previous == 0:
-            _check_columns([column.strip() for column in row], operation)
+            _check_columns([column.strip() for column in row], operation, preset or {})
         yield end_of_previous + 1, reader.line_num, row
         end_of_previous = reader.line_num
 
 
 def _csv_records(
-    stream: TextIO, separator: str, operation: Operation[Any, Any]
+    stream: TextIO, separator: str, operation: Operation[Any, Any], preset: Mapping[str, object]
 ) -> Iterator[InputRecord]:
-    rows = _csv_rows(stream, operation)
+    rows = _csv_rows(stream, operation, preset)
     header = next(rows, None)
     if header is None:
         return
@@ -170,12 +187,15 @@ def _csv_records(
         cells = {
             column: cell.strip() for column, cell in zip(columns, row, strict=True) if cell.strip()
         }
-        yield _record(line, cells, operation, separator)
+        yield _record(line, cells, operation, separator, preset)
 
 
-def _check_columns(header: list[str], operation: Operation[Any, Any]) -> None:
-    """The header names known fields of the operation, each once, and every required one."""
-    known = _known(operation)
+def _check_columns(
+    header: list[str], operation: Operation[Any, Any], preset: Mapping[str, object]
+) -> None:
+    """The header names known fields of the operation, each once, and with the `preset`
+    keys every required one."""
+    known = known_columns(operation)
     unknown = [column for column in header if column not in known]
     if unknown:
         names = sorted({column.path[-1] for column in known.values()})
@@ -187,7 +207,7 @@ def _check_columns(header: list[str], operation: Operation[Any, Any]) -> None:
     repeated = sorted({".".join(path) for path in targets if targets.count(path) > 1})
     if repeated:
         raise InputFormatError(f"column(s) given twice: {', '.join(repeated)}")
-    given = {path[0] for path in targets}
+    given = {path[0] for path in targets} | {known[key].path[0] for key in preset}
     required = _required(operation)
     missing = [name for name in required if name not in given]
     if missing:
@@ -197,7 +217,13 @@ def _check_columns(header: list[str], operation: Operation[Any, Any]) -> None:
         )
 
 
-def _jsonl_records(stream: TextIO, operation: Operation[Any, Any]) -> Iterator[InputRecord]:
+def _jsonl_records(
+    stream: TextIO,
+    operation: Operation[Any, Any],
+    preset: Mapping[str, object],
+    *,
+    from_results: bool,
+) -> Iterator[InputRecord]:
     for line, text in enumerate(stream, start=1):
         if not text.strip():
             continue
@@ -209,17 +235,36 @@ def _jsonl_records(stream: TextIO, operation: Operation[Any, Any]) -> Iterator[I
         if not isinstance(data, dict):
             yield InputRecord(line=line, name="", problem="expected a JSON object")
             continue
-        yield _record(line, data, operation, None)
+        if from_results:
+            status = data.get("status")
+            if status not in DONE:
+                name = data.get("name")
+                yield InputRecord(
+                    line=line,
+                    name=name if isinstance(name, str) else "",
+                    problem=f"the earlier run did not finish it (status {status})",
+                )
+                continue
+            data = {key: data[key] for key in operation.from_results if key in data}
+        yield _record(line, data, operation, None, preset)
 
 
 def _record(
-    line: int, data: dict[str, Any], operation: Operation[Any, Any], separator: str | None
+    line: int,
+    data: dict[str, Any],
+    operation: Operation[Any, Any],
+    separator: str | None,
+    preset: Mapping[str, object],
 ) -> InputRecord:
     """The record of one row: its request, or the reason there is none (named by the row's
     first required field, as far as it can be read)."""
     try:
         request = request_from_row(
-            operation.request_type, data, separator=separator, known=_known(operation)
+            operation.request_type,
+            data,
+            separator=separator,
+            known=known_columns(operation),
+            preset=preset,
         )
     except RowError as error:
         return InputRecord(line=line, name=_raw_label(data, operation), problem=str(error))
@@ -227,7 +272,7 @@ def _record(
 
 
 def _raw_label(data: Mapping[str, Any], operation: Operation[Any, Any]) -> str:
-    known = _known(operation)
+    known = known_columns(operation)
     first = _required(operation)[:1]
     for key, value in data.items():
         column = known.get(key)

@@ -4,6 +4,7 @@ earlier run recorded. Every problem found here stops the run with exit status 2.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,12 @@ from attrs import define
 from ..settings import BulkOptions
 from ._client import Target, target_from
 from ._encoding import python_encoding
-from ._inputs import InputFormatError, count_records, input_format
+from ._inputs import InputFormatError, count_records, input_format, known_columns
 from ._operations import OPERATIONS, Operation
 from ._options import settings_from
 from ._problems import FileProblem, check_writable
 from ._resume import Previous, check_unchanged, previous_results
+from ._rows import RowError, preset_values
 
 __all__ = ["EmptyInput", "Job", "prepare_job"]
 
@@ -42,6 +44,10 @@ class Job:
     separator: str
     results: Path
     previous: Previous
+    #: `--set` values every record gets.
+    preset: Mapping[str, object]
+    #: FILE is an earlier run's results file (`--from-results`).
+    from_results: bool
 
 
 def prepare_job(given: dict[str, Any]) -> Job:
@@ -62,8 +68,17 @@ def prepare_job(given: dict[str, Any]) -> Job:
         python_encoding(encoding)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--encoding") from None
+    from_results, fmt = given.pop("from_results"), given.pop("fmt")
+    if from_results and not operation.from_results:
+        raise click.UsageError(f"--from-results: {operation.name} takes nothing from results")
+    if from_results and fmt not in (None, "jsonl"):
+        raise click.UsageError("--from-results reads a results file: JSON Lines")
     try:
-        chosen_format = input_format(file, given.pop("fmt"))
+        preset = preset_values(given.pop("preset"), known_columns(operation), separator)
+    except RowError as error:
+        raise click.BadParameter(str(error), param_hint="--set") from None
+    try:
+        chosen_format = "jsonl" if from_results else input_format(file, fmt)
         total = count_records(file, chosen_format, encoding=encoding, operation=operation)
     except InputFormatError as error:
         raise FileProblem(f"{file}: {error}") from None
@@ -77,10 +92,22 @@ def prepare_job(given: dict[str, Any]) -> Job:
     # An operation safe to repeat (an update) sends its unknown outcomes again on --resume.
     repeat_unknown = retry_unknown or operation.repeat_safe
     previous = previous_results(
-        results_path, resume, repeat_unknown, given.pop("overwrite"), target.emulator
+        results_path,
+        resume,
+        repeat_unknown,
+        given.pop("overwrite"),
+        target.emulator,
+        past=operation.words.past,
     )
     check_unchanged(
-        file, chosen_format, separator, previous, encoding=encoding, operation=operation
+        file,
+        chosen_format,
+        separator,
+        previous,
+        encoding=encoding,
+        operation=operation,
+        preset=preset,
+        from_results=from_results,
     )
     return Job(
         target=target,
@@ -94,4 +121,6 @@ def prepare_job(given: dict[str, Any]) -> Job:
         separator=separator,
         results=results_path,
         previous=previous,
+        preset=preset,
+        from_results=from_results,
     )

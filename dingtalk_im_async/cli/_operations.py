@@ -6,6 +6,8 @@ Input records are structured into `request_type` through the one converter
 results; a result is written as `{"line", "name": label(request), "status",
 **to_wire(result)}`. Whether an unknown outcome may be sent again on
 `--resume` is the method's endpoint's `repeat_safe` (`_service.endpoint_of`).
+How the progress bar, the summary and the results speak of its inputs is its
+`words`, so an operation is added here and nowhere else.
 Each family's entries live in a section of their own below.
 """
 
@@ -29,6 +31,7 @@ from ..groups.models import (
 )
 from ..robot import RobotService
 from ..robot.models import GroupMessage, SendResult
+from ._results import CREATED, OK
 from ._rows import Column, columns
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "UPDATE",
     "Operation",
     "Services",
+    "Words",
     "register",
 ]
 
@@ -58,6 +62,26 @@ class Services(Protocol):
 
 
 @define(frozen=True, kw_only=True)
+class Words:
+    """How `dingtalk-im bulk` speaks of an operation's inputs: the progress bar counts
+    `past` ("24 created"), the summary says "Created 24 groups", the interrupt message
+    "rerun with --resume to create the rest"."""
+
+    verb: str
+    """What the operation does to one input, e.g. "create", "send"."""
+    past: str
+    """The same in the past tense: what the bar counts, e.g. "created", "sent"."""
+    noun: str
+    """What one input is, e.g. "group", "message"."""
+    nouns: str
+    """The plural of `noun`."""
+
+    def count(self, number: int) -> str:
+        """`number` inputs in words: "1 group", "24 groups"."""
+        return f"{number} {self.noun if number == 1 else self.nouns}"
+
+
+@define(frozen=True, kw_only=True)
 class Operation(Generic[Req, Res]):
     """One bulk operation: what its input records become and which method they go to."""
 
@@ -69,6 +93,13 @@ class Operation(Generic[Req, Res]):
     method: Callable[[Services], Callable[[Req], Awaitable[Res]]]
     #: What progress and results call an input.
     label: Callable[[Req], str]
+    #: How progress, the summary and the messages speak of the inputs.
+    words: Words
+    #: The results file's `status` of an input done: `created` for a create, else `ok`.
+    done_status: str = OK
+    #: The keys it takes from an earlier run's results (`bulk --from-results`): the ids
+    #: of its groups, e.g. `chatid`; none for an operation that needs none.
+    from_results: tuple[str, ...] = ()
     #: The keys an input row may use, where the request's fields are not what rows hold
     #: (None: `_rows.columns(request_type)`).
     columns: Mapping[str, Column] | None = None
@@ -126,7 +157,12 @@ def _group_name(request: CreateGroupRequest) -> str:
 #: outcome stays unknown (`--retry-unknown` sends it again).
 CREATE: Operation[CreateGroupRequest, CreateGroupResult] = register(
     Operation(
-        name="create", request_type=CreateGroupRequest, method=_groups_create, label=_group_name
+        name="create",
+        request_type=CreateGroupRequest,
+        method=_groups_create,
+        label=_group_name,
+        words=Words(verb="create", past="created", noun="group", nouns="groups"),
+        done_status=CREATED,
     )
 )
 
@@ -157,7 +193,14 @@ def _open_conversation_id(request: UpdateAdminsRequest) -> str:
 #: "Add these 3 people to these 500 groups", "rename these groups": a row per group,
 #: keyed by `chatid` (member lists `add_useridlist`, ...). Safe to repeat.
 UPDATE: Operation[UpdateGroupRequest, UpdateGroupResult] = register(
-    Operation(name="update", request_type=UpdateGroupRequest, method=_groups_update, label=_chatid)
+    Operation(
+        name="update",
+        request_type=UpdateGroupRequest,
+        method=_groups_update,
+        label=_chatid,
+        words=Words(verb="update", past="updated", noun="group", nouns="groups"),
+        from_results=("chatid",),
+    )
 )
 #: Admins set or unset per group: `openConversationId`, `userIds`, `role` (2 add, 3
 #: remove). Safe to repeat.
@@ -167,6 +210,13 @@ SUB_ADMINS: Operation[UpdateAdminsRequest, UpdateAdminsResult] = register(
         request_type=UpdateAdminsRequest,
         method=_groups_update_admins,
         label=_open_conversation_id,
+        words=Words(
+            verb="change the admins of",
+            past="changed",
+            noun="group's admins",
+            nouns="groups' admins",
+        ),
+        from_results=("openConversationId",),
     )
 )
 LIFECYCLE_OPERATIONS = (UPDATE, SUB_ADMINS)
@@ -200,6 +250,8 @@ SEND_MESSAGE: Operation[GroupMessage, SendResult] = register(
         request_type=GroupMessage,
         method=_robot_send,
         label=_group_of,
+        words=Words(verb="send", past="sent", noun="message", nouns="messages"),
+        from_results=("openConversationId",),
         columns=_message_columns(),
         required_columns=("openConversationId", "msgKey", "msgParam"),
     )

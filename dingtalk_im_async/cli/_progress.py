@@ -1,11 +1,13 @@
-"""The progress display of `dingtalk-im bulk`: done of total, created and failed counts,
-rate and ETA, with problems printed above the bar as they happen."""
+"""The progress display of `dingtalk-im bulk`: done of total, rate and ETA, and under the
+bar the run's counts in its operation's words (the same the summary repeats), with
+problems printed above the bar as they happen."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import TracebackType
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -19,6 +21,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from ._tally import Tally
+
 __all__ = ["BulkProgress"]
 
 
@@ -30,29 +34,35 @@ class _RateColumn(ProgressColumn):
         return Text("  -.-/s" if speed is None else f"{speed:5.1f}/s", style="cyan")
 
 
-class BulkProgress:
-    """A rich progress bar for one bulk run; use as a context manager."""
+class _ProgressWithCounts(Progress):
+    """The bar, then the tally's counts on a line of their own, whole at any width."""
 
-    def __init__(self, console: Console, *, total: int, description: str) -> None:
+    def __init__(self, *columns: str | ProgressColumn, tally: Tally, console: Console) -> None:
+        self._tally = tally  # before Progress.__init__, which renders once
+        super().__init__(*columns, console=console)
+
+    def get_renderables(self) -> Iterable[RenderableType]:
+        yield from super().get_renderables()
+        yield self._tally.counts_text()
+
+
+class BulkProgress:
+    """A rich progress bar for one bulk run, showing `tally`; use as a context manager."""
+
+    def __init__(self, console: Console, *, total: int, description: str, tally: Tally) -> None:
         self.console = console
-        self._progress = Progress(
+        self._progress = _ProgressWithCounts(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn(
-                "[green]{task.fields[created]} created[/] [red]{task.fields[failed]} failed"
-            ),
             _RateColumn(),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
+            tally=tally,
             console=console,
         )
-        self._task = self._progress.add_task(
-            escape(description), total=total, created=0, failed=0, start=False
-        )
-        self.created = 0
-        self.failed = 0
+        self._task = self._progress.add_task(escape(description), total=total, start=False)
 
     def __enter__(self) -> BulkProgress:
         self._progress.start()
@@ -67,13 +77,9 @@ class BulkProgress:
     ) -> None:
         self._progress.stop()
 
-    def advance(self, *, created: bool) -> None:
-        """One more input finished."""
-        if created:
-            self.created += 1
-        else:
-            self.failed += 1
-        self._progress.update(self._task, advance=1, created=self.created, failed=self.failed)
+    def advance(self) -> None:
+        """One more input finished (the tally already counts it)."""
+        self._progress.update(self._task, advance=1)
 
     def note(self, message: str, *, style: str = "yellow") -> None:
         """Print a line above the bar (user text is not read as markup)."""

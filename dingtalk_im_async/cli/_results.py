@@ -125,13 +125,14 @@ def invalid_record(line: int, name: str, problem: str) -> dict[str, Any]:
     }
 
 
-def abandoned_record(line: int, name: str) -> dict[str, Any]:
+def abandoned_record(line: int, name: str, past: str = "created") -> dict[str, Any]:
+    """An input in flight when the run was abandoned; `past` is the operation's past tense."""
     return {
         "line": line,
         "name": name,
         "status": UNKNOWN,
         "code": "Abandoned",
-        "message": "the run was stopped while this create was in flight; the group may exist",
+        "message": f"the run was stopped while this input was in flight; it may have been {past}",
     }
 
 

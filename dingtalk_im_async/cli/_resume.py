@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +34,14 @@ class Previous:
     unknown: set[int] = field(factory=set)
 
 
-def prepare_resume(results: Path, *, retry_unknown: bool) -> Previous:
+def prepare_resume(results: Path, *, retry_unknown: bool, past: str = "created") -> Previous:
     """Rewrite the results to keep only final records and collect the lines to skip.
 
     Kept: `created` and (unless `retry_unknown`) `unknown` records, plus an
     `unknown` record for each journaled line that has none. Dropped: failed
     and invalid records (those inputs run again) and a torn last line. The
-    rewrite streams into a temporary file renamed over the old one.
+    rewrite streams into a temporary file renamed over the old one. `past` is the
+    operation's past tense ("created", "sent"), for the message of those records.
     """
     previous = Previous()
     recorded: set[int] = set()
@@ -70,8 +71,8 @@ def prepare_resume(results: Path, *, retry_unknown: bool) -> Previous:
                         "name": record.get("name", ""),
                         "status": UNKNOWN,
                         "code": "Interrupted",
-                        "message": "the run stopped while this create was in flight; "
-                        "the group may exist",
+                        "message": "the run stopped while this input was in flight; "
+                        f"it may have been {past}",
                     }
                 )
         out.flush()
@@ -98,12 +99,17 @@ def _records(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def previous_results(
-    results: Path, resume: bool, retry_unknown: bool, overwrite: bool, emulator: bool
+    results: Path,
+    resume: bool,
+    retry_unknown: bool,
+    overwrite: bool,
+    emulator: bool,
+    past: str = "created",
 ) -> Previous:
     if resume and overwrite:
         raise click.UsageError("--resume and --overwrite contradict each other")
     if resume:
-        return prepare_resume(results, retry_unknown=retry_unknown)
+        return prepare_resume(results, retry_unknown=retry_unknown, past=past)
     journal = journal_path(results)
     earlier = (results.exists() and results.stat().st_size > 0) or journal.exists()
     if earlier and not (overwrite or emulator):
@@ -124,6 +130,8 @@ def check_unchanged(
     *,
     encoding: str = "utf-8",
     operation: Operation[Any, Any] = CREATE,
+    preset: Mapping[str, object] | None = None,
+    from_results: bool = False,
 ) -> None:
     """Refuse to resume when recorded lines now hold other inputs: line numbers would lie."""
     if not previous.done:
@@ -131,7 +139,13 @@ def check_unchanged(
     changed = [
         f"line {record.line}: recorded {previous.done[record.line]!r}, now {record.name!r}"
         for record in read_records(
-            path, fmt, separator=separator, encoding=encoding, operation=operation
+            path,
+            fmt,
+            separator=separator,
+            encoding=encoding,
+            operation=operation,
+            preset=preset,
+            from_results=from_results,
         )
         if record.line in previous.done and previous.done[record.line] != record.name
     ]

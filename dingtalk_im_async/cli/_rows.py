@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -23,7 +23,14 @@ import cattrs
 from .._core.wire import converter, describe_mismatch, wire_names
 from ..errors import RequestValidationError
 
-__all__ = ["Column", "RowError", "columns", "request_from_row", "required_columns"]
+__all__ = [
+    "Column",
+    "RowError",
+    "columns",
+    "preset_values",
+    "request_from_row",
+    "required_columns",
+]
 
 RequestT = TypeVar("RequestT")
 
@@ -155,22 +162,49 @@ def _put(wire: dict[str, Any], path: tuple[str, ...], value: object, key: str) -
     target[path[-1]] = value
 
 
+def preset_values(
+    pairs: Iterable[str], known: Mapping[str, Column], separator: str
+) -> dict[str, object]:
+    """`KEY=VALUE` texts (`bulk --set`) as values every row gets, each read like a CSV cell
+    of its field; `RowError` names a pair that is not `KEY=VALUE` of a known field."""
+    values: dict[str, object] = {}
+    for pair in pairs:
+        key, equals, text = pair.partition("=")
+        key = key.strip()
+        column = known.get(key)
+        if not equals or column is None:
+            names = ", ".join(sorted({column.path[-1] for column in known.values()}))
+            raise RowError(f"{pair!r}: expected KEY=VALUE with one of these keys: {names}")
+        if column.kind == "object":
+            raise RowError(f"{key}: give each of its fields with a --set of its own")
+        try:
+            values[key] = _cell(text.strip(), column.kind, separator)
+        except RowError as error:
+            raise RowError(f"{key}: {error}") from None
+    return values
+
+
 def request_from_row(
     request_type: type[RequestT],
     row: Mapping[str, object],
     *,
     separator: str | None = None,
     known: Mapping[str, Column] | None = None,
+    preset: Mapping[str, object] | None = None,
 ) -> RequestT:
-    """The request a row stands for (`separator` given: a CSV row of text cells), or
-    `RowError` saying why not: an unknown key, a cell of the wrong kind, or the words of
-    the request's own validation (the same rules as in Python)."""
+    """The request a row stands for (`separator` given: a CSV row of text cells), with
+    the `preset` values (`preset_values`) added, or `RowError` saying why not: an unknown
+    key, a cell of the wrong kind, a key given by the row and the preset, or the words
+    of the request's own validation (the same rules as in Python)."""
+    known = known if known is not None else columns(request_type)
     wire = _wire_row(
         row,
-        known if known is not None else columns(request_type),
+        known,
         separator if separator is not None else ";",
         text_cells=separator is not None,
     )
+    for key, value in (preset or {}).items():
+        _put(wire, known[key].path, value, key)
     try:
         return converter.structure(wire, request_type)
     except cattrs.ClassValidationError as error:

@@ -1,12 +1,21 @@
-"""What a `dingtalk-im bulk` run did: counts kept as it goes, the closing summary, the exit code."""
+"""What a `dingtalk-im bulk` run did: counts kept as it goes, the closing summary, the exit code.
+
+The progress bar and the summary read the same counts, in the operation's own words
+(`Operation.words`: "24 sent", "Sent 24 messages"); an invalid input is counted apart
+from a failed call.
+"""
 
 from __future__ import annotations
 
 import signal
 from pathlib import Path
+from typing import Any
 
 from attrs import define, field
 from rich.console import Console
+from rich.text import Text
+
+from ._operations import CREATE, Operation
 
 __all__ = ["EXIT_INTERRUPTED", "Tally"]
 
@@ -19,18 +28,17 @@ SUMMARY_FAILURES = 10
 class Tally:
     """Counts of one run; `skipped_*` are inputs an earlier run already settled."""
 
-    #: The bulk operation's name ("create", "update", "send", ...), for the wording.
-    operation: str = "create"
-    #: Whether its unknown outcomes are sent again by --resume (safe to repeat).
-    repeat_safe: bool = False
-    created: int = 0
-    #: Calls DingTalk refused (or that failed with nothing created).
+    #: The bulk operation run: its words, and whether --resume sends unknown outcomes again.
+    operation: Operation[Any, Any] = CREATE
+    #: Inputs done: created, updated, sent, ... (the operation's `words.past`).
+    done: int = 0
+    #: Calls DingTalk refused: nothing was applied.
     failed: int = 0
     #: Input records that could not become a request: never sent.
     invalid: int = 0
     not_sent: int = 0
     unknown: int = 0
-    skipped_created: int = 0
+    skipped_done: int = 0
     skipped_unknown: int = 0
     rate_limited: int = 0
     #: The first signal that stopped the run (its number), if one did.
@@ -55,6 +63,24 @@ class Tally:
         if len(self.failures) < SUMMARY_FAILURES:
             self.failures.append(f"line {line}: {why}")
 
+    def counts(self) -> list[tuple[str, str]]:
+        """Each count with its style, as the bar shows them and the summary repeats them."""
+        parts = [
+            (f"{self.done} {self.operation.words.past}", "green"),
+            (f"{self.failed} failed", "red"),
+            (f"{self.invalid} invalid", "yellow"),
+            (f"{self.unknown} unknown", "magenta"),
+        ]
+        if self.not_sent:
+            parts.append((f"{self.not_sent} not sent", "yellow"))
+        return parts
+
+    def counts_text(self) -> Text:
+        """The counts for the progress bar, on one line: "2 created, 0 failed, 1 invalid, ..."."""
+        text = Text(", ").join(Text(part, style=style) for part, style in self.counts())
+        text.no_wrap = True
+        return text
+
     def exit_code(self) -> int:
         """128 + the signal's number when interrupted (130 for Ctrl-C), else 0 only if
         every input is known to be done."""
@@ -67,25 +93,21 @@ class Tally:
         self, console: Console, err: Console, *, elapsed: float, results: Path, emulated: bool
     ) -> None:
         """The counts on `console` (stdout), the first failures by line on `err` (stderr)."""
-        rate = self.created / elapsed if elapsed > 0 else 0.0
-        real = "created" if self.operation == "create" else "changed"
-        where = f" on the emulator (nothing real was {real})" if emulated else ""
-        done = (
-            f"Created {self.created} group{'' if self.created == 1 else 's'}"
-            if self.operation == "create"
-            else f"{self.operation}: {self.created} input{'' if self.created == 1 else 's'} done"
-        )
+        words = self.operation.words
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        where = f" on the emulator (nothing real was {words.past})" if emulated else ""
+        others = ", ".join(part for part, _ in self.counts()[1:])
         console.print(
-            f"{done}{where} in {elapsed:.1f} s ({rate:.1f}/s); "
-            f"{self.failed} failed, {self.invalid} invalid, "
-            f"{self.unknown} unknown"
-            f"{f', {self.not_sent} not sent' if self.not_sent else ''}.",
+            f"{words.past.capitalize()} {words.count(self.done)}{where} "
+            f"in {elapsed:.1f} s ({rate:.1f}/s); {others}.",
             markup=False,
             soft_wrap=True,
         )
-        if self.skipped_created:
-            verb = "created" if self.operation == "create" else "done"
-            console.print(f"Skipped {self.skipped_created} inputs {verb} by an earlier run.")
+        if self.skipped_done:
+            console.print(
+                f"Skipped {self.skipped_done} inputs {words.past} by an earlier run.",
+                markup=False,
+            )
         if self.rate_limited:
             console.print(f"Rate-limited replies put back: {self.rate_limited}.")
         for failure in self.failures:
@@ -95,14 +117,14 @@ class Tally:
             err.print(f"  ... and {listed - len(self.failures)} more (see the results file)")
         if self.not_sent:
             console.print(
-                f"{self.not_sent} inputs were not sent (nothing was created for them): "
+                f"{self.not_sent} inputs were not sent (nothing was {words.past} for them): "
                 "--resume sends them."
             )
         unknown = self.unknown + self.skipped_unknown
-        if unknown and self.repeat_safe:
+        if unknown and self.operation.repeat_safe:
             console.print(
                 f"{unknown} inputs have an unknown outcome: --resume sends them again "
-                f"({self.operation} is safe to repeat)."
+                f"({self.operation.name} is safe to repeat)."
             )
         elif unknown:
             console.print(
@@ -116,5 +138,6 @@ class Tally:
         if self.interrupted_by is not None:
             console.print(
                 f"Interrupted ({signal.Signals(self.interrupted_by).name}): "
-                "rerun with --resume to create the rest, no duplicates."
+                f"rerun with --resume to {self.operation.words.verb} the rest, no duplicates.",
+                markup=False,
             )

@@ -31,9 +31,7 @@ from ._operations import OPERATIONS
 from ._options import setting_options
 from ._progress import BulkProgress
 from ._results import (
-    CREATED,
     NOT_SENT,
-    OK,
     UNKNOWN,
     AppendLog,
     abandoned_record,
@@ -63,6 +61,21 @@ __all__ = ["bulk"]
     show_default=True,
     help="What each record is: a group to create, an update of one (by chatid), admins to "
     "add or remove (by openConversationId), or a robot message to send.",
+)
+@click.option(
+    "--from-results",
+    is_flag=True,
+    help="FILE is the results file of an earlier run (e.g. a create's): each record it "
+    "lists as done gives its group's id (chatid for update, openConversationId for "
+    "sub-admins and send); --set gives the rest.",
+)
+@click.option(
+    "--set",
+    "preset",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Give every record KEY=VALUE (a column of the operation, read as a CSV cell, "
+    'e.g. --set msgKey=sampleText --set \'msgParam={"content":"hi"}\'); repeatable.',
 )
 @click.option("--resume", is_flag=True, help="Continue a run: skip inputs already done.")
 @click.option(
@@ -139,7 +152,7 @@ async def _main(job: Job, out: Console, err: Console, signals: Signals) -> int:
     flight, later ones are only counted; the summary follows whenever the run stops."""
     main_task = asyncio.current_task()
     stop = asyncio.Event()
-    tally = Tally(operation=job.operation.name, repeat_safe=job.operation.repeat_safe)
+    tally = Tally(operation=job.operation)
 
     def on_signal(signum: int) -> None:
         tally.interrupted_by = tally.interrupted_by or signum
@@ -182,7 +195,9 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
             client = connection.client
             await client.tokens.get_token()  # wrong credentials: one clear error, no records
             tally.sending = True
-            with BulkProgress(console, total=max(total, 0), description=job.path.name) as bar:
+            with BulkProgress(
+                console, total=max(total, 0), description=job.path.name, tally=tally
+            ) as bar:
 
                 def inputs() -> Iterator[InputRecord]:
                     for record in read_records(
@@ -191,6 +206,8 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
                         separator=job.separator,
                         encoding=job.encoding,
                         operation=job.operation,
+                        preset=job.preset,
+                        from_results=job.from_results,
                     ):
                         if stop.is_set():
                             return
@@ -200,7 +217,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
                             results.write(invalid_record(record.line, record.name, record.problem))
                             tally.reject(record.line, record.problem)
                             bar.note(f"line {record.line}: {record.problem}")
-                            bar.advance(created=False)
+                            bar.advance()
                             continue
                         yield record
 
@@ -225,7 +242,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
         tally.abandoned = len(in_flight)
         tally.unknown += tally.abandoned
         for line, name in in_flight.items():
-            results.write(abandoned_record(line, name))
+            results.write(abandoned_record(line, name, job.operation.words.past))
         results.close()
         journal.close()
         journal_path(job.results).unlink(missing_ok=True)
@@ -244,7 +261,7 @@ def _already_done(record: InputRecord, previous: Previous, tally: Tally) -> bool
     if record.line in previous.unknown:
         tally.skipped_unknown += 1
     else:
-        tally.skipped_created += 1
+        tally.skipped_done += 1
     return True
 
 
@@ -258,9 +275,8 @@ def _record(
     line, name = outcome.request.line, outcome.request.name
     tally.rate_limited += outcome.rate_limited_retries
     if outcome.result is not None:
-        status = CREATED if job.operation.name == "create" else OK
-        entry = done_record(line, name, outcome.result, status=status)
-        tally.created += 1
+        entry = done_record(line, name, outcome.result, status=job.operation.done_status)
+        tally.done += 1
     else:
         assert outcome.error is not None
         entry = error_record(line, name, outcome.error)
@@ -275,4 +291,4 @@ def _record(
     if outcome.rate_limited_retries:
         entry["rateLimitedRetries"] = outcome.rate_limited_retries
     results.write(entry)
-    bar.advance(created=outcome.result is not None)
+    bar.advance()

@@ -53,7 +53,7 @@ async def test_bulk_update_adds_people_to_every_group_and_resends_unknown_ones(
             emulator, ["bulk", str(source), "--operation", "update", "--rate", "0"]
         )
         assert done.code == 0, done.output
-        assert "update: 8 inputs done" in done.output
+        assert "Updated 8 groups" in done.output
         results = records(source.with_name("add.csv.results.jsonl"))
         assert {record["status"] for record in results} == {"ok"}
         assert [record["name"] for record in sorted(results, key=lambda r: r["line"])] == [

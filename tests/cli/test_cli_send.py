@@ -181,5 +181,6 @@ def test_an_operation_name_is_taken_once() -> None:
                 request_type=dict,
                 method=lambda client: client.robot.send,
                 label=str,
+                words=SEND_MESSAGE.words,
             )
         )
