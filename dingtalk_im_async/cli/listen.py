@@ -15,7 +15,7 @@ import click
 from .._core.wire import to_wire
 from ..emulator import ADMIN_MESSAGES_PATH
 from ..errors import DingTalkError
-from ..stream import BotMessage, StreamClient, StreamItem
+from ..stream import BotMessage, StreamClient, StreamItem, StreamSettings
 from ._client import Target, connect, connection_options, target_from
 from ._signals import Signals, exiting_on_signals
 
@@ -64,6 +64,8 @@ def listen(
 
     Each frame is acknowledged as it arrives, so DingTalk does not redeliver
     it: while this runs it takes the app's messages from other listeners.
+    With --count N, frames after the N-th are answered LATER, not acknowledged,
+    so DingTalk delivers them again to the app's next listener.
     """
     if not messages and not events:
         raise click.UsageError("--no-messages and --no-events leave nothing to listen to")
@@ -102,6 +104,7 @@ async def _listen(
             messages=messages,
             events=events,
             allow_http=target.settings.allow_http,
+            settings=StreamSettings(max_items=count),
         )
         stop = asyncio.Event()
         stack.enter_context((signals or Signals()).on_loop(lambda _signum: stop.set()))
@@ -111,7 +114,8 @@ async def _listen(
             raise click.ClickException(f"cannot listen: {error}") from None
         stack.push_async_callback(stream.close)
         _err(f"Listening as app {connection.app_key} (Ctrl-C to stop).")
-        printing = asyncio.ensure_future(_print(stream, count))
+        printed: list[int] = [0]
+        printing = asyncio.ensure_future(_print(stream, count, printed))
         stopping = asyncio.ensure_future(stop.wait())
         try:
             await asyncio.wait({printing, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -122,16 +126,20 @@ async def _listen(
         failure = None if printing.cancelled() else printing.exception()
         if failure is not None:
             raise click.ClickException(f"stopped: {failure}")
-        _err(f"Stopped after {stream.stats.items} item(s).")
+        declined = stream.stats.deferred
+        later = (
+            f"; {declined} more answered LATER, for DingTalk to deliver again" if declined else ""
+        )
+        _err(f"Stopped after {printed[0]} item(s){later}.")
 
 
-async def _print(stream: StreamClient, count: int | None) -> None:
-    printed = 0
+async def _print(stream: StreamClient, count: int | None, printed: list[int]) -> None:
+    """Print each item as it comes, counting them in `printed`, until `count`."""
     async for item in stream:
         sys.stdout.write(json.dumps(record_of(item), ensure_ascii=False) + "\n")
         sys.stdout.flush()
-        printed += 1
-        if count is not None and printed >= count:
+        printed[0] += 1
+        if count is not None and printed[0] >= count:
             return
 
 

@@ -58,7 +58,7 @@ class StreamStats:
     duplicates_suppressed: int = 0
     """Redelivered frames recognised by msgId / eventId and not handed on again."""
     deferred: int = 0
-    """Frames answered "LATER" because `max_pending` items were waiting."""
+    """Frames answered "LATER": `max_pending` items were waiting, or `max_items` were taken."""
     unreadable: int = 0
     """Frames that could not be read, skipped (and acknowledged when their messageId could be read,
     so that they are not redelivered forever).
@@ -74,13 +74,16 @@ class StreamStats:
 class Intake:
     """Decodes, deduplicates and buffers items; `pending` counts those not yet handled."""
 
-    def __init__(self, *, seen: SeenIds, max_pending: int, stats: StreamStats) -> None:
+    def __init__(
+        self, *, seen: SeenIds, max_pending: int, stats: StreamStats, max_items: int | None = None
+    ) -> None:
         self.buffer: Buffer[StreamItem] = Buffer()
         #: Items taken from the buffer whose handling has not finished (handler mode).
         self.in_progress = 0
         #: The ids already taken in (shared by every connection).
         self.seen = seen
         self._max_pending = max_pending
+        self._max_items = max_items
         self._stats = stats
         self._deferred_unlogged = 0
         self._next_later_log = 0.0
@@ -113,6 +116,13 @@ class Intake:
             )
             return consumed_ack(frame)
         key = identity(item)
+        if self._max_items is not None and self._stats.items >= self._max_items:
+            if key in self.seen:
+                self._stats.duplicates_suppressed += 1
+                return consumed_ack(frame)
+            self._stats.deferred += 1
+            logger.info("max_items taken: frame %s (%s) answered LATER", frame.message_id, key)
+            return later_ack(frame, "max_items reached")
         if len(self.buffer) + self.in_progress >= self._max_pending:
             if key in self.seen:
                 self._stats.duplicates_suppressed += 1

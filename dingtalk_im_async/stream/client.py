@@ -149,6 +149,7 @@ class StreamClient:
             seen=SeenIds(capacity=settings.dedup_capacity, ttl=settings.dedup_ttl),
             max_pending=settings.max_pending,
             stats=self.stats,
+            max_items=settings.max_items,
         )
         self._supervisor = Supervisor(
             open_connection=self._open_connection,

@@ -18,6 +18,7 @@ from dingtalk_im_async import ClientSettings
 from dingtalk_im_async.cli import main
 from dingtalk_im_async.cli._client import Target
 from dingtalk_im_async.cli.listen import _listen
+from dingtalk_im_async.stream import BotMessage, StreamClient
 from dingtalk_im_async.testing import DingTalkEmulator
 from tests.support.cli_subprocess import cli_env, finish, run_cli
 from tests.support.stream_support import eventually
@@ -193,3 +194,39 @@ async def test_in_process_with_its_own_emulator(capsys: pytest.CaptureFixture[st
     listening.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await listening
+
+
+async def test_count_prints_and_takes_that_many_and_leaves_the_rest_to_the_next_listener(
+    emulator: DingTalkEmulator,
+) -> None:
+    """`--count 2` with five messages waiting: two printed and acknowledged, the others
+    answered LATER, so the app's next listener gets them (not after the gateway's minute
+    of waiting for an acknowledgement), and the count said is the count printed."""
+    emulator.stream.settings.later_delay = 0.05
+    emulator.stream.settings.max_redeliveries = 1_000
+    emulator.stream.settings.ack_timeout = 600.0  # an unacknowledged frame would wait this long
+    process = await start_listen(emulator, "--count", "2", "--no-events")
+    await eventually(lambda: bool(emulator.stream.connections), timeout=20)
+    sent = {emulator.stream.inject_message(f"m{n}")["msgId"] for n in range(5)}
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, stderr.decode()
+    printed = {json.loads(line)["msgId"] for line in stdout.decode().splitlines()}
+    assert len(printed) == 2
+    assert re.search(r"Stopped after 2 item\(s\)", stderr.decode()), stderr.decode()
+
+    async def next_listener_hears() -> set[str]:
+        heard: set[str] = set()
+        async with StreamClient(
+            app_key=emulator.app_key,
+            app_secret=emulator.app_secret,
+            base_url=emulator.base_url,
+            events=False,
+        ) as stream:
+            async for item in stream:
+                assert isinstance(item, BotMessage)
+                heard.add(item.msg_id)
+                if len(heard) == 3:
+                    return heard
+        return heard
+
+    assert await asyncio.wait_for(next_listener_hears(), 10) == sent - printed
