@@ -102,7 +102,7 @@ async def test_counts_of_token_fetches_creates_groups_and_refusals(
 
 
 async def test_reset_forgets_state_but_keeps_settings(session: aiohttp.ClientSession) -> None:
-    async with DingTalkEmulator(visible_users=["o"], qps_limit=50) as emulator:
+    async with DingTalkEmulator(visible_users=["o", "u"], qps_limit=50) as emulator:
         token = emulator.issue_token()
         await create(session, emulator, token=token)
         emulator.faults_for("im.group.create").schedule(Fault.SYSTEM_ERROR)
@@ -122,7 +122,7 @@ async def test_reset_forgets_state_but_keeps_settings(session: aiohttp.ClientSes
             "InvalidAuthentication"
         )
         assert (emulator.settings.visible_users, emulator.settings.qps_limit) == (
-            frozenset({"o"}),
+            frozenset({"o", "u"}),
             50,
         )
         assert (await create(session, emulator)).status == 200

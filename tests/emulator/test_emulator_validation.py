@@ -125,7 +125,7 @@ async def test_conversation_tag_defaults_to_internal(
 async def test_invisible_owner_is_a_permission_check_failure(
     session: aiohttp.ClientSession,
 ) -> None:
-    async with DingTalkEmulator(visible_users=["manager4220"]) as emulator:
+    async with DingTalkEmulator(visible_users=["manager4220", "u"]) as emulator:
         refused = await create(session, emulator, with_(owner="stranger"))
         accepted = await create(session, emulator, with_(owner="manager4220"))
     assert (refused.status, refused.json()["code"]) == (400, "permession.checkFailed")
@@ -178,3 +178,17 @@ async def test_permission_is_checked_before_the_body(session: aiohttp.ClientSess
         403,
         "Forbidden.AccessDenied.AccessTokenPermissionDenied",
     )
+
+
+async def test_members_outside_the_visible_users_are_refused_like_an_invisible_owner(
+    session: aiohttp.ClientSession,
+) -> None:
+    """The create docs name the owner's case only; the emulator refuses a member the app
+    cannot see the way update refuses adding one (docs/testing.md lists it as a GUESS)."""
+    async with DingTalkEmulator(visible_users=["o", "u"]) as emulator:
+        refused = await create(session, emulator, with_(useridlist=["u", "stranger"]))
+        accepted = await create(session, emulator, with_(useridlist=["u"], extidlist=["x1"]))
+    assert (refused.status, refused.json()["code"]) == (400, "permession.checkFailed")
+    assert refused.json()["message"] == "权限校验失败: 用户不在应用可见范围内"
+    assert accepted.status == 200  # external contacts (extidlist) are not app users
+    assert [g.request["useridlist"] for g in emulator.groups] == [["u"]]

@@ -70,7 +70,7 @@ async def test_open_team_room_returns_none_when_rate_limited(
 
 
 # --8<-- [start:marker]
-@pytest.mark.dingtalk_emulator(visible_users=["lead"])
+@pytest.mark.dingtalk_emulator(visible_users=["lead", "ann"])
 async def test_open_team_room_needs_an_owner_the_app_can_see(
     dingtalk_emulator: EmulatedDingTalk,
 ) -> None:
@@ -100,7 +100,7 @@ async def test_a_reply_lost_on_the_way_back_leaves_the_group_behind(
 # --8<-- [start:emulator]
 async def test_open_team_room_with_an_emulator_of_your_own() -> None:
     async with (
-        DingTalkEmulator(visible_users=["lead"]) as emulator,
+        DingTalkEmulator(visible_users=["lead", "ann"]) as emulator,
         aiohttp.ClientSession() as session,
     ):
         tokens = AppTokenProvider(

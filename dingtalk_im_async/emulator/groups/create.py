@@ -11,7 +11,7 @@ from .._replies import error_reply, json_reply
 from ..records import CreatedGroup
 from ..routes import Call, Route
 from ..store import StoredGroup
-from .create_rules import check_create_body
+from .create_rules import UNSEEN_USER, check_create_body
 
 __all__ = ["CREATE_PATH", "GROUP_MANAGE_SCOPE", "ROUTES", "create_group"]
 
@@ -27,8 +27,13 @@ async def create_group(call: Call) -> web.Response:
     if problem is not None:
         return error_reply(400, "parameter.invalid", f"输入参数错误: {problem}")
     settings = call.settings
-    if settings.visible_users is not None and body["owner"] not in settings.visible_users:
+    visible = settings.visible_users
+    # Documented (https://open.dingtalk.com/document/development/create-common-group-new-version-v2):
+    # an owner outside the app's visibility is 400 permession.checkFailed.
+    if visible is not None and body["owner"] not in visible:
         return error_reply(400, "permession.checkFailed", "群主不在应用可见性内")
+    if visible is not None and any(user not in visible for user in body["useridlist"]):
+        return error_reply(400, *UNSEEN_USER)
     tag = body.get("conversationTag", 2)
     if tag == 0 and not settings.whitelisted:
         return error_reply(400, "permession.checkFailed", "权限校验失败")

@@ -11,9 +11,13 @@ from typing import Any
 
 from .._replies import JSON_HINT
 
-__all__ = ["NAME_MAX_CHARS", "check_create_body"]
+__all__ = ["NAME_MAX_CHARS", "UNSEEN_USER", "check_create_body"]
 
 NAME_MAX_CHARS = 20
+#: The answer to a member the app cannot see (`visible_users`). GUESS: DingTalk's docs name
+#: only the owner's case for create (群主不在应用可见性内); the emulator refuses members the
+#: same way, with the text of update's refusal.
+UNSEEN_USER = ("permession.checkFailed", "权限校验失败: 用户不在应用可见范围内")
 _OWNER_TYPES = ("emp", "ext")
 _CONVERSATION_TAGS = (0, 2)
 _OPTION_KEYS = (

@@ -21,6 +21,7 @@ from .._replies import error_reply, json_reply, oapi_error, oapi_reply
 from ..routes import Call, Route
 from ..store import StoredGroup
 from .create import GROUP_MANAGE_SCOPE
+from .create_rules import UNSEEN_USER
 from .lifecycle_rules import (
     SUB_ADMIN_LIMIT,
     UpdatePlan,
@@ -61,7 +62,7 @@ async def update_group(call: Call) -> web.Response:
         return error_reply(400, *_DISBANDED)
     visible = call.settings.visible_users
     if unseen_users(body, visible):
-        return error_reply(400, "permession.checkFailed", "权限校验失败: 用户不在应用可见范围内")
+        return error_reply(400, *UNSEEN_USER)
     if _new_owner_unseen(body, visible):
         return error_reply(400, "permession.checkFailed", "群主不在应用可见性内")
     plan = plan_update(group, body)
