@@ -53,7 +53,9 @@ def connection_options(command: _F) -> _F:
         click.option(
             "--emulator",
             is_flag=True,
-            help=f"Run against an in-process emulator (enforcing {EMULATOR_QPS} calls/s); "
+            help=f"Run against a new, empty in-process emulator (enforcing {EMULATOR_QPS} "
+            "calls/s): it holds no group but those this command makes, so ids from "
+            "elsewhere are unknown there (for a lasting one, run `dingtalk-im emulator`); "
             "no credentials needed, nothing real is created.",
         ),
     ]

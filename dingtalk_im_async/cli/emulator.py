@@ -211,6 +211,15 @@ def _print_summary(server: DingTalkEmulator, console: Console) -> None:
             table.add_row(f"{api} calls", str(traffic.calls))
     table.add_row("groups created", str(server.groups_created))
     table.add_row("rate limited", str(server.rate_limited))
+    stream = server.stream.stats
+    for label, count in (
+        ("stream connections", stream.connections),
+        ("stream pushes", stream.pushes),
+        ("stream acknowledged", stream.acked),
+        ("stream redeliveries", stream.redeliveries),
+    ):
+        if count:
+            table.add_row(label, str(count))
     injected: dict[Fault, int] = {}
     for traffic in server.traffic.values():
         for fault, count in traffic.faults.injected.items():

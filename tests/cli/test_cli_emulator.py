@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import socket
 
 import aiohttp
+import click
 import pytest
 from click.testing import CliRunner
 
 from dingtalk_im_async import (
     AppTokenProvider,
     CreateGroupRequest,
+    DingTalkClient,
+    GroupMessage,
     GroupService,
     PermissionCheckError,
     ResponseError,
+    Text,
+    UpdateGroupRequest,
 )
 from dingtalk_im_async.cli import main
+from dingtalk_im_async.emulator import ADMIN_MESSAGES_PATH
+from dingtalk_im_async.stream import StreamClient
 from tests.support.emulator_process import (
     emulator_process,
 )
@@ -57,6 +65,8 @@ async def test_serves_creates_on_the_given_port_and_stops_on_ctrl_c(
         "cli-secret",
         "--visible-user",
         "manager4220",
+        "--visible-user",
+        "u",
         "--qps-limit",
         "100",
     ) as running:
@@ -207,3 +217,76 @@ async def test_the_options_become_the_running_emulators_settings() -> None:
     assert (settings.slow_latency.low, settings.slow_latency.high) == (0.2, 0.4)
     assert (settings.journal_limit, settings.token_lifetime) == (None, 60.0)
     assert settings.record_groups is False  # of no use outside the process
+
+
+async def test_the_stop_summary_counts_every_api_called_and_the_stream(
+    session: aiohttp.ClientSession,
+) -> None:
+    async with emulator_process("--port", "0") as running:
+        banner = running.banner
+        async with DingTalkClient(
+            app_key=banner["DINGTALK_APP_KEY"],
+            app_secret=banner["DINGTALK_APP_SECRET"],
+            base_url=banner["DINGTALK_BASE_URL"],
+            oapi_base_url=banner["DINGTALK_OAPI_BASE_URL"],
+        ) as client:
+            created = await client.groups.create(REQUEST)
+            await client.groups.update(UpdateGroupRequest(chatid=created.chatid, name="m"))
+            await client.groups.get(created.chatid)
+            await client.robot.send(
+                GroupMessage(open_conversation_id=created.open_conversation_id, message=Text("hi"))
+            )
+        async with StreamClient(
+            app_key=banner["DINGTALK_APP_KEY"],
+            app_secret=banner["DINGTALK_APP_SECRET"],
+            base_url=banner["DINGTALK_BASE_URL"],
+            allow_http=True,
+            events=False,
+        ) as stream:
+            pushed = await session.post(
+                banner["DINGTALK_BASE_URL"] + ADMIN_MESSAGES_PATH, json={"text": "hello"}
+            )
+            assert pushed.status == 200
+            await asyncio.wait_for(anext(aiter(stream)), 10)
+        code, summary = await running.stop(signal.SIGINT)
+    assert code == 130
+    for row, count in (
+        ("token fetches", 1),
+        (r"im\.group\.create calls", 1),
+        (r"im\.group\.update calls", 1),
+        (r"oapi\.chat\.get calls", 1),
+        (r"robot\.groupMessages\.send calls", 1),
+        ("stream connections", 1),
+        ("stream pushes", "[1-9]"),  # the message, and the rename's event
+    ):
+        assert re.search(rf"{row}\W+{count}\b", summary), (row, summary)
+
+
+def test_every_command_that_calls_dingtalk_takes_the_connection_options() -> None:
+    """`--timeout` and the rest on each command with `--emulator`, whose help says the
+    emulator starts empty; found by walking the command tree, so new commands are held to it."""
+    commands = []
+    pending: list[click.Command] = [main]
+    while pending:
+        command = pending.pop()
+        if isinstance(command, click.Group):
+            pending.extend(command.commands.values())
+        elif (
+            any(option.name == "emulator" for option in command.params)
+            and command.name != "emulator"
+        ):
+            commands.append(command)
+    assert {command.name for command in commands} >= {
+        "bulk",
+        "create-group",
+        "send",
+        "listen",
+        "update",
+        "info",
+    }
+    for command in commands:
+        options = {option.name: option for option in command.params}
+        for name in ("timeout", "base_url", "oapi_base_url", "allow_http", "app_key", "app_secret"):
+            assert name in options, (command.name, name)
+        help_text = options["emulator"].help or ""
+        assert "empty in-process emulator" in help_text, command.name
