@@ -10,6 +10,11 @@ before its message is sent and after DingTalk answers, and a second run skips
 every group that was sent, or may have been (a send is not idempotent: an
 unknown outcome is listed, never resent). Refused groups and groups left
 unsent when the monthly call quota ran out are sent by the next run.
+
+Ctrl-C stops taking groups and waits for the messages in flight, so each of
+them is journaled with its real outcome and the groups never taken are sent
+by the next run (exit status 130); a second Ctrl-C abandons the messages in
+flight, which the next run then lists as unknown.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import asyncio
 import contextlib
 import json
 import os
-import tempfile
+import signal
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
@@ -66,12 +71,13 @@ class Summary:
     refused: list[str] = field(factory=list)  # DingTalk said no: fix, then run again
     not_sent: int = 0  # the quota ran out (or the run stopped) before them: run again
     quota_spent: bool = False
+    interrupted: bool = False  # Ctrl-C: the groups not taken are sent by the next run
 
     @property
     def done(self) -> bool:
         return not (self.unknown or self.refused or self.not_sent)
 
-    def lines(self, journal: Path) -> list[str]:
+    def lines(self, journal: Path | None) -> list[str]:
         rows = [
             f"announcement to {self.groups} groups",
             f"  sent now        {self.sent:6}",
@@ -82,9 +88,14 @@ class Summary:
         ]
         if self.quota_spent:
             rows.append("stopped: the organisation's monthly API call quota is spent")
+        if self.interrupted:
+            rows.append("interrupted: run again to send to the groups not sent")
         rows += [f"  unknown: {group}" for group in self.unknown]
         rows += [f"  refused: {reason}" for reason in self.refused]
-        rows.append(f"journal: {journal}")
+        if journal is None:
+            rows.append("journal: none kept (the demo groups live in this run's emulator only)")
+        else:
+            rows.append(f"journal: {journal}")
         return rows
 
 
@@ -98,10 +109,14 @@ class Journal:
         self.stream.write(json.dumps({"group": group, "status": status, **details}) + "\n")
         self.stream.flush()
 
-    def sending(self, messages: Iterable[GroupMessage]) -> Iterator[GroupMessage]:
+    def sending(
+        self, messages: Iterable[GroupMessage], stop: asyncio.Event
+    ) -> Iterator[GroupMessage]:
         """The messages, each journaled as `sending` when the bulk run takes it, which is
-        right before its call starts."""
+        right before its call starts; none after `stop` is set."""
         for message in messages:
+            if stop.is_set():
+                return
             self.note(message.open_conversation_id, SENDING)
             yield message
 
@@ -113,8 +128,11 @@ async def announce(
     journal_path: Path,
     *,
     concurrency: int = 10,
+    stop: asyncio.Event | None = None,
 ) -> Summary:
-    """Send `message` to every group the journal has not settled; journal every outcome."""
+    """Send `message` to every group the journal has not settled; journal every outcome.
+    Once `stop` is set, no group is taken: those in flight finish, the rest are not sent."""
+    stop = stop or asyncio.Event()
     before = last_statuses(journal_path)
     summary = Summary(groups=len(group_ids))
     todo = []
@@ -127,9 +145,12 @@ async def announce(
             todo.append(GroupMessage(open_conversation_id=group, message=message))
     with journal_path.open("a", encoding="utf-8") as stream:
         journal = Journal(stream)
-        run = client.many(client.robot.send, journal.sending(todo), concurrency=concurrency)
+        taken = journal.sending(todo, stop)
+        run = client.many(client.robot.send, taken, concurrency=concurrency)
+        finished = 0
         async with run as outcomes:
             async for outcome in outcomes:
+                finished += 1
                 group = outcome.request.open_conversation_id
                 error = outcome.error
                 if outcome.result is not None:
@@ -145,6 +166,9 @@ async def announce(
                 else:
                     summary.unknown.append(group)
                     journal.note(group, UNKNOWN, error=str(error))
+    if stop.is_set():
+        summary.interrupted = True
+        summary.not_sent += len(todo) - finished
     return summary
 
 
@@ -168,6 +192,7 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--rate", type=float, default=20.0, help="calls per second; 0: no pacing")
     args = parser.parse_args(argv)
+    stop = _stop_on_ctrl_c()
     app_key = os.environ.get("DINGTALK_APP_KEY")
     app_secret = os.environ.get("DINGTALK_APP_SECRET")
     async with contextlib.AsyncExitStack() as stack:
@@ -186,18 +211,49 @@ async def main(argv: list[str] | None = None) -> int:
                 rate_limit=args.rate or None,
             )
         )
+        kept: Path | None
         if args.groups is None:
             group_ids = await demo_groups(client, DEMO_GROUPS)
-            journal = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "demo.journal"
+            journal, kept = Path(os.devnull), None  # its groups end with this run's emulator
         else:
             text = args.groups.read_text(encoding="utf-8")
             group_ids = [line.strip() for line in text.splitlines() if line.strip()]
-            journal = args.journal or args.groups.with_name(args.groups.name + ".journal")
+            journal = kept = args.journal or args.groups.with_name(args.groups.name + ".journal")
         message = Markdown(args.title, args.text)
-        summary = await announce(client, group_ids, message, journal, concurrency=args.concurrency)
-    print("\n".join(summary.lines(journal)))
+        summary = await announce(
+            client, group_ids, message, journal, concurrency=args.concurrency, stop=stop
+        )
+    print("\n".join(summary.lines(kept)))
+    if summary.interrupted:
+        return 128 + signal.SIGINT
     return 0 if summary.done else 1
 
 
+def _stop_on_ctrl_c() -> asyncio.Event:
+    """An event the first Ctrl-C sets; the second cancels the run (its messages in flight
+    stay `sending` in the journal: the next run lists them as unknown)."""
+    stop = asyncio.Event()
+    task = asyncio.current_task()
+
+    def on_ctrl_c() -> None:
+        if stop.is_set() and task is not None:
+            task.cancel()
+        stop.set()
+        print("Stopping: finishing the messages in flight (Ctrl-C again abandons them)")
+
+    # Where the loop cannot take signals (Windows), Ctrl-C stays a KeyboardInterrupt.
+    with contextlib.suppress(NotImplementedError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, on_ctrl_c)
+    return stop
+
+
+def _run() -> int:
+    try:
+        return asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):  # a second Ctrl-C: abandoned
+        print("Abandoned: the messages in flight may have been posted (run again to list them)")
+        return 128 + signal.SIGINT
+
+
 if __name__ == "__main__":
-    raise SystemExit(asyncio.run(main()))
+    raise SystemExit(_run())

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+import signal
 import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -30,6 +32,7 @@ from tests.support.examples_support import (
     serve_uvicorn,
 )
 from tests.support.robot_support import SEND_API, robot
+from tests.support.stream_support import eventually
 
 __all__ = ["robot"]
 
@@ -385,3 +388,88 @@ def test_example_inputs_of_the_bulk_command_are_all_valid(name: str, count: int)
     records = list(read_records(path, input_format(path, None)))
     assert [record.problem for record in records] == [None] * count
     assert len({record.name for record in records}) == count
+
+
+async def test_announce_stopped_by_ctrl_c_finishes_what_it_sent_and_the_next_run_the_rest(
+    tmp_path: Path, emulator: DingTalkEmulator
+) -> None:
+    """Ctrl-C mid-announcement: no traceback, every message in flight gets its real outcome
+    (none is left unknown), and the next run posts to the other groups, each once."""
+    made = [await emulator.add_group(name=f"g{n}", owner="m", members=["u"]) for n in range(12)]
+    groups = tmp_path / "groups.txt"
+    groups.write_text("".join(f"{g.open_conversation_id}\n" for g in made), encoding="utf-8")
+    env = {
+        **env_without_credentials(),
+        "DINGTALK_APP_KEY": emulator.app_key,
+        "DINGTALK_APP_SECRET": emulator.app_secret,
+        "DINGTALK_BASE_URL": emulator.base_url,
+    }
+    emulator.delay_next(12, seconds=0.5, api=SEND_API)
+    first = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(EXAMPLES / "announce.py"),
+        str(groups),
+        "--concurrency",
+        "2",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    while emulator.calls(SEND_API) < 2:  # noqa: ASYNC110 - polling a counter
+        await asyncio.sleep(0.01)
+    first.send_signal(signal.SIGINT)
+    stdout, stderr = await asyncio.wait_for(first.communicate(), 30)
+    assert first.returncode == 130, stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    assert re.search(r"unknown +0 ", stdout.decode()), stdout.decode()
+    assert "interrupted: run again" in stdout.decode()
+    assert f"journal: {groups}.journal" in stdout.decode()
+    posted = sum(len(group.messages) for group in made)
+    assert 2 <= posted < 12
+    again = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(EXAMPLES / "announce.py"),
+        str(groups),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(again.communicate(), 30)
+    assert again.returncode == 0, stdout.decode() + stderr.decode()
+    assert re.search(rf"already sent +{posted} ", stdout.decode()), stdout.decode()
+    assert [len(group.messages) for group in made] == [1] * 12
+
+
+def test_stream_bot_script_answers_its_demo_message_on_the_emulator() -> None:
+    done = run_example("stream_bot.py")
+    assert done.returncode == 0, done.stderr
+    assert "using the emulator" in done.stdout
+    assert "bot (in the conversation): Created 发布小组; see you there." in done.stdout
+    assert "bot (in 发布小组): Welcome, " in done.stdout
+
+
+async def test_stream_bot_serves_an_app_until_ctrl_c(emulator: DingTalkEmulator) -> None:
+    """With credentials it serves the app: a message makes a group; Ctrl-C stops it cleanly."""
+    bot_process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(EXAMPLES / "stream_bot.py"),
+        env={
+            **env_without_credentials(),
+            "DINGTALK_APP_KEY": emulator.app_key,
+            "DINGTALK_APP_SECRET": emulator.app_secret,
+            "DINGTALK_BASE_URL": emulator.base_url,
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await eventually(lambda: bool(emulator.stream.connections), timeout=20)
+        emulator.stream.inject_message("group 值班群 bob", sender_staff_id="alice")
+        await eventually(lambda: bool(emulator.groups), timeout=20)
+    finally:
+        bot_process.send_signal(signal.SIGINT)
+        stdout, stderr = await asyncio.wait_for(bot_process.communicate(), 20)
+    assert bot_process.returncode == 130, stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    assert "Stopped." in stdout.decode()
+    assert emulator.groups[0].request["useridlist"] == ["alice", "bob"]

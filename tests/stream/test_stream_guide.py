@@ -9,7 +9,6 @@ asked to send: the seam `client.robot` fills in production.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -17,77 +16,19 @@ import pytest
 from dingtalk_im_async import (
     CreateGroupRequest,
     DingTalkClient,
-    DingTalkError,
-    GroupMessage,
-    GroupService,
-    Text,
     UpdateGroupRequest,
 )
-from dingtalk_im_async.errors import Verdict
 from dingtalk_im_async.stream import (
-    BotMessage,
-    GroupDisbandedEvent,
-    MembersAddedEvent,
-    RobotSender,
     StreamClient,
-    StreamEvent,
 )
 from dingtalk_im_async.testing import DingTalkEmulator
+from tests.support.examples_support import load_example
 from tests.support.stream_support import FAST, eventually
 
-logger = logging.getLogger("hearing_bot")
-
-# --8<-- [start:bot]
-HELP = 'Say "group <name> [member ...]" and I will make you a group.'
-
-
-class HearingBot:
-    """Answers "@bot group <name> [member ...]" with a new group owned by the asker,
-    welcomes them in it, and greets whoever joins a group later."""
-
-    def __init__(self, stream: StreamClient, groups: GroupService, robot: RobotSender) -> None:
-        self.stream = stream
-        self.groups = groups
-        self.robot = robot
-        stream.on_message(self.hear)
-        stream.on_event(self.notice)
-
-    async def hear(self, message: BotMessage) -> None:
-        words = message.plain_text.split()
-        asker = message.sender_staff_id
-        if len(words) < 2 or words[0] != "group" or not asker:
-            await self.stream.reply(message, HELP)
-            return
-        name, members = words[1], words[2:]
-        request = CreateGroupRequest(name=name, owner=asker, useridlist=[asker, *members])
-        try:
-            created = await self.groups.create(request)
-        except DingTalkError as error:
-            maybe = (
-                " It may exist: check before asking again."
-                if error.verdict is Verdict.UNKNOWN
-                else ""
-            )
-            await self.stream.reply(message, f"I could not create {name}: {error}.{maybe}")
-            return
-        await self.stream.reply(message, f"Created {name}; see you there.", at_sender=True)
-        welcome = Text(f"Welcome, {message.sender_nick or asker}! This group is yours.")
-        await self.robot.send(
-            GroupMessage(open_conversation_id=created.open_conversation_id, message=welcome)
-        )
-
-    async def notice(self, event: StreamEvent) -> None:
-        match event:
-            case MembersAddedEvent(open_conversation_id=group, user_ids=newcomers):
-                greeting = Text(f"Welcome, {', '.join(newcomers)}!")
-                await self.robot.send(GroupMessage(open_conversation_id=group, message=greeting))
-            case GroupDisbandedEvent(open_conversation_id=group):
-                logger.info("group %s was disbanded", group)
-            case _:
-                logger.debug("ignoring %s", event.event_type)
-
-
-# --8<-- [end:bot]
+#: The bot of examples/stream_bot.py, which the guide shows.
+stream_bot = load_example("stream_bot")
+HELP = stream_bot.HELP
+HearingBot = stream_bot.HearingBot
 
 
 @pytest.fixture
