@@ -10,6 +10,7 @@ one line. What does not change between calls is built once per endpoint.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -27,6 +28,7 @@ from .http import JSON_HEADERS, TOKEN_HEADER, exchange
 from .json_codec import Codec
 from .retry import RetryPolicy, is_retryable
 from .shutdown import backoff_unless_closed
+from .tracing import CALL_FACTS, traced
 from .wire import MISMATCHES, converter, mismatch, wire_names
 
 __all__ = ["Transport"]
@@ -75,6 +77,7 @@ class Transport:
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, pacer={self.pacer!r})"
 
+    @traced  # a span per call with OpenTelemetry's API installed (_core/tracing.py)
     async def call(
         self,
         endpoint: Endpoint[RequestT, ResultT],
@@ -119,6 +122,9 @@ class Transport:
                 error, prepared, url, data, query, token, paced
             )
         result: ResultT = prepared.result(status, reply)
+        facts = CALL_FACTS.get()
+        if facts is not None:
+            facts.status = status
         return result
 
     async def _after_failure(
@@ -134,12 +140,12 @@ class Transport:
         """What follows a failed first send: the retry policy's further tries (HTTP 500
         `system.error`), then, if DingTalk refused the token, one replay with a fresh one."""
         args = (prepared, url, data, query)
+        facts = CALL_FACTS.get()
+        attempt = self._attempt if facts is None else facts.counting(self._attempt)
         try:
             if not is_retryable(error):
                 raise error
-            return await self._retry.retry_after(
-                error, self._backoff, self._attempt, *args, token, pacer
-            )
+            return await self._retry.retry_after(error, self._backoff, attempt, *args, token, pacer)
         except DingTalkError as failure:
             if not is_token_refusal(failure):
                 raise
@@ -148,7 +154,9 @@ class Transport:
             if fresh == token:
                 raise
             logger.info("token refused (%s); replaying once with a fresh token", failure)
-            return await self._retry.call(self._backoff, self._attempt, *args, fresh, pacer)
+            if facts is not None:
+                facts.replayed = True
+            return await self._retry.call(self._backoff, attempt, *args, fresh, pacer)
 
     async def _token(self) -> str:
         """The token for the next send; failing to get one means nothing was sent."""
@@ -201,10 +209,14 @@ class Transport:
         pacer: Pacer,
     ) -> tuple[int, Any]:
         """`_attempt` once the pacer gives this send its slot of the endpoint's API."""
+        facts = CALL_FACTS.get()
+        started = time.monotonic() if facts is not None else 0.0
         try:
             await pacer.wait(prepared.api)
         except DingTalkError as error:
             raise not_sent(error) from error.__cause__
+        if facts is not None:
+            facts.pacing_wait += time.monotonic() - started
         return await self._attempt(prepared, url, data, query, token, None)
 
     def _headers_for(self, token: str) -> CIMultiDictProxy[str]:

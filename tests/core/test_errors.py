@@ -66,7 +66,7 @@ async def test_error_code_maps_to_its_exception_with_all_fields(
 async def test_owner_outside_the_apps_visibility_is_a_permission_error(
     session: aiohttp.ClientSession,
 ) -> None:
-    async with DingTalkEmulator(visible_users={"manager4220"}) as emulator:
+    async with DingTalkEmulator(visible_users={"manager4220", "userId"}) as emulator:
         service = service_for(emulator, session)
         with pytest.raises(PermissionCheckError) as caught:
             await service.create(CreateGroupRequest(name="n", owner="stranger", useridlist=["u"]))
