@@ -93,3 +93,27 @@ def test_the_readme_first_command_opens_the_docs_too() -> None:
     first_command = readme_commands()[0]
     for page in ("index.md", "getting-started.md", "bulk.md"):
         assert first_command in (ERRORS_PAGE.parent / page).read_text(encoding="utf-8"), page
+
+
+def test_the_docs_say_once_which_hosts_each_doc_set_shows_and_how_to_switch() -> None:
+    """The defaults (DingTalk's international docs) beside the hosts its Chinese docs show,
+    the two variables that switch them, and that which tenant is on which is unconfirmed."""
+    page = (ERRORS_PAGE.parent / "getting-started.md").read_text(encoding="utf-8")
+    section = page.split("### Which host", 1)[1].split("\n## ", 1)[0]
+    for host in (
+        dingtalk_im_async.DEFAULT_BASE_URL,
+        dingtalk_im_async.DEFAULT_OAPI_BASE_URL,
+        "https://api.dingtalk.com",
+        "https://oapi.dingtalk.com",
+    ):
+        assert host in section, host
+    for name in (dingtalk_im_async.BASE_URL_ENV, dingtalk_im_async.OAPI_BASE_URL_ENV):
+        assert f"export {name}=" in section, name
+    assert "not\nconfirmed" in section or "not confirmed" in section
+    others = [
+        path.name
+        for path in ERRORS_PAGE.parent.rglob("*.md")
+        if path.name != "getting-started.md"
+        and "https://api.dingtalk.com" in path.read_text(encoding="utf-8")
+    ]
+    assert others == [], "said once: link to getting-started.md#which-host instead"
