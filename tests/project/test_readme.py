@@ -8,6 +8,8 @@ import re
 import sys
 from pathlib import Path
 
+from dingtalk_im_async import DingTalkClient
+from dingtalk_im_async._core.service import ServiceBase
 from dingtalk_im_async.testing import DingTalkEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,3 +66,44 @@ async def test_the_first_example_runs_as_a_script(emulator: DingTalkEmulator) ->
     assert process.returncode == 0, output.decode()
     (group,) = emulator.groups
     assert group.open_conversation_id in output.decode()
+
+
+def readme_opening() -> str:
+    """From the top to the first example: what a newcomer reads before any code."""
+    readme = ROOT.joinpath("README.md").read_text(encoding="utf-8")
+    return readme.split("## Example", 1)[0]
+
+
+async def test_the_opening_names_every_family_of_the_client(emulator: DingTalkEmulator) -> None:
+    """Each service a `DingTalkClient` has (`client.groups`, `client.robot`, and the ones
+    families add) has its line, and so has Stream mode."""
+    async with DingTalkClient(
+        app_key=emulator.app_key, app_secret=emulator.app_secret, base_url=emulator.base_url
+    ) as client:
+        services = [name for name, value in vars(client).items() if isinstance(value, ServiceBase)]
+    assert {"groups", "robot"} <= set(services)
+    opening = readme_opening()
+    families = [line for line in opening.splitlines() if line.startswith("- **")]
+    for name in services:
+        assert any(f"(`client.{name}`)" in line for line in families), name
+    assert any("StreamClient" in line for line in families)
+
+
+def test_the_opening_says_what_surrounds_every_call_and_maps_the_docs() -> None:
+    opening = readme_opening()
+    for topic in ("Verdicts", "Pacing", "Tokens", "Bulk", "The emulator", "Tracing"):
+        assert f"- **{topic}.**" in opening, topic
+    mapped = set(re.findall(r"docs/[\w/.-]+", opening))
+    assert {"docs/getting-started.md", "docs/stream.md", "docs/reference/"} <= mapped
+    for path in mapped:
+        assert (ROOT / path).exists(), path
+    assert "POST /v1.0/im/group/create" not in opening  # not one API any more
+
+
+def test_every_file_the_readme_names_under_examples_exists() -> None:
+    readme = ROOT.joinpath("README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"examples/[\w.-]+\.(?:py|csv|jsonl)\b", readme))
+    named.discard("examples/groups.csv.results.jsonl")  # what the first command writes
+    assert {"examples/updates.csv", "examples/stream_bot.py"} <= named
+    for path in named:
+        assert (ROOT / path).exists(), path
