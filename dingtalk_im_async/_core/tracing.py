@@ -16,6 +16,8 @@ Never a token: no header, query or body is recorded. The legacy host takes the
 token in the query string, so for its calls `opentelemetry-instrumentation-aiohttp-client`
 (which records each request's full URL, and an exception naming it) is
 suppressed; the call's own span carries the URL's path, status and outcome.
+`without_http_spans` does the same for a Stream reply to a sessionWebhook, whose
+URL is a capability to post into the conversation.
 
 The transport notes what only it sees (the status of a success, retries, the
 replay, pacing waits) on the `CallFacts` of the call being traced, found in
@@ -35,7 +37,7 @@ from attrs import define
 from ..errors import DingTalkError
 from .endpoint import Endpoint, Host
 
-__all__ = ["CALL_FACTS", "TRACING", "CallFacts", "traced"]
+__all__ = ["CALL_FACTS", "TRACING", "CallFacts", "traced", "without_http_spans"]
 
 try:
     from opentelemetry import trace
@@ -109,7 +111,7 @@ def traced(call: _Call) -> _Call:
                 record_exception=False,
                 set_status_on_exception=False,
             ) as span,
-            _without_http_spans(legacy),
+            without_http_spans(legacy),
         ):
             facts = CallFacts()
             reset = CALL_FACTS.set(facts)
@@ -161,10 +163,11 @@ def _describe_failure(span: Any, error: BaseException) -> None:
 
 
 @contextlib.contextmanager
-def _without_http_spans(legacy: bool) -> Iterator[None]:
-    """For a legacy call, no HTTP span from an aiohttp instrumentation: it would record the
-    URL, and the token in its query string (nothing to do when none is installed)."""
-    if not legacy:
+def without_http_spans(secret_in_url: bool = True) -> Iterator[None]:
+    """No HTTP span from an aiohttp instrumentation while a URL carries a secret (the legacy
+    host's token, a sessionWebhook's session): it would record the URL, and exceptions
+    naming it. Nothing to do when no instrumentation is installed."""
+    if not secret_in_url:
         yield
         return
     try:

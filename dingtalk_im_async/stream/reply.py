@@ -19,6 +19,7 @@ from yarl import URL
 
 from .._core import json_codec as _json
 from .._core.http import JSON_HEADERS, exchange
+from .._core.tracing import without_http_spans
 from ..errors import (
     COMMON_CODES,
     ErrorCodes,
@@ -127,17 +128,19 @@ class Replier:
 
     async def _post(self, message: BotMessage, body: dict[str, Any]) -> None:
         # The webhook answers with the legacy host's envelope (HTTP 200, `errcode`), and its
-        # URL carries the session: `legacy` keeps aiohttp's errors, which hold it, out.
-        await exchange(
-            self._session,
-            "POST",
-            self._webhook_url(message),
-            data=_json.encode(body),
-            headers=JSON_HEADERS,
-            timeout=self._timeout,
-            legacy=True,
-            codes=WEBHOOK_CODES,
-        )
+        # URL carries the session: `legacy` keeps aiohttp's errors, which hold it, out, and
+        # no aiohttp instrumentation records it (docs/tracing.md).
+        with without_http_spans():
+            await exchange(
+                self._session,
+                "POST",
+                self._webhook_url(message),
+                data=_json.encode(body),
+                headers=JSON_HEADERS,
+                timeout=self._timeout,
+                legacy=True,
+                codes=WEBHOOK_CODES,
+            )
 
     def _webhook_url(self, message: BotMessage) -> URL:
         url = URL(message.session_webhook or "")

@@ -5,6 +5,7 @@ host's token (which travels in the URL)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import subprocess
@@ -28,6 +29,7 @@ from dingtalk_im_async import (
     RetryPolicy,
     TransportError,
 )
+from dingtalk_im_async.stream import BotMessage, StreamClient
 from dingtalk_im_async.testing import DingTalkEmulator, Fault
 from tests.conftest import INSTANT_RETRIES
 
@@ -321,3 +323,24 @@ def test_with_opentelemetry_the_call_is_wrapped() -> None:
 
     assert tracing.TRACING is True
     assert hasattr(transport.Transport.call, "__wrapped__")
+
+
+async def test_a_stream_reply_through_an_instrumented_session_records_no_session(
+    emulator: DingTalkEmulator, instrumented: aiohttp.ClientSession, spans: InMemorySpanExporter
+) -> None:
+    """A sessionWebhook's URL lets anyone post into the conversation: no span holds it."""
+    async with StreamClient(
+        app_key=emulator.app_key,
+        app_secret=emulator.app_secret,
+        base_url=emulator.base_url,
+        session=instrumented,
+        events=False,
+    ) as stream:
+        emulator.stream.inject_message("hi")
+        message = await asyncio.wait_for(anext(aiter(stream)), 10)
+        assert isinstance(message, BotMessage)
+        await stream.reply(message, "hello")
+    assert message.session_webhook is not None
+    session = message.session_webhook.split("session=", 1)[1]
+    assert [post.body["text"] for post in emulator.stream.webhook_posts] == [{"content": "hello"}]
+    assert session not in everything_said(spans.get_finished_spans())
