@@ -311,14 +311,12 @@ SCENE_GROUP_ADD_MEMBERS: Operation[SceneGroupMembersRequest, SceneGroupMembersRe
         label=_scene_group_id,
     )
 )
-SCENE_GROUP_REMOVE_MEMBERS: Operation[SceneGroupMembersRequest, SceneGroupMembersResult] = (
-    register(
-        Operation(
-            name="scene-group-remove-members",
-            request_type=SceneGroupMembersRequest,
-            method=_scene_remove_members,
-            label=_scene_group_id,
-        )
+SCENE_GROUP_REMOVE_MEMBERS: Operation[SceneGroupMembersRequest, SceneGroupMembersResult] = register(
+    Operation(
+        name="scene-group-remove-members",
+        request_type=SceneGroupMembersRequest,
+        method=_scene_remove_members,
+        label=_scene_group_id,
     )
 )
 #: A group to disband per row (`openConversationId`; internal apps only). Safe to repeat.
