@@ -39,7 +39,9 @@ class Mute:
     """A member's mute: from `start_ms` to `end_ms` (Unix time in milliseconds)."""
 
     start_ms: int
+    """When the mute began."""
     end_ms: int
+    """When it ends (`start_ms` + the call's `muteDuration`)."""
 
     def active(self, at_ms: int) -> bool:
         return self.start_ms <= at_ms < self.end_ms
@@ -47,24 +49,24 @@ class Mute:
 
 @define(kw_only=True, eq=False)
 class SceneGroup:
-    """One scene group: `group` (in the `GroupStore`) and what only scene groups have.
-
-    - `template_id`: the template it was made from;
-    - `uuid`: the create's dedup key, if it carried one;
-    - `options`: `management_options` as created and updated, by DingTalk's snake_case keys;
-    - `mutes`: muted members by userId (a lifted or lapsed mute is not listed as active);
-    - `corp_id`: the organisation that owns it (None: the emulator's one organisation).
-    """
+    """One scene group: `group` (in the `GroupStore`) and what only scene groups have."""
 
     group: StoredGroup
+    """The group itself, in the `GroupStore`: members, owner, admins, status, robots, ..."""
     template_id: str
+    """The group template it was made from."""
     uuid: str | None = None
+    """The create's dedup key, if it carried one."""
     options: dict[str, int] = field(factory=dict)
+    """`management_options` as created and updated, by DingTalk's snake_case keys."""
     mutes: dict[str, Mute] = field(factory=dict)
+    """Members' mutes by userId (see `muted` for the ones in force)."""
     corp_id: str | None = None
+    """The organisation that owns the group; None: the emulator's one organisation."""
 
     @property
     def open_conversation_id(self) -> str:
+        """The group's id, by which every scene-group API names it."""
         return self.group.open_conversation_id
 
     def muted(self, user_id: str, at_ms: int | None = None) -> Mute | None:
