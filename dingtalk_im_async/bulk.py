@@ -283,7 +283,7 @@ class BulkRun(Generic[ItemT, ResultT]):
                 room.release()
                 input_error = error
                 break
-            if self._endpoint is not None:
+            if self._endpoint is not None and self._endpoint.dedup_key is not None:
                 item = with_key(self._endpoint, item, self._run_id, index)
             if self._stopped_by is not None:  # answered at once, without a call
                 slots.release()

@@ -169,7 +169,6 @@ async def test_every_control_works_awaited_in_both_modes(
     emulator.store.post(stored, message)
     assert await c.mark_read("k1", "u1") == ["u1"]
 
-
     await c.schedule(Fault.SLOW, 2, api=CREATE, delay=(0.01, 0.02))
     await c.schedule_reply(ErrorReply(status=403, code="x", message="y"), api=CREATE)
     await c.fail_next(api=CREATE)
