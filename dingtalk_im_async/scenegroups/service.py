@@ -110,7 +110,12 @@ class SceneGroupService(ServiceBase):
                 for user in page.member_user_ids
             ]
 
-        `cool_app_code` only for a group that installed the app's group cool app.
+        Args:
+            open_conversation_id: The group.
+            page_size: Members asked for per call, 1 to 1,000 (DingTalk may answer with
+                more or fewer).
+            cool_app_code: The group cool app's code, only for a group that installed
+                the app's group cool app.
         """
         query = SceneGroupMembersQuery(
             open_conversation_id=open_conversation_id,
@@ -129,7 +134,12 @@ class SceneGroupService(ServiceBase):
     ) -> SceneGroupInfo:
         """Read the group back (`POST /v1.0/im/sceneGroups/query`): title, owner, template,
         icon, link and status (2 once disbanded). Groups made without a template answer
-        `GroupTemplateError`."""
+        `GroupTemplateError`.
+
+        Args:
+            open_conversation_id: The group.
+            cool_app_code: The group cool app's code, only for a group that installed one.
+        """
         request = GetSceneGroupRequest(
             open_conversation_id=open_conversation_id, cool_app_code=cool_app_code
         )
@@ -163,8 +173,13 @@ class SceneGroupService(ServiceBase):
         self, open_conversation_id: str | DisbandSceneGroupRequest
     ) -> DisbandSceneGroupResult:
         """Disband the group (`POST /v1.0/im/chat/scenegroup/disband`; internal apps only):
-        DingTalk's only documented dismiss. Reading it back then shows `status` 2. Takes
-        the id, or a `DisbandSceneGroupRequest` (as bulk runs give it). Safe to repeat."""
+        DingTalk's only documented dismiss. Reading it back then shows `status` 2. Safe to
+        repeat.
+
+        Args:
+            open_conversation_id: The group's id, or a `DisbandSceneGroupRequest` (as bulk
+                runs give it).
+        """
         request = (
             open_conversation_id
             if isinstance(open_conversation_id, DisbandSceneGroupRequest)

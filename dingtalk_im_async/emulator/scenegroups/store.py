@@ -44,6 +44,7 @@ class Mute:
     """When it ends (`start_ms` + the call's `muteDuration`)."""
 
     def active(self, at_ms: int) -> bool:
+        """Whether the mute is in force at `at_ms` (Unix time in milliseconds)."""
         return self.start_ms <= at_ms < self.end_ms
 
 
@@ -70,7 +71,12 @@ class SceneGroup:
         return self.group.open_conversation_id
 
     def muted(self, user_id: str, at_ms: int | None = None) -> Mute | None:
-        """The member's mute if it is in force at `at_ms` (now by default), else None."""
+        """The member's mute if it is in force, else None.
+
+        Args:
+            user_id: The member.
+            at_ms: The moment asked about, Unix time in milliseconds; None: now.
+        """
         mute = self.mutes.get(user_id)
         moment = now_ms() if at_ms is None else at_ms
         return mute if mute is not None and mute.active(moment) else None
