@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from dingtalk_im_async.emulator import GroupStore, SceneGroupStore, load_state, save_state
 from dingtalk_im_async.stream import MembersAddedEvent, StreamEvent
 from dingtalk_im_async.testing import DingTalkEmulator, RemoteEmulator
 from tests.support.raw_http import Reply, post
@@ -314,3 +316,31 @@ async def test_the_admin_api_and_a_remote_emulator_see_scene_groups(
         assert [group.open_conversation_id for group in await remote.list_groups()] == [cid]
     await emulator.reset()
     assert await emulator.list_scene_groups() == []
+
+
+async def test_a_state_file_keeps_what_only_scene_groups_have(
+    tmp_path: Path, session: aiohttp.ClientSession, emulator: DingTalkEmulator
+) -> None:
+    """`dingtalk-im emulator --state`: scene groups come back as scene groups."""
+    made = await make(session, emulator, user_ids=["a"], uuid="saved-1")
+    await call(
+        session,
+        emulator,
+        "/v1.0/im/sceneGroups/muteMembers/set",
+        {
+            "openConversationId": made["open_conversation_id"],
+            "userIdList": ["a"],
+            "muteStatus": 1,
+            "muteDuration": 60_000,
+        },
+    )
+    state = tmp_path / "state.json"
+    scenes = emulator.stores.of(SceneGroupStore)
+    assert save_state(emulator.store, state, scene_groups=scenes) == 1
+    store, again = GroupStore(), SceneGroupStore()
+    assert load_state(store, state, scene_groups=again) == 1
+    scene = again.by_uuid(None, "saved-1")
+    assert scene is not None
+    assert scene.group is store.by_chatid(made["chat_id"])
+    assert (scene.template_id, scene.muted("a") is not None) == ("any-template", True)
+    assert load_state(GroupStore(), state) == 1  # read without scene groups: plain groups
