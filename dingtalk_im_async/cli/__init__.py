@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 
+from . import _scene_group_people  # noqa: F401 - adds its subcommands to scene-group
 from .bulk import bulk
 from .create import create_group
 from .emulator import emulator
 from .group import group
 from .listen import listen
+from .scene_group import scene_group
 from .send import send
 
 __all__ = ["main"]
@@ -26,3 +28,4 @@ main.add_command(send)
 main.add_command(emulator)
 main.add_command(group)
 main.add_command(listen)
+main.add_command(scene_group)

@@ -27,6 +27,7 @@ from ._encoding import DEFAULT_ENCODING, decoding_problem, python_encoding
 from ._operations import CREATE, Operation
 from ._results import DONE
 from ._rows import Column, RowError, columns, request_from_row, required_columns
+from ._run_header import is_run_header
 
 __all__ = [
     "FORMATS",
@@ -85,9 +86,11 @@ def count_records(
     *,
     encoding: str = DEFAULT_ENCODING,
     operation: Operation[Any, Any] = CREATE,
+    from_results: bool = False,
 ) -> int:
-    """How many records the file holds: a streaming pass over all of it before anything
-    is sent, which raises `InputFormatError` if the file cannot be read as a whole."""
+    """How many records the file holds (a results file's: its outcomes, not its run
+    header): a streaming pass over all of it before anything is sent, which raises
+    `InputFormatError` if the file cannot be read as a whole."""
     codec = _codec(encoding)
     try:
         with path.open(encoding=codec, newline="") as stream:
@@ -96,6 +99,8 @@ def count_records(
                 if next(rows, None) is None:
                     return 0
                 return sum(1 for _first, _last, row in rows if row)
+            if from_results:
+                return sum(1 for text in stream if text.strip() and not _is_header_text(text))
             return sum(1 for text in stream if text.strip())
     except UnicodeDecodeError as error:
         raise InputFormatError(decoding_problem(path, codec, error)) from None
@@ -120,6 +125,13 @@ def read_records(
             yield from _csv_records(stream, separator, operation, preset)
         else:
             yield from _jsonl_records(stream, operation, preset, from_results=from_results)
+
+
+def _is_header_text(text: str) -> bool:
+    try:
+        return is_run_header(json.loads(text))
+    except ValueError:
+        return False
 
 
 def _codec(encoding: str) -> str:
@@ -236,6 +248,8 @@ def _jsonl_records(
             yield InputRecord(line=line, name="", problem="expected a JSON object")
             continue
         if from_results:
+            if is_run_header(data):  # the earlier run's header, not an outcome
+                continue
             status = data.get("status")
             if status not in DONE:
                 name = data.get("name")

@@ -19,8 +19,9 @@ from ._inputs import InputFormatError, count_records, input_format, known_column
 from ._operations import OPERATIONS, Operation
 from ._options import settings_from
 from ._problems import FileProblem, check_writable
-from ._resume import Previous, check_unchanged, previous_results
+from ._resume import Previous, check_unchanged, previous_results, repeat_on_resume
 from ._rows import RowError, preset_values
+from ._run_header import read_run
 
 __all__ = ["EmptyInput", "Job", "prepare_job"]
 
@@ -48,6 +49,12 @@ class Job:
     preset: Mapping[str, object]
     #: FILE is an earlier run's results file (`--from-results`).
     from_results: bool
+
+    @property
+    def run_id(self) -> str:
+        """The run's id (in the results file's header): inputs without a dedup key derive
+        theirs from it and their line."""
+        return self.previous.run_id
 
 
 def prepare_job(given: dict[str, Any]) -> Job:
@@ -79,7 +86,9 @@ def prepare_job(given: dict[str, Any]) -> Job:
         raise click.BadParameter(str(error), param_hint="--set") from None
     try:
         chosen_format = "jsonl" if from_results else input_format(file, fmt)
-        total = count_records(file, chosen_format, encoding=encoding, operation=operation)
+        total = count_records(
+            file, chosen_format, encoding=encoding, operation=operation, from_results=from_results
+        )
     except InputFormatError as error:
         raise FileProblem(f"{file}: {error}") from None
     if total == 0:
@@ -89,8 +98,10 @@ def prepare_job(given: dict[str, Any]) -> Job:
         raise EmptyInput(f"{file} holds no inputs ({what}): nothing to do")
     results_path = given.pop("results") or file.with_name(file.name + ".results.jsonl")
     check_writable(results_path, option="--results")
-    # An operation safe to repeat (an update) sends its unknown outcomes again on --resume.
-    repeat_unknown = retry_unknown or operation.repeat_safe
+    # An operation safe to repeat (an update) sends its unknown outcomes again on --resume;
+    # so does one with a dedup key, when the file recorded the run its keys came from.
+    recorded = read_run(results_path) if resume else None
+    repeat_unknown = retry_unknown or repeat_on_resume(operation, recorded)
     previous = previous_results(
         results_path,
         resume,

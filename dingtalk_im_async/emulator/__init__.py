@@ -12,6 +12,8 @@ from .records import ApiCounters, Counters, CreatedGroup, LoggedRequest
 from .remote import RemoteEmulator
 from .robot.controls import RobotControls
 from .routes import Call, Route
+from .scenegroups.controls import SceneGroupControls
+from .scenegroups.store import SceneGroup, SceneGroupStore
 from .settings import (
     ANY_API,
     DEFAULT_APP_KEY,
@@ -62,6 +64,9 @@ __all__ = [
     "RemoteEmulator",
     "RobotControls",
     "Route",
+    "SceneGroup",
+    "SceneGroupControls",
+    "SceneGroupStore",
     "SettingInfo",
     "StoredGroup",
     "StreamAck",

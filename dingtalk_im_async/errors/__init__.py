@@ -45,6 +45,7 @@ from ._robot import (
     RobotStoppedError,
     UnknownSendResultError,
 )
+from ._scenegroups import GroupTemplateError, MemberLimitError
 from ._stream import ReplyUnavailableError, SessionWebhookExpiredError
 from .codes import COMMON_CODES, ErrorCodes, is_token_refusal
 
@@ -58,10 +59,12 @@ __all__ = [
     "ErrorCodes",
     "GroupDisbandedError",
     "GroupNotFoundError",
+    "GroupTemplateError",
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
     "LegacyRefusalError",
+    "MemberLimitError",
     "MissingExtraError",
     "PacingError",
     "PermissionCheckError",
