@@ -1,4 +1,4 @@
-"""asyncio-native client for DingTalk's IM API: groups, robot messages, Stream mode.
+"""asyncio-native client for DingTalk's IM API: groups, robot messages, cards, Stream mode.
 
 The public face: the client and its settings, each API family's service and
 models (`groups`, `robot`), tokens, pacing, bulk runs and the exceptions.
@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import importlib
 
-from . import groups, robot
+from . import cards, groups, robot
 from ._core.hosts import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_OAPI_BASE_URL, OAPI_BASE_URL_ENV
 from ._core.retry import RetryPolicy
 from .auth import StaticTokenProvider, TokenProvider
 from .bulk import BulkOutcome, BulkRun
+from .cards import AnswerCard, AnswerState, CardCallback, CardCallbackReply, CardService
+from .cards.models import *  # noqa: F403
 from .client import DingTalkClient
 from .errors import (
     ApiError,
     CallQuotaExceededError,
+    CardAlreadyExistsError,
+    CardNotFoundError,
     ClientClosedError,
     DingTalkError,
     GroupDisbandedError,
@@ -27,6 +31,7 @@ from .errors import (
     LegacyRefusalError,
     MissingExtraError,
     PacingError,
+    PartialDeliveryError,
     PermissionCheckError,
     RateLimitError,
     ReplyUnavailableError,
@@ -60,6 +65,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_OAPI_BASE_URL",
     "OAPI_BASE_URL_ENV",
+    "AnswerCard",
+    "AnswerState",
     "ApiError",
     "AppTokenProvider",
     "BulkOptions",
@@ -67,6 +74,11 @@ __all__ = [
     "BulkRun",
     "CachedToken",
     "CallQuotaExceededError",
+    "CardAlreadyExistsError",
+    "CardCallback",
+    "CardCallbackReply",
+    "CardNotFoundError",
+    "CardService",
     "ClientClosedError",
     "ClientSettings",
     "DingTalkClient",
@@ -83,6 +95,7 @@ __all__ = [
     "MissingExtraError",
     "Pacer",
     "PacingError",
+    "PartialDeliveryError",
     "PermissionCheckError",
     "RateLimitError",
     "RedisPacer",
@@ -112,6 +125,7 @@ __all__ = [
 ]
 __all__ += groups.models.__all__
 __all__ += robot.models.__all__
+__all__ += cards.models.__all__
 
 __version__ = "0.1.0"
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from . import _last_release
 from ._base import DingTalkError, Verdict, verdict_of
+from ._cards import CardAlreadyExistsError, CardNotFoundError, PartialDeliveryError
 from ._groups import GroupDisbandedError, GroupNotFoundError, SubAdminLimitError, UnknownUserError
 from ._local import (
     ClientClosedError,
@@ -53,6 +54,8 @@ __all__ = [
     "EXCERPT_CHARS",
     "ApiError",
     "CallQuotaExceededError",
+    "CardAlreadyExistsError",
+    "CardNotFoundError",
     "ClientClosedError",
     "DingTalkError",
     "ErrorCodes",
@@ -64,6 +67,7 @@ __all__ = [
     "LegacyRefusalError",
     "MissingExtraError",
     "PacingError",
+    "PartialDeliveryError",
     "PermissionCheckError",
     "RateLimitError",
     "ReplyUnavailableError",
