@@ -33,7 +33,9 @@ class StreamSettings:
       `slow_handler_after` (log a warning when a handler runs this long);
     - `dedup_capacity`, `dedup_ttl`: how many ids, for how long, are
       remembered to drop redeliveries;
-    - `shutdown_grace`: how long `close()` lets handlers finish queued items.
+    - `shutdown_grace`: how long `close()` lets handlers finish queued items;
+    - `card_action_timeout`: how long a card button press's acknowledgement waits
+      for the handler's card update (DingTalk waits 3 s for it).
     """
 
     reconnect: ReconnectPolicy = field(factory=ReconnectPolicy)
@@ -48,3 +50,4 @@ class StreamSettings:
     dedup_capacity: int = field(default=50_000, validator=validators.ge(1))
     dedup_ttl: float = field(default=900.0, validator=validators.gt(0.0))
     shutdown_grace: float = field(default=5.0, validator=validators.ge(0.0))
+    card_action_timeout: float = field(default=2.5, validator=validators.gt(0.0))
