@@ -6,6 +6,7 @@ cancellation or timeout, the last update sent even while the task is cancelled a
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import aiohttp
 import pytest
@@ -138,7 +139,7 @@ async def test_frames_of_one_card_keep_the_interval(
         if entry.api == STREAM_API and entry.body["outTrackId"] == answer.out_track_id
     ]
     assert 3 <= len(times) <= elapsed / 0.2 + 2  # a frame per 0.2 s at most
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.19
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.19
 
 
 async def test_many_answers_share_the_apps_rate_limit(
@@ -162,11 +163,16 @@ async def test_many_answers_share_the_apps_rate_limit(
 async def test_an_exception_marks_the_card_failed_and_goes_on(
     cards: CardService, group: StoredGroup, emulator: DingTalkEmulator
 ) -> None:
-    with pytest.raises(ZeroDivisionError):
-        async with cards.answer(space(group), template_id=TEMPLATE) as answer:
+    answer = cards.answer(space(group), template_id=TEMPLATE)
+
+    async def produce() -> None:
+        async with answer:
             await answer.write("部分答案")
             await asyncio.sleep(0.05)
             _ = 1 / 0
+
+    with pytest.raises(ZeroDivisionError):
+        await produce()
     assert answer.state is AnswerState.FAILED
     card = await emulator.get_card(answer.out_track_id)
     assert (card.state, card.card_data["content"]) == ("FAILED", "部分答案")
@@ -229,9 +235,14 @@ async def test_the_last_update_is_bounded_in_time(
     cards = service(emulator, session, pacer=pacer, card_finish_timeout=0.2)
     loop = asyncio.get_running_loop()
     started = loop.time()
-    with pytest.raises(TransportError, match="did not complete within 0.2s") as late:
-        async with cards.answer(space(group), template_id=TEMPLATE) as answer:
+    answer = cards.answer(space(group), template_id=TEMPLATE)
+
+    async def produce() -> None:
+        async with answer:
             await answer.write("x")
+
+    with pytest.raises(TransportError, match=r"did not complete within 0\.2s") as late:
+        await produce()
     assert loop.time() - started < 2
     assert late.value.verdict.value == "unknown"
     assert answer.state is AnswerState.FAILED
@@ -257,13 +268,16 @@ async def test_stop_ends_it_finished_and_the_block_goes_on(
     await asyncio.sleep(0.05)
     [track] = [card.out_track_id for card in await emulator.list_cards()]
     answer = cards.answering(track)
-    assert answer is not None and answer.stop()
+    assert answer is not None
+    assert answer.stop()
     assert await task == track
-    assert after == ["went on"] and answer.stopped
+    assert after == ["went on"]
+    assert answer.stopped
     assert not answer.stop()  # over
     card = await emulator.get_card(track)
     assert card.state == "FINISHED"
-    assert card.card_data["content"] == answer.text and answer.text.startswith("字")
+    assert card.card_data["content"] == answer.text
+    assert answer.text.startswith("字")
 
 
 async def test_full_text_stops_updating_past_a_frame_and_ends_with_the_whole_text(
@@ -277,7 +291,8 @@ async def test_full_text_stops_updating_past_a_frame_and_ends_with_the_whole_tex
     assert all(frame["isFull"] is True for frame in frames)
     middle = [len(str(frame["content"]).encode()) for frame in frames[:-1]]
     assert max(middle) <= STREAM_FRAME_BYTES
-    assert frames[-1]["content"] == answer.text and len(answer.text.encode()) > STREAM_FRAME_BYTES
+    assert frames[-1]["content"] == answer.text
+    assert len(answer.text.encode()) > STREAM_FRAME_BYTES
     card = await emulator.get_card(answer.out_track_id)
     assert (card.state, card.card_data["content"]) == ("FINISHED", answer.text)
 
@@ -286,11 +301,16 @@ async def test_a_final_full_update_refused_as_too_large_fails_the_card_with_what
     cards: CardService, group: StoredGroup, emulator: DingTalkEmulator
 ) -> None:
     emulator.configure(card_stream_content_limit=2000)
-    with pytest.raises(InvalidParameterError, match="param.stream.content"):
-        async with cards.answer(space(group), template_id=TEMPLATE, full=True) as answer:
+    answer = cards.answer(space(group), template_id=TEMPLATE, full=True)
+
+    async def produce() -> None:
+        async with answer:
             await answer.write("a" * 900)
             await asyncio.sleep(0.05)
             await answer.write("b" * 2000)
+
+    with pytest.raises(InvalidParameterError, match=r"param\.stream\.content"):
+        await produce()
     card = await emulator.get_card(answer.out_track_id)
     assert (card.state, card.card_data["content"]) == ("FAILED", "a" * 900)
     assert answer.state is AnswerState.FAILED
@@ -306,7 +326,8 @@ async def test_a_long_piece_goes_in_frames_of_at_most_one_kilobyte(
     sizes = [
         len(str(frame["content"]).encode()) for frame in frames_of(emulator, answer.out_track_id)
     ]
-    assert max(sizes) <= STREAM_FRAME_BYTES and len(sizes) >= 5
+    assert max(sizes) <= STREAM_FRAME_BYTES
+    assert len(sizes) >= 5
     card = await emulator.get_card(answer.out_track_id)
     assert (card.state, card.card_data["content"]) == ("FINISHED", text)
 
@@ -329,7 +350,8 @@ async def test_a_frame_whose_reply_was_lost_is_resent_with_its_guid(
         await asyncio.sleep(0.05)
         await answer.write("四")
     frames = frames_of(emulator, answer.out_track_id)
-    assert frames[0]["guid"] == frames[1]["guid"] and frames[0]["content"] == frames[1]["content"]
+    assert frames[0]["guid"] == frames[1]["guid"]
+    assert frames[0]["content"] == frames[1]["content"]
     assert (await emulator.get_card(answer.out_track_id)).card_data["content"] == "一二三四"
 
 
@@ -355,13 +377,18 @@ async def test_updates_refused_for_good_stop_the_writer_and_fail_the_card(
     cards: CardService, group: StoredGroup, emulator: DingTalkEmulator
 ) -> None:
     emulator.configure(card_stream_content_limit=4)
-    with pytest.raises(InvalidParameterError):
-        async with cards.answer(space(group), template_id=TEMPLATE) as answer:
+    answer = cards.answer(space(group), template_id=TEMPLATE)
+
+    async def produce() -> None:
+        async with answer:
             await answer.write("0123456789")
             await answer.write("x")
             for _ in range(100):
                 await asyncio.sleep(0.01)
                 await answer.write("y")
+
+    with pytest.raises(InvalidParameterError):
+        await produce()
     assert answer.state is AnswerState.FAILED
 
 
@@ -397,6 +424,7 @@ async def test_an_answer_from_a_whole_request_and_the_clients_interval(
         async with client.cards.answer(request) as answer:
             await answer.write("答")
         assert answer.out_track_id == request.out_track_id
-        assert answer.opened is not None and answer.opened.deliveries[0].success
+        assert answer.opened is not None
+        assert answer.opened.deliveries[0].success
     card = await emulator.get_card(request.out_track_id)
     assert card.card_data == {"content": "答", "q": "?"}

@@ -74,7 +74,8 @@ async def test_the_five_routes_and_their_reply_shapes(api: Api, group: StoredGro
         "imGroupOpenDeliverModel": {"robotCode": "dingemulatorappkey"},
     }
     status, delivered = await api("POST", "/v1.0/card/instances/deliver", deliver)
-    assert status == 200 and delivered["success"] is True
+    assert status == 200
+    assert delivered["success"] is True
     [again] = (await api("POST", "/v1.0/card/instances/deliver", deliver))[1]["result"]
     assert again == delivered["result"][0]  # delivering twice: the same carrierId
 
@@ -292,7 +293,8 @@ async def test_pressing_a_button_needs_a_stream_card(api: Api, group: StoredGrou
     status, reply = await api.admin(
         "POST", "/cards/t2/actions", {"actionIds": ["ok"], "params": {"n": 1}}
     )
-    assert status == 200 and reply["key"]
+    assert status == 200
+    assert reply["key"]
 
 
 async def test_the_card_qps_limit_answers_403(

@@ -309,7 +309,8 @@ async def test_a_server_error_is_retried_with_the_same_frame(
         StreamingUpdate(out_track_id=request.out_track_id, key="content", content="a")
     )
     guids = [entry.body["guid"] for entry in emulator.requests if entry.api == STREAM_API]
-    assert len(guids) == 2 and guids[0] == guids[1]
+    assert len(guids) == 2
+    assert guids[0] == guids[1]
 
 
 async def test_the_client_has_cards_on_its_robot(emulator: DingTalkEmulator) -> None:
