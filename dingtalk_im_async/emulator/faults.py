@@ -37,28 +37,30 @@ __all__ = [
 class Fault(enum.Enum):
     """A way a call can go wrong; the value is the name the CLI accepts."""
 
-    #: HTTP 500 `system.error` (DingTalk's "retry"); nothing is created.
     SYSTEM_ERROR = "system-error"
-    #: HTTP 429 `system.busy`; nothing is created.
+    """HTTP 500 `system.error` (DingTalk's "retry"); nothing is created."""
     SYSTEM_BUSY = "system-busy"
-    #: Every token issued so far is revoked; this call gets 400 `InvalidAuthentication`.
+    """HTTP 429 `system.busy`; nothing is created."""
     TOKEN_REVOKED = "token-revoked"
-    #: The call is answered normally after a delay (see `Latency`).
+    """Every token issued so far is revoked; this call gets 400 `InvalidAuthentication`."""
     SLOW = "slow"
-    #: The connection is closed before any reply; nothing is created.
+    """The call is answered normally after a delay (see `Latency`)."""
     CONNECTION_CLOSED = "connection-closed"
-    #: The call is processed (a group is created), then the headers and half the body are
-    #: sent and the connection is closed: the client cannot know the outcome.
+    """The connection is closed before any reply; nothing is created."""
     DROPPED_MID_RESPONSE = "dropped-mid-response"
-    #: HTTP 502 with a proxy's HTML page; nothing is created.
+    """The call is processed (a group is created), then the headers and half the body are sent and
+    the connection is closed: the client cannot know the outcome.
+    """
     HTML_PAGE = "html-page"
-    #: The call is processed (a group is created); the reply is complete at the HTTP level
-    #: but its JSON body stops halfway.
+    """HTTP 502 with a proxy's HTML page; nothing is created."""
     TRUNCATED_JSON = "truncated-json"
-    #: HTTP 200 with DingTalk's IP-block body `{"status":1111,"wait":5,...}`; nothing is created.
+    """The call is processed (a group is created); the reply is complete at the HTTP level but its
+    JSON body stops halfway.
+    """
     IP_BLOCKED = "ip-blocked"
-    #: A reply chosen by the test (`schedule_reply`); only schedulable.
+    """HTTP 200 with DingTalk's IP-block body `{"status":1111,"wait":5,...}`; nothing is created."""
     CANNED_REPLY = "canned-reply"
+    """A reply chosen by the test (`schedule_reply`); only schedulable."""
 
 
 def _check_range(instance: Latency, _attribute: object, high: float | None) -> None:
@@ -71,7 +73,9 @@ class Latency:
     """How long a delayed call waits: `low` seconds, or uniformly between `low` and `high`."""
 
     low: float = field(validator=validators.ge(0.0))
+    """The shortest wait, in seconds (the only one when `high` is None)."""
     high: float | None = field(default=None, validator=_check_range)
+    """The longest wait, in seconds; None: always `low`."""
 
     @classmethod
     def of(cls, value: Latency | float | tuple[float, float] | Mapping[str, float]) -> Latency:
@@ -100,19 +104,20 @@ def _frozen_headers(headers: Mapping[str, str]) -> Mapping[str, str]:
 
 @define(frozen=True, kw_only=True)
 class CannedReply:
-    """Raw bytes to answer with, for replies no `Fault` describes.
-
-    `headers` are sent as given (e.g. a `Location` for a redirect, or a
-    `Content-Encoding` the body does or does not match). With `applied`, the
-    call is carried out first (a group is created), then answered with these
-    bytes: a gateway's 504 or a broken reply after the work was done.
-    """
+    """Raw bytes to answer with, for replies no `Fault` describes."""
 
     status: int = 200
+    """The HTTP status."""
     body: bytes = b""
+    """The body's bytes, sent as given."""
     content_type: str = "application/json"
+    """The `Content-Type` header."""
     headers: Mapping[str, str] = field(factory=dict, converter=_frozen_headers, hash=False)
+    """More headers, sent as given (e.g. a `Location` for a redirect, or a `Content-Encoding` the
+    body does or does not match)."""
     applied: bool = False
+    """Carry the call out first (a group is created), then answer with these bytes: a gateway's 504
+    or a broken reply after the work was done."""
 
 
 @define(frozen=True, kw_only=True)
@@ -123,8 +128,11 @@ class ErrorReply:
     """
 
     status: int
+    """The HTTP status."""
     code: str
+    """DingTalk's error code (`code`)."""
     message: str
+    """The error message (`message`)."""
 
 
 def _frozen_extra(extra: Mapping[str, object]) -> Mapping[str, object]:
@@ -139,8 +147,11 @@ class ErrcodeReply:
     """
 
     errcode: int
+    """The legacy error number (`errcode`)."""
     errmsg: str
+    """The legacy error message (`errmsg`)."""
     extra: Mapping[str, object] = field(factory=dict, converter=_frozen_extra, hash=False)
+    """More keys of the body."""
 
 
 #: What a test can schedule as the whole reply to a call.

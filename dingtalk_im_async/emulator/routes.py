@@ -97,23 +97,24 @@ _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
 @define(frozen=True, kw_only=True)
 class Route:
-    """One DingTalk endpoint the emulator serves: where it is, how it is guarded, who answers.
-
-    - `path`: as on DingTalk's host, with aiohttp `{placeholders}`;
-    - `host`: `Host.API` (token in the header) or `Host.OAPI` (token in the
-      query, errcode envelope, served under `/oapi`);
-    - `authenticated`: False only for the token endpoint itself (no token
-      check and no QPS limit; its calls are still counted and windowed);
-    - `permission`: the scope the app must hold (see `denied_scopes`), or None.
-    """
+    """One DingTalk endpoint the emulator serves: where it is, how it is guarded, who answers."""
 
     method: str = field(validator=validators.in_(_METHODS))
+    """The HTTP method: GET, POST, PUT, DELETE or PATCH."""
     path: str = field(validator=validators.matches_re(r"^/\S*$"))
+    """As on DingTalk's host, with aiohttp `{placeholders}`."""
     handler: Handler = field(repr=False)
+    """What answers a call that passed the gateway's checks."""
     host: Host = Host.API
+    """`Host.API` (token in the header) or `Host.OAPI` (token in the query, errcode envelope, served
+    under `/oapi`)."""
     authenticated: bool = True
+    """False only for the token endpoint itself: no token check and no QPS limit (its calls are
+    still counted and windowed)."""
     permission: str | None = None
+    """The scope the app must hold (see `denied_scopes`), or None."""
     api: str = field()
+    """The API name, the key of its QPS window, faults and counters; by default from the path."""
 
     @api.default
     def _api_from_path(self) -> str:
@@ -130,12 +131,20 @@ class Call:
     """One call that passed the gateway, as a handler sees it (see the module docstring)."""
 
     route: Route
+    """The route it was routed to."""
     request: web.Request = field(repr=False)
+    """The raw `aiohttp.web.Request`, for headers."""
     body: Any
+    """The decoded JSON body (None when absent or not JSON)."""
     query: Mapping[str, str]
+    """The query parameters, `access_token` removed."""
     params: Mapping[str, str]
+    """The path's `{placeholders}`, e.g. `{"chatId": "chat..."}`."""
     fault: Fault | None
+    """The fault drawn for this call (`SLOW`, `DROPPED_MID_RESPONSE` and `TRUNCATED_JSON` still run
+    the handler)."""
     emulator: EmulatorState = field(repr=False)
+    """The rest of the running emulator (`groups`, `traffic`, ...)."""
 
     @property
     def settings(self) -> EmulatorSettings:

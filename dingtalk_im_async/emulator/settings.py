@@ -45,32 +45,32 @@ GROUP_SCOPES = frozenset({"qyapi_chat_manage", "qyapi_chat_read"})
 
 @define(frozen=True, kw_only=True)
 class CliForm:
-    """How `dingtalk-im emulator` spells a setting (the `cli` extra turns it into a click option).
-
-    - `flag`: the option, e.g. `--qps-limit` (a boolean's flag sets the opposite of
-      its default: `--whitelisted`, `--no-group-permission`);
-    - `metavar`: the value's placeholder in `--help`;
-    - `multiple`: the option repeats, and `parse` gets the tuple of values;
-    - `parse`: the text (or tuple of texts) to the setting's value; a ValueError
-      is a usage error naming the option.
-    """
+    """How `dingtalk-im emulator` spells a setting (the `cli` extra makes it a click option)."""
 
     flag: str
+    """The option, e.g. `--qps-limit` (a boolean's flag sets the opposite of its default:
+    `--whitelisted`, `--no-group-permission`)."""
     metavar: str | None = None
+    """The value's placeholder in `--help`."""
     multiple: bool = False
+    """The option repeats, and `parse` gets the tuple of values."""
     parse: Callable[[Any], Any] | None = None
+    """The text (or tuple of texts) to the setting's value; a ValueError is a usage error naming the
+    option."""
 
 
 @define(frozen=True, kw_only=True)
 class SettingInfo:
-    """A setting's doc (one line, for the docs table and `--help`), whether it can change while
-    the emulator runs, and its command-line form (None: not offered there, with `why`)."""
+    """How a setting is documented and offered: its doc, if it is live, its command-line form."""
 
     doc: str
+    """One line, for the docs table and `--help`."""
     live: bool = True
+    """Whether it can change while the emulator runs (`configure`)."""
     cli: CliForm | None = None
-    #: What the docs table shows as the default, when the value itself would mislead.
+    """Its command-line form; None: not offered there."""
     shown_default: str | None = None
+    """What the docs table shows as the default, when the value itself would mislead."""
 
 
 def setting(
@@ -89,7 +89,8 @@ def setting(
         default=default,
         converter=converter,
         validator=validator,
-        metadata={"setting": info},
+        # `description`: the reference's row for the field (griffe-fieldz reads it)
+        metadata={"setting": info, "description": doc},
     )
 
 

@@ -60,23 +60,25 @@ RECALLED = "RECALLED"
 
 @define(kw_only=True, eq=False)
 class PostedMessage:
-    """A message a robot posted into a group; handlers and tests change it in place.
-
-    - `msg_param`: the decoded `msgParam` (the JSON string as an object);
-    - `status`: `sendStatus` as the read-status query reports it: "SUCCESS",
-      "RECALLED" after a recall (a test may set "PROCESSING");
-    - `read_by`: userIds that read it, in reading order (`GroupStore.mark_read`);
-    - `sent_at`: `time.monotonic()` when it was posted (the robot rate limit's clock).
-    """
+    """A message a robot posted into a group; handlers and tests change it in place."""
 
     process_query_key: str
+    """The key `send` returned (`processQueryKey`)."""
     robot_code: str
+    """The robot that posted it."""
     msg_key: str
+    """The message kind (`msgKey`)."""
     msg_param: dict[str, Any]
+    """The decoded `msgParam` (the JSON string as an object)."""
     cool_app_code: str | None = None
+    """The group cool app it was posted through, if any."""
     status: str = SUCCESS
+    """`sendStatus` as the read-status query reports it: "SUCCESS", "RECALLED" after a recall (a
+    test may set "PROCESSING")."""
     read_by: list[str] = field(factory=list)
+    """UserIds that read it, in reading order (`GroupStore.mark_read`)."""
     sent_at: float = field(factory=time.monotonic)
+    """`time.monotonic()` when it was posted (the robot rate limit's clock)."""
 
     @property
     def recalled(self) -> bool:
@@ -85,38 +87,42 @@ class PostedMessage:
 
 @define(kw_only=True, eq=False)
 class StoredGroup:
-    """One group's current state; handlers change it in place.
-
-    - `members`: the userids in the group, the owner included (an `emp` owner
-      is a member, as on DingTalk), in the order they joined;
-    - `ext_members`: the external contacts' ids (`extidlist`);
-    - `options`: `managementOptions` by wire key (`chatBannedType`, ...);
-    - `conversation_tag`: 2 internal group, 0 normal group;
-    - `status`: `NORMAL` (1) or `DISBANDED` (2);
-    - `robots`: robot codes installed in the group (the app's own robot, the
-      emulator's `robot_code`, from the start unless `robot_in_new_groups` is
-      off); tests add and remove codes;
-    - `messages`: the `PostedMessage`s robots posted into the group, oldest first;
-    - `nicks`: members' nicknames in the group, by userid.
-    """
+    """One group's current state; handlers change it in place."""
 
     chatid: str
+    """The group's chatid."""
     open_conversation_id: str
+    """The group's openConversationId."""
     name: str
+    """The group's name."""
     owner: str
+    """The owner's userid."""
     owner_type: str = "emp"
+    """`emp` (an employee, also a member) or `ext` (an external contact)."""
     members: list[str] = field(factory=list)
+    """The userids in the group, the owner included (an `emp` owner is a member, as on DingTalk), in
+    the order they joined."""
     ext_members: list[str] = field(factory=list)
+    """The external contacts' ids (`extidlist`)."""
     sub_admins: set[str] = field(factory=set)
+    """The userids of the group's admins."""
     icon: str | None = None
+    """The icon's media id, if set."""
     options: dict[str, int] = field(factory=_default_options)
+    """`managementOptions` by wire key (`chatBannedType`, ...)."""
     conversation_tag: int = 2
+    """2 internal group, 0 normal group."""
     status: int = NORMAL
+    """`NORMAL` (1) or `DISBANDED` (2)."""
     robots: set[str] = field(factory=set)
+    """Robot codes installed in the group: the app's own robot (the emulator's `robot_code`) from
+    the start unless `robot_in_new_groups` is off; tests add and remove codes."""
     messages: list[PostedMessage] = field(factory=list)
+    """The `PostedMessage`s robots posted into the group, oldest first."""
     nicks: dict[str, str] = field(factory=dict)
-    #: `time.time()` when it was created.
+    """Members' nicknames in the group, by userid."""
     created_at: float = field(factory=time.time)
+    """`time.time()` when it was created."""
 
     @property
     def disbanded(self) -> bool:

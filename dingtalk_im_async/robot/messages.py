@@ -122,6 +122,7 @@ class Text(RobotMessage):
     """`sampleText`: plain text."""
 
     content: str = field(converter=_content)
+    """The text (`content`)."""
 
     @property
     def msg_key(self) -> str:
@@ -136,7 +137,9 @@ class Markdown(RobotMessage):
     """`sampleMarkdown`: `text` in DingTalk's Markdown; `title` is what notifications show."""
 
     title: str = field(converter=_title)
+    """What notifications and the conversation list show (`title`)."""
     text: str = field(converter=_text)
+    """The message in DingTalk's Markdown (`text`)."""
 
     @property
     def msg_key(self) -> str:
@@ -151,9 +154,13 @@ class Link(RobotMessage):
     """`sampleLink`: a title, a summary and a picture that open `message_url`."""
 
     title: str = field(converter=_title)
+    """The link's title (`title`)."""
     text: str = field(converter=_text)
+    """The summary under the title (`text`)."""
     message_url: str = field(converter=_message_url)
+    """The URL a tap opens (`messageUrl`)."""
     pic_url: str = field(converter=_pic_url)
+    """The picture beside the summary, a URL or an uploaded file's media id (`picUrl`)."""
 
     @property
     def msg_key(self) -> str:
@@ -173,6 +180,7 @@ class Image(RobotMessage):
     """`sampleImageMsg`: a picture by URL, or by the `media_id` of an uploaded file."""
 
     photo_url: str = field(converter=_photo_url)
+    """The picture: a URL or an uploaded file's media id (`photoURL`)."""
 
     @property
     def msg_key(self) -> str:
@@ -187,9 +195,13 @@ class ActionCard(RobotMessage):
     """`sampleActionCard`: a Markdown card with one button (`single_title`) opening `single_url`."""
 
     title: str = field(converter=_title)
+    """What notifications and the conversation list show (`title`)."""
     text: str = field(converter=_text)
+    """The card's body in DingTalk's Markdown (`text`)."""
     single_title: str = field(converter=_single_title)
+    """The button's label (`singleTitle`)."""
     single_url: str = field(converter=_single_url)
+    """The URL the button opens (`singleURL`)."""
 
     @property
     def msg_key(self) -> str:
@@ -209,7 +221,9 @@ class Button:
     """One button of a `ButtonCard`: its label and the URL it opens."""
 
     title: str = field(converter=_button_title)
+    """The button's label (`actionTitleN`, or `buttonTitleN` side by side)."""
     url: str = field(converter=_button_url)
+    """The URL the button opens (`actionURLN`, or `buttonUrlN` side by side)."""
 
 
 def _buttons(value: Iterable[Button]) -> tuple[Button, ...]:
@@ -234,9 +248,13 @@ class ButtonCard(RobotMessage):
     """
 
     title: str = field(converter=_title)
+    """What notifications and the conversation list show (`title`)."""
     text: str = field(converter=_text)
+    """The card's body in DingTalk's Markdown (`text`)."""
     buttons: tuple[Button, ...] = field(converter=_buttons)
+    """Two to five buttons, in order; exactly two when `side_by_side`."""
     side_by_side: bool = False
+    """Two buttons in one row (`sampleActionCard6`) instead of one per row."""
 
     def __attrs_post_init__(self) -> None:
         count = len(self.buttons)
@@ -267,8 +285,11 @@ class File(RobotMessage):
     """`sampleFile`: a file uploaded beforehand (its `media_id`), shown as `file_name`."""
 
     media_id: str = field(converter=_media_id)
+    """The uploaded file's media id (`mediaId`)."""
     file_name: str = field(converter=file_name)
+    """The name the group sees (`fileName`)."""
     file_type: str = field(converter=file_type)
+    """One of xlsx, pdf, zip, rar, doc, docx, any case (`fileType`)."""
 
     @property
     def msg_key(self) -> str:
@@ -284,7 +305,9 @@ class RawMessage(RobotMessage):
     as DingTalk documents them: nothing is checked but that it encodes within the limit."""
 
     key: str = field(converter=_msg_key)
+    """The kind, as DingTalk names it (`msgKey`), e.g. `sampleAudio`."""
     param: dict[str, object] = field(converter=param_dict)
+    """The kind's fields by DingTalk's names (`msgParam`, sent as a JSON string)."""
 
     @property
     def msg_key(self) -> str:

@@ -110,6 +110,7 @@ class SendResult:
     """What DingTalk returns for a posted message: the key to recall it or read its status."""
 
     process_query_key: str
+    """The message's key (`processQueryKey`): recall it or read its status with it."""
 
 
 @define(frozen=True, kw_only=True)
@@ -127,43 +128,42 @@ class RecallRequest:
 
 @define(frozen=True, kw_only=True)
 class RecallResult:
-    """Which messages were recalled (`succeeded`) and which were not, each with DingTalk's
-    reason (`failed`: process query key -> reason). A recall leaves no notice in the chat."""
+    """Which messages were recalled and which were not. A recall leaves no notice in the chat."""
 
     succeeded: tuple[str, ...] = field(default=(), metadata=wire("successResult"))
+    """The keys of the messages recalled (`successResult`)."""
     failed: Mapping[str, str] = field(factory=dict, metadata=wire("failedResult"))
+    """Each key not recalled, with DingTalk's reason (`failedResult`)."""
 
 
 @define(frozen=True, kw_only=True)
 class ReadStatusQuery:
-    """Body of `POST /v1.0/robot/groupMessages/query`: one page of a message's readers.
-
-    `open_conversation_id` and `robot_code` must be those the message was
-    sent with (`robot_code` None: the querying service's robot); `max_results`
-    is the page size (at most 200, always sent: DingTalk does not document its
-    default); `next_token` the previous page's, None for the first page.
-    """
+    """Body of `POST /v1.0/robot/groupMessages/query`: one page of a message's readers."""
 
     process_query_key: str = field(converter=_process_query_key)
+    """The message's key from `send` (`processQueryKey`)."""
     open_conversation_id: str = field(converter=_open_conversation_id)
+    """The group it was sent to (`openConversationId`), as it was sent."""
     robot_code: str | None = field(default=None, converter=_robot_code)
+    """The robot that sent it (`robotCode`); None: the querying service's robot."""
     max_results: int = field(converter=_max_results)
+    """The page size, 1 to 200 (`maxResults`; always sent: DingTalk documents no default)."""
     next_token: str | None = field(default=None, converter=_next_token)
+    """The previous page's `next_token` (`nextToken`); None for the first page."""
 
 
 @define(frozen=True, kw_only=True)
 class ReadStatusPage:
-    """One page of a message's read status.
-
-    `send_status` is a `SendStatus` when DingTalk sends a documented value
-    and the raw string otherwise; `read_user_ids` are the userIds that read
-    it (this page's); `next_token` asks for the next page while `has_more`.
-    """
+    """One page of a message's read status."""
 
     send_status: SendStatus | str
+    """Where the message stands (`sendStatus`): a `SendStatus`, else the raw string."""
     read_user_ids: tuple[str, ...] = ()
+    """The userIds on this page that read it (`readUserIds`)."""
     has_more: bool = False
+    """Whether another page follows (`hasMore`)."""
     next_token: str | None = None
+    """What asks for the next page while `has_more` (`nextToken`)."""
 
 
 @define(frozen=True, kw_only=True)
@@ -175,12 +175,16 @@ class GroupRobotsQuery:
 
 @define(frozen=True, kw_only=True)
 class GroupRobot:
-    """A robot installed in a group. `open_robot_type` is an `OpenRobotType` when documented."""
+    """A robot installed in a group."""
 
     robot_code: str
+    """The robot's code (`robotCode`; an internal app's is its app key)."""
     name: str | None = None
+    """The robot's name (`name`)."""
     download_icon_url: str | None = field(default=None, metadata=wire("downloadIconURL"))
+    """Where its icon downloads from (`downloadIconURL`)."""
     open_robot_type: OpenRobotType | int | None = None
+    """What kind of robot (`openRobotType`): an `OpenRobotType`, else the raw number."""
 
 
 @define(frozen=True, kw_only=True)
@@ -188,6 +192,7 @@ class GroupRobots:
     """The robots installed in a group (`chatbotInstanceVOList`)."""
 
     robots: tuple[GroupRobot, ...] = field(default=(), metadata=wire("chatbotInstanceVOList"))
+    """Each robot in the group (`chatbotInstanceVOList`)."""
 
     def has(self, robot_code: str) -> bool:
         """Whether the robot with this code is among them."""

@@ -21,8 +21,11 @@ class ReconnectPolicy:
     in [½, 1] of its value; a connection up for `stable_after` seconds resets it."""
 
     initial_delay: float = field(default=0.5, validator=validators.gt(0))
+    """Seconds before the first reconnect after a failure; each failure doubles it."""
     max_delay: float = field(default=30.0, validator=validators.gt(0))
+    """The longest wait between attempts, in seconds."""
     stable_after: float = field(default=1.0, validator=validators.ge(0))
+    """Seconds a connection must stay up to reset the backoff (its end then reconnects at once)."""
 
 
 class Backoff:

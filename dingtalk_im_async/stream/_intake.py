@@ -43,30 +43,32 @@ LATER_LOG_INTERVAL = 10.0
 class StreamStats:
     """Counters of one `StreamClient`, for logs and dashboards."""
 
-    #: WebSocket connections opened (the first one included).
     connections_opened: int = 0
-    #: Failed attempts to open one (each followed by a backoff wait).
+    """WebSocket connections opened (the first one included)."""
     connect_failures: int = 0
-    #: `disconnect` frames received (each answered by a new connection first).
+    """Failed attempts to open one (each followed by a backoff wait)."""
     disconnect_frames: int = 0
-    #: Connections that ended without a `disconnect` frame (dropped, closed, timed out).
+    """`disconnect` frames received (each answered by a new connection first)."""
     connections_lost: int = 0
-    #: Connections replaced because nothing, not even a `ping`, arrived for `idle_timeout`.
+    """Connections that ended without a `disconnect` frame (dropped, closed, timed out)."""
     idle_replacements: int = 0
-    #: Items taken in and handed on (each msgId / eventId once).
+    """Connections replaced because nothing, not even a `ping`, arrived for `idle_timeout`."""
     items: int = 0
-    #: Redelivered frames recognised by msgId / eventId and not handed on again.
+    """Items taken in and handed on (each msgId / eventId once)."""
     duplicates_suppressed: int = 0
-    #: Frames answered "LATER" because `max_pending` items were waiting.
+    """Redelivered frames recognised by msgId / eventId and not handed on again."""
     deferred: int = 0
-    #: Frames that could not be read, skipped (and acknowledged when their messageId could
-    #: be read, so that they are not redelivered forever).
+    """Frames answered "LATER" because `max_pending` items were waiting."""
     unreadable: int = 0
-    #: Frames of a type or topic not subscribed to (answered 404).
+    """Frames that could not be read, skipped (and acknowledged when their messageId could be read,
+    so that they are not redelivered forever).
+    """
     unhandled: int = 0
-    #: Handler calls that raised, or ran past `handler_timeout`.
+    """Frames of a type or topic not subscribed to (answered 404)."""
     handler_errors: int = 0
+    """Handler calls that raised, or ran past `handler_timeout`."""
     handler_timeouts: int = 0
+    """Handler calls stopped at `handler_timeout` (counted in `handler_errors` too)."""
 
 
 class Intake:

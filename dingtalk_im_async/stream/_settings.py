@@ -18,36 +18,34 @@ def _none_or_positive(_instance: object, attribute: Attribute[Any], value: float
 
 @define(frozen=True, kw_only=True)
 class StreamSettings:
-    """How a `StreamClient` keeps its connection and runs handlers (defaults suit production).
-
-    - `reconnect`: backoff after failed or short-lived connections;
-    - `idle_timeout`: replace a connection that delivered nothing, not even a
-      `ping`, for this long (None: never); a false alarm costs one reconnect;
-    - `heartbeat`: WebSocket ping interval; no pong within half of it drops
-      the connection;
-    - `drain_timeout`: how long a connection is still read after `disconnect`;
-    - `open_timeout`: for `connections/open` and the WebSocket handshake;
-    - `max_pending`: items waiting for handlers (or the iterator) before new
-      frames are answered LATER for DingTalk to redeliver;
-    - `handler_concurrency`, `handler_timeout` (None: no limit),
-      `slow_handler_after` (log a warning when a handler runs this long);
-    - `dedup_capacity`, `dedup_ttl`: how many ids, for how long, are
-      remembered to drop redeliveries;
-    - `shutdown_grace`: how long `close()` lets handlers finish queued items;
-    - `card_action_timeout`: how long a card button press's acknowledgement waits
-      for the handler's card update (DingTalk waits 3 s for it).
-    """
+    """How a `StreamClient` keeps its connection and runs handlers (defaults suit production)."""
 
     reconnect: ReconnectPolicy = field(factory=ReconnectPolicy)
+    """The backoff after failed or short-lived connections."""
     idle_timeout: float | None = field(default=60.0, validator=_none_or_positive)
+    """Seconds without any frame, not even a `ping`, before the connection is replaced
+    (None: never); a false alarm costs one reconnect."""
     heartbeat: float | None = field(default=15.0, validator=_none_or_positive)
+    """WebSocket ping interval in seconds; no pong within half of it drops the connection."""
     drain_timeout: float = field(default=15.0, validator=validators.ge(0.0))
+    """Seconds a connection is still read after its `disconnect` frame."""
     open_timeout: float = field(default=10.0, validator=validators.gt(0.0))
+    """Seconds for `connections/open` and the WebSocket handshake."""
     max_pending: int = field(default=1000, validator=validators.ge(1))
+    """Items waiting for handlers (or the iterator) before new frames are answered LATER,
+    for DingTalk to redeliver."""
     handler_concurrency: int = field(default=16, validator=validators.ge(1))
+    """Handler calls running at once."""
     handler_timeout: float | None = field(default=None, validator=_none_or_positive)
+    """Seconds a handler call may run before it is cancelled (None: no limit)."""
     slow_handler_after: float | None = field(default=30.0, validator=_none_or_positive)
+    """Seconds after which a running handler call is logged as slow (None: never)."""
     dedup_capacity: int = field(default=50_000, validator=validators.ge(1))
+    """How many msgIds / eventIds are remembered to drop redeliveries."""
     dedup_ttl: float = field(default=900.0, validator=validators.gt(0.0))
+    """Seconds an id is remembered."""
     shutdown_grace: float = field(default=5.0, validator=validators.ge(0.0))
+    """Seconds `close()` lets handlers finish the items already queued."""
     card_action_timeout: float = field(default=2.5, validator=validators.gt(0.0))
+    """Seconds a card button press's acknowledgement waits for the handler's card update
+    (DingTalk waits 3 s for it)."""

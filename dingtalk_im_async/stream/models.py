@@ -45,54 +45,69 @@ def _masked_url(url: str | None) -> str:
 
 @define(frozen=True, kw_only=True)
 class AtUser:
-    """Someone @-mentioned in the message (`staff_id` is missing for people outside the org)."""
+    """Someone @-mentioned in the message."""
 
     dingtalk_id: str
+    """Their DingTalk-wide id (`dingtalkId`)."""
     staff_id: str | None = None
+    """Their userId in the organisation (`staffId`); None for people outside it."""
 
 
 @define(frozen=True, kw_only=True)
 class TextContent:
-    """The body of a `text` message; DingTalk keeps the space that followed the @-mention."""
+    """The body of a `text` message."""
 
     content: str
+    """The text (`content`), without the @-mention of the bot but with the space after it."""
 
 
 @define(frozen=True, kw_only=True)
 class BotMessage:
     """A message to the bot (topic `/v1.0/im/bot/messages/get`): every one-to-one message,
-    and the group messages that @-mention the bot.
-
-    `open_conversation_id` (wire `conversationId`) is the group's
-    openConversationId: the one `GroupMessage` and the group APIs take.
-    `msg_id` is the message's own id, the same on every redelivery.
-    """
+    and the group messages that @-mention the bot."""
 
     msg_id: str
+    """The message's own id (`msgId`), the same on every redelivery."""
     open_conversation_id: str = field(metadata=wire("conversationId"))
-    #: "2" in a group chat, "1" in a one-to-one chat with the bot.
+    """The conversation (`conversationId`): in a group, the openConversationId that
+    `GroupMessage` and the group APIs take."""
     conversation_type: str | None = None
+    """`"2"` in a group chat, `"1"` in a one-to-one chat with the bot (`conversationType`)."""
     conversation_title: str | None = None
-    #: `text`, `picture`, `richText`, `audio`, `video`, `file`, ...
+    """The group's name (`conversationTitle`); None in a one-to-one chat."""
     msgtype: str | None = None
+    """The kind of message: `text`, `picture`, `richText`, `audio`, `video`, `file`, ..."""
     text: TextContent | None = None
-    #: The details of non-text messages (`picture`, `richText`, `file`, ...), as sent.
+    """The body of a `text` message; None for the other kinds."""
     content: dict[str, Any] | None = None
+    """The details of non-text messages (`picture`, `richText`, `file`, ...), as sent."""
     at_users: tuple[AtUser, ...] = ()
+    """Who the message @-mentions (`atUsers`), the bot included."""
     is_in_at_list: bool = False
+    """Whether the bot is among them (`isInAtList`)."""
     sender_id: str | None = None
+    """The sender's DingTalk-wide id (`senderId`)."""
     sender_nick: str | None = None
+    """The sender's display name (`senderNick`)."""
     sender_staff_id: str | None = None
+    """The sender's userId in the organisation (`senderStaffId`); None for outsiders."""
     sender_corp_id: str | None = None
+    """The sender's organisation (`senderCorpId`)."""
     is_admin: bool = False
+    """Whether the sender is an administrator of the organisation (`isAdmin`)."""
     chatbot_user_id: str | None = None
+    """The bot's own id in the conversation (`chatbotUserId`)."""
     chatbot_corp_id: str | None = None
+    """The organisation the bot belongs to (`chatbotCorpId`)."""
     robot_code: str | None = None
+    """The receiving robot's code (`robotCode`)."""
     session_webhook: str | None = field(default=None, repr=_masked_url)
-    #: When `session_webhook` stops working, in milliseconds since the epoch.
+    """A short-lived URL that posts into this conversation (`sessionWebhook`); masked in
+    the repr, since it is a capability."""
     session_webhook_expired_time: int | None = None
-    #: When the message was sent, in milliseconds since the epoch.
+    """When `session_webhook` stops working, in milliseconds since the epoch."""
     create_at: int | None = None
+    """When the message was sent, in milliseconds since the epoch."""
 
     @property
     def is_group(self) -> bool:
@@ -114,17 +129,18 @@ class BotMessage:
 
 @define(frozen=True, kw_only=True)
 class StreamEvent:
-    """What every event carries: the headers of its `EVENT` frame.
-
-    `event_id` is the same on every redelivery of the event.
-    """
+    """What every event carries: the headers of its `EVENT` frame."""
 
     event_id: str
+    """The event's id (`eventId`), the same on every redelivery."""
     event_type: str
-    #: When DingTalk made the event, in milliseconds since the epoch.
+    """What happened (`eventType`), e.g. `chat_add_member`."""
     event_born_time: int | None = None
+    """When DingTalk made the event, in milliseconds since the epoch (`eventBornTime`)."""
     event_corp_id: str | None = None
+    """The organisation it happened in (`eventCorpId`)."""
     event_unified_app_id: str | None = None
+    """The app it was delivered to (`eventUnifiedAppId`)."""
 
 
 @define(frozen=True, kw_only=True)
@@ -133,22 +149,27 @@ class UnknownEvent(StreamEvent):
     `data` is its payload as sent."""
 
     data: dict[str, Any] = field(factory=dict)
+    """The event's payload, as sent."""
 
 
 @define(frozen=True, kw_only=True)
 class GroupEvent(StreamEvent):
-    """A change in a group; `chat_id` is missing from `chat_update_owner` events."""
+    """A change in a group."""
 
     EVENT_TYPE: ClassVar[str] = ""
 
     open_conversation_id: str
+    """The group's openConversationId (`openConversationId`)."""
     chat_id: str | None = None
+    """The group's chatid (`chatId`); missing from `chat_update_owner` events."""
     corp_id: str | None = None
-    #: The userId of who made the change.
+    """The group's organisation (`corpId`)."""
     operator: str | None = None
+    """The userId of who made the change (`operator`)."""
     operator_union_id: str | None = None
-    #: When the change happened, in milliseconds since the epoch.
+    """The unionId of who made the change (`operatorUnionId`)."""
     time_stamp: int | None = None
+    """When the change happened, in milliseconds since the epoch (`timeStamp`)."""
 
 
 @define(frozen=True, kw_only=True)
@@ -158,7 +179,9 @@ class MembersAddedEvent(GroupEvent):
     EVENT_TYPE: ClassVar[str] = "chat_add_member"
 
     user_ids: tuple[str, ...] = field(default=(), metadata=wire("userId"))
+    """The userIds of the people added (`userId`)."""
     union_ids: tuple[str, ...] = field(default=(), metadata=wire("unionId"))
+    """Their unionIds (`unionId`)."""
 
 
 @define(frozen=True, kw_only=True)
@@ -168,7 +191,9 @@ class MembersRemovedEvent(GroupEvent):
     EVENT_TYPE: ClassVar[str] = "chat_remove_member"
 
     user_ids: tuple[str, ...] = field(default=(), metadata=wire("userId"))
+    """The userIds of the people removed (`userId`)."""
     union_ids: tuple[str, ...] = field(default=(), metadata=wire("unionId"))
+    """Their unionIds (`unionId`)."""
 
 
 @define(frozen=True, kw_only=True)
@@ -185,6 +210,7 @@ class OwnerChangedEvent(GroupEvent):
     EVENT_TYPE: ClassVar[str] = "chat_update_owner"
 
     owner: str
+    """The new owner's userId (`owner`)."""
 
 
 @define(frozen=True, kw_only=True)
@@ -194,6 +220,7 @@ class TitleChangedEvent(GroupEvent):
     EVENT_TYPE: ClassVar[str] = "chat_update_title"
 
     title: str
+    """The group's new name (`title`)."""
 
 
 @define(frozen=True, kw_only=True)

@@ -49,11 +49,12 @@ _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 @define(frozen=True, kw_only=True)
 class ReplyResult:
-    """How a reply went: `route` is `"webhook"` or `"robot"`; `robot_result` is what the
-    robot API returned (None for the webhook, which returns nothing)."""
+    """How a reply went."""
 
     route: str
+    """`"webhook"` (the message's sessionWebhook) or `"robot"` (the robot API)."""
     robot_result: object = None
+    """What the robot API returned; None for the webhook, which returns nothing."""
 
 
 def webhook_body(content: Text | Markdown, at_user_ids: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -28,11 +28,14 @@ SESSION_GONE = (300001, "session 不存在")
 
 @define(frozen=True, kw_only=True)
 class WebhookPost:
-    """A post to a sessionWebhook: `accepted` when it was answered with errcode 0."""
+    """A post to a sessionWebhook, as received."""
 
     session: str
+    """The sessionWebhook's session id."""
     body: Any
+    """The JSON body posted."""
     accepted: bool
+    """Whether it was answered with errcode 0."""
 
 
 class WebhookSink:
