@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .bulk import bulk
+from .card import card
 from .create import create_group
 from .emulator import emulator
 from .group import group
@@ -26,3 +27,4 @@ main.add_command(send)
 main.add_command(emulator)
 main.add_command(group)
 main.add_command(listen)
+main.add_command(card)

@@ -18,6 +18,9 @@ from attrs import define
 
 from .._core.endpoint import Endpoint
 from .._core.service import endpoint_of
+from ..cards import CardService
+from ..cards._inputs import RECORD_KEYS
+from ..cards.models import CreateAndDeliverRequest, CreateAndDeliverResult
 from ..groups import GroupService
 from ..groups.models import (
     CreateGroupRequest,
@@ -32,6 +35,7 @@ from ..robot.models import GroupMessage, SendResult
 from ._rows import Column, columns
 
 __all__ = [
+    "CARD",
     "CREATE",
     "LIFECYCLE_OPERATIONS",
     "OPERATIONS",
@@ -55,6 +59,9 @@ class Services(Protocol):
 
     @property
     def robot(self) -> RobotService: ...
+
+    @property
+    def cards(self) -> CardService: ...
 
 
 @define(frozen=True, kw_only=True)
@@ -92,6 +99,7 @@ class _ServiceClasses:
 
     groups = GroupService
     robot = RobotService
+    cards = CardService
 
 
 _SERVICE_CLASSES = _ServiceClasses()
@@ -202,5 +210,45 @@ SEND_MESSAGE: Operation[GroupMessage, SendResult] = register(
         label=_group_of,
         columns=_message_columns(),
         required_columns=("openConversationId", "msgKey", "msgParam"),
+    )
+)
+
+
+# -- cards --------------------------------------------------------------------------------
+
+
+def _cards_send(
+    client: Services,
+) -> Callable[[CreateAndDeliverRequest], Awaitable[CreateAndDeliverResult]]:
+    return client.cards.create_and_deliver
+
+
+def _card_label(request: CreateAndDeliverRequest) -> str:
+    return request.spaces[0].space_id
+
+
+def _card_columns() -> dict[str, Column]:
+    """A record names its group (`openConversationId`) or spaces (`openSpaceId`), the
+    template, the data (`cardData`: an object, or its JSON text in CSV) and its
+    `outTrackId`; see `cards._inputs`."""
+    known: dict[str, Column] = {}
+    for wire, python in RECORD_KEYS.items():
+        column = Column((wire,), "integer" if wire == "userIdType" else "text")
+        known[wire] = known[python] = column
+    return known
+
+
+#: A card per record, created and delivered (`openConversationId` or `openSpaceId`,
+#: `cardTemplateId`, `cardData`, `outTrackId`; optionally `robotCode`, `callbackType`,
+#: `userIdType`). Safe to repeat thanks to the record's `outTrackId`: a replay delivers the
+#: card made already instead of making a second one.
+CARD: Operation[CreateAndDeliverRequest, CreateAndDeliverResult] = register(
+    Operation(
+        name="card",
+        request_type=CreateAndDeliverRequest,
+        method=_cards_send,
+        label=_card_label,
+        columns=_card_columns(),
+        required_columns=("cardTemplateId", "outTrackId"),
     )
 )

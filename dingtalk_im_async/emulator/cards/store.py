@@ -33,55 +33,71 @@ FAILED = "FAILED"
 
 @define(kw_only=True, eq=False)
 class CardDelivery:
-    """The card shown in one space: `space_type` (`IM_GROUP`, ...), `space_id` (the group's
-    openConversationId, a userId, ...) and the `carrier_id` the deliver answered with."""
+    """The card shown in one space."""
 
     space_type: str
+    """The kind of space: `IM_GROUP`, `IM_ROBOT`, `IM_SINGLE` or `ONE_BOX`."""
     space_id: str
+    """The space: a group's openConversationId, or a userId for `IM_ROBOT`."""
     carrier_id: str
+    """The `carrierId` the delivery answered with (the same on a second delivery)."""
     delivered_at: float = field(factory=time.time)
+    """`time.time()` of the first delivery there."""
 
 
 @define(kw_only=True, eq=False)
 class CardAction:
-    """A button press pushed to Stream subscribers (`press_card`): what was pressed, and the
-    card update the app answered with in its acknowledgement (None until it acked)."""
+    """A button press pushed to Stream subscribers (`press_card`)."""
 
     key: str
+    """The push's key in the gateway's stats."""
     user_id: str
+    """Who pressed."""
     action_ids: list[str]
+    """The actions pressed (`cardPrivateData.actionIds`)."""
     params: dict[str, Any]
+    """The action's parameters (`cardPrivateData.params`)."""
     response: dict[str, Any] | None = None
+    """The card update the app answered in its acknowledgement; None until then, or if
+    it answered none."""
     pressed_at: float = field(factory=time.time)
+    """`time.time()` of the press."""
 
 
 @define(kw_only=True, eq=False)
 class StoredCard:
-    """One card's current state; handlers change it in place.
-
-    - `card_data`: the current `cardParamMap`; `private_data`: per user;
-    - `state`: `PROCESSING`, `INPUTING`, `FINISHED` or `FAILED`;
-    - `deliveries`: where it is shown, in delivery order (each space once);
-    - `updates`: `PUT /v1.0/card/instances` calls applied; `frames`: streaming
-      frames applied (a repeated `guid` is not applied twice);
-    - `actions`: button presses pushed to the app, with its answers.
-    """
+    """One card's current state; handlers change it in place."""
 
     out_track_id: str
+    """The card's id (`outTrackId`)."""
     card_template_id: str
+    """Its template (`cardTemplateId`); any is accepted."""
     card_data: dict[str, str] = field(factory=dict)
+    """The current `cardParamMap`, streamed keys included."""
     private_data: dict[str, dict[str, str]] = field(factory=dict)
+    """Per user, that user's own `cardParamMap`."""
     callback_type: str | None = None
+    """`STREAM`, `HTTP` or None: where its button presses go."""
     callback_route_key: str | None = None
+    """The HTTP callback's route key, if any."""
     user_id_type: int = 1
+    """1 userIds, 2 unionIds."""
     state: str = PROCESSING
+    """`PROCESSING`, `INPUTING` (typing), `FINISHED` or `FAILED`."""
     deliveries: list[CardDelivery] = field(factory=list)
+    """Where it is shown, in delivery order, each space once."""
     updates: int = 0
+    """Updates applied: `PUT /v1.0/card/instances` calls and callback answers."""
     frames: int = 0
+    """Streaming frames applied (a repeated `guid` is not applied twice)."""
     guids: set[str] = field(factory=set)
+    """The streaming frames' guids seen."""
     actions: list[CardAction] = field(factory=list)
+    """Button presses pushed to the app, with its answers."""
     created_at: float = field(factory=time.time)
+    """`time.time()` of its creation."""
     updated_at: float = field(factory=time.time)
+    """`time.time()` of its last change."""
 
     def delivery(self, space_type: str, space_id: str) -> CardDelivery | None:
         """The card's delivery to this space, if it was delivered there."""
