@@ -43,6 +43,7 @@ from _cards_emulator import LIMIT, emulator_process
 from _machine import MachineLoad, describe_machine, load_average
 
 from dingtalk_im_async import (
+    CreateAndDeliverRequest,
     DingTalkClient,
     DingTalkError,
     GroupSpace,
@@ -202,10 +203,11 @@ async def storm(url: str, remote: RemoteEmulator, args: argparse.Namespace) -> t
     ) as client:
         request_tracks = []
         for _ in range(args.storm_answers):
-            async with client.cards.answer(
-                GroupSpace(open_conversation_id=cid), template_id=TEMPLATE
-            ) as answer:
-                request_tracks.append(answer.out_track_id)
+            request = CreateAndDeliverRequest(
+                card_template_id=TEMPLATE, spaces=[GroupSpace(open_conversation_id=cid)]
+            )
+            await client.cards.create_and_deliver(request)
+            request_tracks.append(request.out_track_id)
 
         async def naive(track: str) -> None:
             loop = asyncio.get_running_loop()
