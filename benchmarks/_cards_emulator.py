@@ -30,8 +30,8 @@ async def _serve() -> None:
 
 
 @contextlib.contextmanager
-def emulator_process() -> Iterator[str]:
-    """Start the server process, yield its base URL, and stop it on exit."""
+def emulator_process() -> Iterator[tuple[str, int]]:
+    """Start the server process, yield its base URL and pid, and stop it on exit."""
     process = subprocess.Popen(
         [sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
@@ -40,7 +40,7 @@ def emulator_process() -> Iterator[str]:
         port = process.stdout.readline().strip()
         if not port.isdigit():
             raise RuntimeError("the emulator process did not start")
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         assert process.stdin is not None
         process.stdin.close()

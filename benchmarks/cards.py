@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _cards_emulator import LIMIT, emulator_process
 from _machine import MachineLoad, describe_machine, load_average
+from _server import cpu_seconds_of
 
 from dingtalk_im_async import (
     CreateAndDeliverRequest,
@@ -289,7 +290,7 @@ async def main() -> int:
     print(f"load before: {load_average()}")
     load = MachineLoad()
     runs: list[Run] = []
-    with emulator_process() as url:
+    with emulator_process() as (url, pid):
         async with RemoteEmulator(url) as remote:
             for number in range(args.rounds):
                 order = (False, True) if number % 2 == 0 else (True, False)
@@ -303,6 +304,7 @@ async def main() -> int:
                     )
                     runs.append(run)
             calls, refused, busiest = await storm(url, remote, args)
+        emulator_cpu = cpu_seconds_of(pid)
     missed = report(runs, args)
     pieces = round(args.storm_answers * args.rate * args.storm_seconds)
     print(
@@ -312,6 +314,8 @@ async def main() -> int:
         f"busiest second {busiest} accepted"
     )
     print(f"\nload after: {load_average()}; {load.summary()}")
+    if emulator_cpu is not None:
+        print(f"the emulator process (not counted above) used {emulator_cpu:.1f} CPU seconds")
     if missed:
         print("\nTARGETS MISSED:\n  " + "\n  ".join(missed))
         return 1
