@@ -1,14 +1,14 @@
 """asyncio-native client for DingTalk's IM API: groups, robot messages, cards, Stream mode.
 
 The public face: the client and its settings, each API family's service and
-models (`groups`, `robot`), tokens, pacing, bulk runs and the exceptions.
+models (`groups`, `robot`, `cards`, `scenegroups`), tokens, pacing, bulk runs and the exceptions.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from . import cards, groups, robot
+from . import cards, groups, robot, scenegroups
 from ._core.hosts import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_OAPI_BASE_URL, OAPI_BASE_URL_ENV
 from ._core.retry import RetryPolicy
 from .auth import StaticTokenProvider, TokenProvider
@@ -25,10 +25,12 @@ from .errors import (
     DingTalkError,
     GroupDisbandedError,
     GroupNotFoundError,
+    GroupTemplateError,
     InvalidCredentialsError,
     InvalidParameterError,
     InvalidTokenError,
     LegacyRefusalError,
+    MemberLimitError,
     MissingExtraError,
     PacingError,
     PartialDeliveryError,
@@ -56,6 +58,8 @@ from .groups.models import *  # noqa: F403 - each family's public names: its mod
 from .pacing import LocalPacer, Pacer, pacer_key
 from .robot import RobotService
 from .robot.models import *  # noqa: F403
+from .scenegroups import SceneGroupService
+from .scenegroups.models import *  # noqa: F403
 from .settings import BulkOptions, ClientSettings
 from .token_cache import CachedToken, MemoryTokenCache, TokenCache, TokenCacheError
 from .tokens import AppTokenProvider
@@ -86,11 +90,13 @@ __all__ = [
     "GroupDisbandedError",
     "GroupNotFoundError",
     "GroupService",
+    "GroupTemplateError",
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
     "LegacyRefusalError",
     "LocalPacer",
+    "MemberLimitError",
     "MemoryTokenCache",
     "MissingExtraError",
     "Pacer",
@@ -109,6 +115,7 @@ __all__ = [
     "RobotService",
     "RobotStoppedError",
     "RunStoppedError",
+    "SceneGroupService",
     "ServerError",
     "SessionWebhookExpiredError",
     "StaticTokenProvider",
@@ -126,6 +133,7 @@ __all__ = [
 __all__ += groups.models.__all__
 __all__ += robot.models.__all__
 __all__ += cards.models.__all__
+__all__ += scenegroups.models.__all__
 
 __version__ = "0.1.0"
 

@@ -8,7 +8,10 @@ exactly one `BulkOutcome`, in completion order. Pacing is the transport's
 A rate-limit reply (`RateLimitError`: DingTalk did not process the call)
 puts the input back after a pause. An `UNKNOWN` failure is put back only
 when the operation is safe to repeat (an update; never a create or a
-message). When DingTalk reports the monthly call quota spent
+message, unless it carries a dedup key). An operation whose endpoint names a
+dedup key (a scene-group create's `uuid`) gets one per input that has none,
+derived from the run's `run_id` and the input's position (`_core.dedup`),
+so its unknown outcomes are put back too. When DingTalk reports the monthly call quota spent
 (`CallQuotaExceededError`), the run stops sending: every input not yet sent
 gets a `RunStoppedError` (verdict `NOT_SENT`), so a later run sends them.
 """
@@ -30,7 +33,9 @@ from typing import Any, Generic, TypeVar
 
 from attrs import define, field, validators
 
+from ._core.dedup import new_run_id, with_key
 from ._core.deprecation import warn_deprecated
+from ._core.endpoint import Endpoint
 from ._core.retry import pause
 from ._core.service import endpoint_of
 from .errors import (
@@ -118,7 +123,15 @@ class BulkRun(Generic[ItemT, ResultT]):
     (a `BulkOptions`, or any of its fields by name) say: at most `concurrency` at once,
     paced as the service is unless the run's `rate_limit` (or a `pacer`, such as a
     fleet's `RedisPacer`) says otherwise. `repeat_safe` (by default: what the method's
-    endpoint says) allows putting back inputs whose outcome is unknown.
+    endpoint says of each input, `Endpoint.safe_to_repeat`) allows putting back inputs
+    whose outcome is unknown.
+
+    When the method's endpoint has a dedup key (a scene-group create's `uuid`),
+    an input without one gets `dt-<run_id>-<index>` (`BulkOutcome.request` is
+    the input as sent): two identical inputs still make two objects, and the
+    same `run_id` (`options.run_id`, else a random one: `run_id`) gives the same
+    inputs the same keys again, so a crashed run resumed with its id creates
+    nothing twice.
 
     An async iterator of `BulkOutcome`s and an async context manager. Use it as
 
@@ -156,9 +169,8 @@ class BulkRun(Generic[ItemT, ResultT]):
             self._pacer = DEFAULT_PACING
         else:
             self._pacer = pacer_for(chosen.rate_limit)
-        if repeat_safe is None:
-            endpoint = endpoint_of(call)
-            repeat_safe = endpoint is not None and endpoint.repeat_safe
+        self._endpoint: Endpoint[ItemT, ResultT] | None = endpoint_of(call)
+        self._run_id = chosen.run_id if chosen.run_id is not None else new_run_id()
         self._source: Iterator[ItemT] | AsyncIterator[ItemT]
         if isinstance(items, AsyncIterable):
             self._source = items.__aiter__()
@@ -168,7 +180,7 @@ class BulkRun(Generic[ItemT, ResultT]):
             raise TypeError(f"inputs must be an iterable or async iterable, got {type(items)}")
         self._call = call
         self._concurrency = chosen.concurrency
-        self._repeat_safe = repeat_safe
+        self._repeat_safe: bool | None = repeat_safe
         self._retries = chosen.rate_limited_retries
         self._backoff = chosen.rate_limited_backoff
         self._stopped_by: CallQuotaExceededError | None = None
@@ -182,6 +194,12 @@ class BulkRun(Generic[ItemT, ResultT]):
     def __repr__(self) -> str:
         state = "done" if self._done else f"{len(self._tasks)} in flight"
         return f"BulkRun(concurrency={self._concurrency}, pacer={self._pacer!r}, {state})"
+
+    @property
+    def run_id(self) -> str:
+        """The run's id, from which inputs without a dedup key get one: `options.run_id`,
+        else a random one. Keep it to resume the run (`BulkOptions(run_id=...)`)."""
+        return self._run_id
 
     # -- consumer side -------------------------------------------------------
 
@@ -265,6 +283,8 @@ class BulkRun(Generic[ItemT, ResultT]):
                 room.release()
                 input_error = error
                 break
+            if self._endpoint is not None and self._endpoint.dedup_key is not None:
+                item = with_key(self._endpoint, item, self._run_id, index)
             if self._stopped_by is not None:  # answered at once, without a call
                 slots.release()
                 queue.put_nowait(
@@ -318,7 +338,7 @@ class BulkRun(Generic[ItemT, ResultT]):
                 error = quota
             except Exception as failure:  # noqa: BLE001 - one input's failure is its outcome
                 error = failure
-                if put_back < self._retries and self._may_put_back(failure):
+                if put_back < self._retries and self._may_put_back(failure, item):
                     put_back += 1
                     logger.info("input %d put back after %s", index, _name(failure))
                     await pause(self._backoff)
@@ -331,15 +351,19 @@ class BulkRun(Generic[ItemT, ResultT]):
                 index=index, request=item, error=error, rate_limited_retries=put_back
             )
 
-    def _may_put_back(self, error: Exception) -> bool:
+    def _may_put_back(self, error: Exception, item: ItemT) -> bool:
         """A rate-limited call did nothing; an unknown one may be repeated only if safe."""
         if isinstance(error, RateLimitError):
             return True
-        return (
-            self._repeat_safe
-            and isinstance(error, DingTalkError)
-            and error.verdict is Verdict.UNKNOWN
-        )
+        if not (isinstance(error, DingTalkError) and error.verdict is Verdict.UNKNOWN):
+            return False
+        return self._safe_to_repeat(item)
+
+    def _safe_to_repeat(self, item: ItemT) -> bool:
+        """The run's `repeat_safe` when given, else what the endpoint says of this input."""
+        if self._repeat_safe is not None:
+            return self._repeat_safe
+        return self._endpoint is not None and self._endpoint.safe_to_repeat(item)
 
 
 def _name(error: Exception) -> str:

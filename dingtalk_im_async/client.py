@@ -14,6 +14,7 @@ from .cards import CardService
 from .groups import GroupService
 from .pacing import Pacer
 from .robot import RobotService
+from .scenegroups import SceneGroupService
 from .settings import BulkOptions, ClientSettings, resolve_settings
 from .token_cache import TokenCache
 from .tokens import AppTokenProvider
@@ -39,7 +40,8 @@ class DingTalkClient:
     such as a `RedisPacer` a fleet shares), and one service per family on
     it: `groups`, and `robot` for the app's robot (`robot_code`, by default
     the app key, which is what DingTalk calls an internal app's own robot),
-    and `cards` (interactive and AI cards, delivered by that robot).
+    `cards` (interactive and AI cards, delivered by that robot), and
+    `scene_groups` for groups made from a group template.
     Create it inside a running event loop and keep it for the life of the
     application. `close()` (or leaving the `async with`) fails calls still
     in flight, and any later call, with `ClientClosedError`. Callers who
@@ -75,6 +77,7 @@ class DingTalkClient:
             robot_code = app_key if chosen.robot_code is None else chosen.robot_code
             self.robot = RobotService.over(self._transport, robot_code=robot_code)
             self.cards = CardService.over(self._transport, robot_code=robot_code, settings=chosen)
+            self.scene_groups = SceneGroupService.over(self._transport)
         except BaseException:
             self._session.detach()  # it never connected: nothing to close, nothing to warn about
             raise
@@ -104,7 +107,9 @@ class DingTalkClient:
         """Run `operation` (e.g. `client.groups.update`) on every request: a `BulkRun` of
         one `BulkOutcome` per input, as `options` (a `BulkOptions`, or any of its fields
         by name) say, paced as the client is unless they say otherwise. Unknown outcomes
-        are put back only for operations safe to repeat (their endpoint says so)."""
+        are put back only for operations safe to repeat (their endpoint says so); an
+        operation with a dedup key (`client.scene_groups.create`'s `uuid`) gets one per
+        input that has none, from `options.run_id` and the input's position."""
         chosen, run_pacer = bulk_options(options, by_name, pacer=pacer)
         return BulkRun(operation, requests, chosen, pacer=run_pacer)
 

@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeVar
 import attrs
 from attrs import define, field
 
+from ._core.dedup import check_run_id
 from ._core.deprecation import warn_deprecated
 from ._core.hosts import BASE_URL_ENV, OAPI_BASE_URL_ENV
 from ._core.json_codec import CODEC_ENV, CODECS
@@ -95,6 +96,11 @@ def _whole(minimum: int) -> Any:
             raise ValueError(f"{attribute.name} must be at least {minimum}, got {value}")
 
     return check
+
+
+def _run_id(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        check_run_id(value)  # type: ignore[arg-type]
 
 
 def _retry_policy(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
@@ -220,6 +226,14 @@ class BulkOptions:
         1.0,
         "Seconds to wait before sending a put-back input again (DingTalk advises one).",
         validator=_seconds,
+    )
+    run_id: str | None = _setting(
+        None,
+        "The run's id (1 to 32 letters, digits, `-` or `_`), from which an input without a "
+        "dedup key (a scene-group create's `uuid`) gets one, by its position; None: a random "
+        "id. Give an earlier run's id (`BulkRun.run_id`) to resume it in another process "
+        "without duplicates.",
+        validator=_run_id,
     )
 
 

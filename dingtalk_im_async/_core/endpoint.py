@@ -18,6 +18,7 @@ import pkgutil
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+import attrs
 from attrs import define, field, validators
 
 from ..errors import COMMON_CODES, ErrorCodes
@@ -87,6 +88,10 @@ class Endpoint(Generic[RequestT, ResultT]):
     - `repeat_safe`: True when applying the call twice does no harm (an update
       sets state); a call that is not (create, send) is never resent after an
       `UNKNOWN` verdict unless the user asks.
+    - `dedup_key`: the request field DingTalk deduplicates on (a scene-group
+      create's `uuid`): a request carrying a value for it is safe to repeat
+      too (`safe_to_repeat`), and a bulk run fills a missing one
+      (`_core.dedup`).
     - `codes`: the error codes of the API (the common ones, its family's and
       its own), which decide the exception a reply raises.
     - `check(status, result)`: raises the error a success-shaped reply stands
@@ -122,10 +127,32 @@ class Endpoint(Generic[RequestT, ResultT]):
     api: str = field()
     """DingTalk's name for the API (e.g. `im.group.create`), derived from the path unless
     given; keys QPS pacing."""
+    dedup_key: str | None = None
+    """The request field (its Python name, e.g. `uuid`) DingTalk deduplicates on: a request
+    carrying a value for it may be sent again after an unknown outcome. None: no such
+    field."""
+    internal_only: bool = False
+    """True when DingTalk documents the API for internal apps only (`appType-企业内部应用`):
+    a third-party (ISV) app may not call it."""
+    empty_reply: bool = False
+    """True when DingTalk documents a success as HTTP 2xx without a body; an empty body then
+    reads as `{}`."""
 
     @api.default
     def _api_from_path(self) -> str:
         return api_name(self.path)
+
+    def __attrs_post_init__(self) -> None:
+        key = self.dedup_key
+        if key is not None and key not in attrs.fields_dict(self.request_type):  # type: ignore[arg-type]
+            raise TypeError(f"{self!r}: dedup_key {key!r} is no field of its request")
+
+    def safe_to_repeat(self, request: RequestT) -> bool:
+        """Whether sending `request` again after an unknown outcome does no harm: the API is
+        `repeat_safe`, or the request carries a value for the `dedup_key`."""
+        if self.repeat_safe:
+            return True
+        return self.dedup_key is not None and getattr(request, self.dedup_key, None) is not None
 
     def __repr__(self) -> str:
         return f"Endpoint({self.method} {self.host.value}:{self.path})"
@@ -155,8 +182,12 @@ class Family:
         result_key: str | None = None,
         check: Callable[[int, ResultT], None] | None = None,
         codes: ErrorCodes | None = None,
+        dedup_key: str | None = None,
+        internal_only: bool = False,
+        empty_reply: bool = False,
     ) -> Endpoint[RequestT, ResultT]:
-        """Declare one endpoint of the family; `codes` are those only this one adds."""
+        """Declare one endpoint of the family; `codes` are those only this one adds (the
+        other arguments are `Endpoint`'s fields)."""
         merged = COMMON_CODES | self.codes
         if codes is not None:
             merged = merged | codes
@@ -173,6 +204,9 @@ class Family:
             codes=merged,
             family=self.name,
             doc=doc,
+            dedup_key=dedup_key,
+            internal_only=internal_only,
+            empty_reply=empty_reply,
             **named,
         )
 

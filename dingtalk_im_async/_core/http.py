@@ -50,6 +50,7 @@ async def exchange(
     secret_reply: bool = False,
     codes: ErrorCodes = COMMON_CODES,
     decode: Callable[[bytes], Any] = json_codec.decode,
+    empty_reply: bool = False,
 ) -> tuple[int, Any]:
     """Send one request and return (status, decoded JSON) of a successful reply.
 
@@ -59,7 +60,8 @@ async def exchange(
     (and, since the token is then in the URL, keeps aiohttp's errors, which
     carry the URL, out of the chain). `secret_reply` keeps excerpts of the
     reply out of errors. `codes` names the exception each error code raises (the
-    endpoint's table); `decode` is the client's JSON codec.
+    endpoint's table); `decode` is the client's JSON codec. `empty_reply`: a 2xx
+    reply without a body is a success, read as `{}` (`Endpoint.empty_reply`).
     """
     if session.closed:
         raise closed_before_sending("the session is closed")
@@ -111,6 +113,8 @@ async def exchange(
             raise
         raise closed from None
     else:
+        if empty_reply and 200 <= status < 300 and not raw.strip():
+            return status, {}
         try:
             body = decode(raw)
         except (ValueError, RecursionError):

@@ -189,6 +189,7 @@ class Transport:
             legacy=prepared.legacy,
             codes=prepared.codes,
             decode=self._decode,
+            empty_reply=prepared.empty_reply,
         )
 
     async def _paced_attempt(
@@ -224,6 +225,7 @@ class _Prepared:
         "check",
         "codes",
         "decode",
+        "empty_reply",
         "encode",
         "endpoint",
         "in_query",
@@ -242,6 +244,7 @@ class _Prepared:
         self.codes = endpoint.codes
         self.check = endpoint.check
         self.result_key = endpoint.result_key
+        self.empty_reply = endpoint.empty_reply
         self.encode: Callable[[Any], dict[str, Any]] = converter.get_unstructure_hook(
             endpoint.request_type
         )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 
+from . import _scene_group_people  # noqa: F401 - adds its subcommands to scene-group
 from .bulk import bulk
 from .card import card
 from .create import create_group
 from .emulator import emulator
 from .group import group
 from .listen import listen
+from .scene_group import scene_group
 from .send import send
 
 __all__ = ["main"]
@@ -28,3 +30,4 @@ main.add_command(emulator)
 main.add_command(group)
 main.add_command(listen)
 main.add_command(card)
+main.add_command(scene_group)

@@ -18,7 +18,8 @@ from ._inputs import InputFormatError, count_records, input_format
 from ._operations import OPERATIONS, Operation
 from ._options import settings_from
 from ._problems import FileProblem, check_writable
-from ._resume import Previous, check_unchanged, previous_results
+from ._resume import Previous, check_unchanged, previous_results, repeat_on_resume
+from ._run_header import read_run
 
 __all__ = ["EmptyInput", "Job", "prepare_job"]
 
@@ -42,6 +43,12 @@ class Job:
     separator: str
     results: Path
     previous: Previous
+
+    @property
+    def run_id(self) -> str:
+        """The run's id (in the results file's header): inputs without a dedup key derive
+        theirs from it and their line."""
+        return self.previous.run_id
 
 
 def prepare_job(given: dict[str, Any]) -> Job:
@@ -74,8 +81,10 @@ def prepare_job(given: dict[str, Any]) -> Job:
         raise EmptyInput(f"{file} holds no inputs ({what}): nothing to do")
     results_path = given.pop("results") or file.with_name(file.name + ".results.jsonl")
     check_writable(results_path, option="--results")
-    # An operation safe to repeat (an update) sends its unknown outcomes again on --resume.
-    repeat_unknown = retry_unknown or operation.repeat_safe
+    # An operation safe to repeat (an update) sends its unknown outcomes again on --resume;
+    # so does one with a dedup key, when the file recorded the run its keys came from.
+    recorded = read_run(results_path) if resume else None
+    repeat_unknown = retry_unknown or repeat_on_resume(operation, recorded)
     previous = previous_results(
         results_path, resume, repeat_unknown, given.pop("overwrite"), target.emulator
     )

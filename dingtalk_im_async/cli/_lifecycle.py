@@ -12,12 +12,13 @@ from typing import Any, TypeVar
 import click
 
 from .._core.wire import to_wire
+from ..client import DingTalkClient
 from ..errors import DingTalkError, Verdict
 from ..groups import GroupService
 from ._client import connect, connection_options, target_from
 from ._signals import exiting_on_signals
 
-__all__ = ["group_options", "print_fields", "run_on_groups"]
+__all__ = ["group_options", "print_fields", "run_on_client", "run_on_groups"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -40,11 +41,16 @@ def group_options(command: _F) -> _F:
 
 def run_on_groups(given: dict[str, Any], call: Callable[[GroupService], Awaitable[T]]) -> T:
     """Run `call` on a connected `GroupService`; a failure prints its verdict, exit 1."""
+    return run_on_client(given, lambda client: call(client.groups))
+
+
+def run_on_client(given: dict[str, Any], call: Callable[[DingTalkClient], Awaitable[T]]) -> T:
+    """Run `call` on a connected `DingTalkClient`; a failure prints its verdict, exit 1."""
     target = target_from(given)
 
     async def run() -> T:
         async with connect(target) as connection:
-            return await call(connection.client.groups)
+            return await call(connection.client)
 
     with exiting_on_signals("the change may or may not have been applied") as signals:
         try:

@@ -5,7 +5,9 @@ Input records are structured into `request_type` through the one converter
 (`_wire.converter`, see `_rows`); `label` names an input in progress and
 results; a result is written as `{"line", "name": label(request), "status",
 **to_wire(result)}`. Whether an unknown outcome may be sent again on
-`--resume` is the method's endpoint's `repeat_safe` (`_service.endpoint_of`).
+`--resume` is the method's endpoint's `repeat_safe` (`_service.endpoint_of`),
+or its `dedup_key`: the run gives every input without a key one
+(`Operation.keyed`, from the run id in the results file and the input's line).
 Each family's entries live in a section of their own below.
 """
 
@@ -16,6 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from attrs import define
 
+from .._core.dedup import with_key
 from .._core.endpoint import Endpoint
 from .._core.service import endpoint_of
 from ..cards import CardService
@@ -32,6 +35,17 @@ from ..groups.models import (
 )
 from ..robot import RobotService
 from ..robot.models import GroupMessage, SendResult
+from ..scenegroups import SceneGroupService
+from ..scenegroups.models import (
+    CreateSceneGroupRequest,
+    CreateSceneGroupResult,
+    DisbandSceneGroupRequest,
+    DisbandSceneGroupResult,
+    SceneGroupMembersRequest,
+    SceneGroupMembersResult,
+    UpdateSceneGroupRequest,
+    UpdateSceneGroupResult,
+)
 from ._rows import Column, columns
 
 __all__ = [
@@ -39,6 +53,7 @@ __all__ = [
     "CREATE",
     "LIFECYCLE_OPERATIONS",
     "OPERATIONS",
+    "SCENE_GROUP_OPERATIONS",
     "SEND_MESSAGE",
     "SUB_ADMINS",
     "UPDATE",
@@ -62,6 +77,9 @@ class Services(Protocol):
 
     @property
     def cards(self) -> CardService: ...
+
+    @property
+    def scene_groups(self) -> SceneGroupService: ...
 
 
 @define(frozen=True, kw_only=True)
@@ -88,10 +106,23 @@ class Operation(Generic[Req, Res]):
         return endpoint_of(self.method(_SERVICE_CLASSES))  # type: ignore[arg-type]
 
     @property
-    def repeat_safe(self) -> bool:
-        """Whether an unknown outcome may be sent again (the endpoint sets state)."""
+    def dedup_key(self) -> str | None:
+        """The request field DingTalk deduplicates on (the endpoint's), e.g. `uuid`."""
         endpoint = self.endpoint
-        return endpoint is not None and endpoint.repeat_safe
+        return None if endpoint is None else endpoint.dedup_key
+
+    @property
+    def repeat_safe(self) -> bool:
+        """Whether an unknown outcome may be sent again: the endpoint sets state, or has a
+        dedup key, which every input of a run carries (`keyed`)."""
+        endpoint = self.endpoint
+        return endpoint is not None and (endpoint.repeat_safe or endpoint.dedup_key is not None)
+
+    def keyed(self, request: Req, run_id: str, line: int) -> Req:
+        """`request` with its dedup key filled in from the run and its line, when the
+        endpoint has one and the input gave none: the same run and line, the same key."""
+        endpoint = self.endpoint
+        return request if endpoint is None else with_key(endpoint, request, run_id, line)
 
 
 class _ServiceClasses:
@@ -100,6 +131,7 @@ class _ServiceClasses:
     groups = GroupService
     robot = RobotService
     cards = CardService
+    scene_groups = SceneGroupService
 
 
 _SERVICE_CLASSES = _ServiceClasses()
@@ -211,6 +243,105 @@ SEND_MESSAGE: Operation[GroupMessage, SendResult] = register(
         columns=_message_columns(),
         required_columns=("openConversationId", "msgKey", "msgParam"),
     )
+)
+
+
+# -- scene groups ------------------------------------------------------------------------
+
+
+def _scene_create(
+    client: Services,
+) -> Callable[[CreateSceneGroupRequest], Awaitable[CreateSceneGroupResult]]:
+    return client.scene_groups.create
+
+
+def _scene_update(
+    client: Services,
+) -> Callable[[UpdateSceneGroupRequest], Awaitable[UpdateSceneGroupResult]]:
+    return client.scene_groups.update
+
+
+def _scene_add_members(
+    client: Services,
+) -> Callable[[SceneGroupMembersRequest], Awaitable[SceneGroupMembersResult]]:
+    return client.scene_groups.add_members
+
+
+def _scene_remove_members(
+    client: Services,
+) -> Callable[[SceneGroupMembersRequest], Awaitable[SceneGroupMembersResult]]:
+    return client.scene_groups.remove_members
+
+
+def _scene_disband(
+    client: Services,
+) -> Callable[[DisbandSceneGroupRequest], Awaitable[DisbandSceneGroupResult]]:
+    return client.scene_groups.disband
+
+
+def _scene_title(request: CreateSceneGroupRequest) -> str:
+    return request.title
+
+
+def _scene_group_id(
+    request: UpdateSceneGroupRequest | SceneGroupMembersRequest | DisbandSceneGroupRequest,
+) -> str:
+    return request.open_conversation_id
+
+
+#: A scene group per row: `title`, `template_id`, `owner_user_id`, `user_ids`, ... Safe to
+#: repeat: a row without a `uuid` gets one from the run id and its line, so `--resume`
+#: sends an unknown outcome again and DingTalk finds the group the first send made.
+SCENE_GROUP_CREATE: Operation[CreateSceneGroupRequest, CreateSceneGroupResult] = register(
+    Operation(
+        name="scene-group-create",
+        request_type=CreateSceneGroupRequest,
+        method=_scene_create,
+        label=_scene_title,
+    )
+)
+#: Title, icon, owner or settings per group (`open_conversation_id`). Safe to repeat.
+SCENE_GROUP_UPDATE: Operation[UpdateSceneGroupRequest, UpdateSceneGroupResult] = register(
+    Operation(
+        name="scene-group-update",
+        request_type=UpdateSceneGroupRequest,
+        method=_scene_update,
+        label=_scene_group_id,
+    )
+)
+#: People to add to (or remove from) each group: `open_conversation_id`, `user_ids`,
+#: `union_ids`. Safe to repeat.
+SCENE_GROUP_ADD_MEMBERS: Operation[SceneGroupMembersRequest, SceneGroupMembersResult] = register(
+    Operation(
+        name="scene-group-add-members",
+        request_type=SceneGroupMembersRequest,
+        method=_scene_add_members,
+        label=_scene_group_id,
+    )
+)
+SCENE_GROUP_REMOVE_MEMBERS: Operation[SceneGroupMembersRequest, SceneGroupMembersResult] = register(
+    Operation(
+        name="scene-group-remove-members",
+        request_type=SceneGroupMembersRequest,
+        method=_scene_remove_members,
+        label=_scene_group_id,
+    )
+)
+#: A group to disband per row (`openConversationId`; internal apps only). Safe to repeat.
+SCENE_GROUP_DISBAND: Operation[DisbandSceneGroupRequest, DisbandSceneGroupResult] = register(
+    Operation(
+        name="scene-group-disband",
+        request_type=DisbandSceneGroupRequest,
+        method=_scene_disband,
+        label=_scene_group_id,
+    )
+)
+SCENE_GROUP_OPERATIONS = (
+    SCENE_GROUP_CREATE,
+    SCENE_GROUP_UPDATE,
+    SCENE_GROUP_ADD_MEMBERS,
+    SCENE_GROUP_REMOVE_MEMBERS,
+    SCENE_GROUP_DISBAND,
 )
 
 

@@ -5,6 +5,11 @@ it as created, and also when its outcome is unknown: a line in the journal
 (`RESULTS.sending`, written just before each call) with no record in the
 results was in flight when the run died, so its group may exist. Those are
 recorded as `unknown` and not sent again unless `--retry-unknown`.
+
+An operation with a dedup key (a scene-group create's `uuid`) is the
+exception: its inputs carry keys derived from the run id the results file
+records (`_run_header`), so a resume sends its unknown outcomes again with the
+same keys, and DingTalk finds what the first send made.
 """
 
 from __future__ import annotations
@@ -18,20 +23,50 @@ from typing import Any
 import click
 from attrs import define, field
 
+from .._core.dedup import new_run_id
 from ._inputs import read_records
 from ._operations import CREATE, Operation
 from ._results import DONE, UNKNOWN, journal_path
+from ._run_header import header_line, read_run
 
-__all__ = ["Previous", "check_unchanged", "prepare_resume", "previous_results"]
+__all__ = [
+    "Previous",
+    "check_unchanged",
+    "prepare_resume",
+    "previous_results",
+    "repeat_on_resume",
+]
+
+
+def _new_run() -> dict[str, Any]:
+    return {"id": new_run_id()}
 
 
 @define(kw_only=True)
 class Previous:
     """What an earlier run recorded: inputs not to send again, by line number, with names,
-    and which of them have an unknown outcome."""
+    and which of them have an unknown outcome; and the run (its header's fields: `id`, ...),
+    which a new run makes afresh."""
 
     done: dict[int, str] = field(factory=dict)
     unknown: set[int] = field(factory=set)
+    run: dict[str, Any] = field(factory=_new_run)
+
+    @property
+    def run_id(self) -> str:
+        """The id inputs without a dedup key derive theirs from."""
+        run_id: str = self.run["id"]
+        return run_id
+
+
+def repeat_on_resume(operation: Operation[Any, Any], run: dict[str, Any] | None) -> bool:
+    """Whether `--resume` sends the operation's unknown outcomes again: it is safe to repeat
+    (an update), or it has a dedup key and the results file recorded the run (`run`) whose
+    id the earlier sends derived their keys from."""
+    endpoint = operation.endpoint
+    if endpoint is None:
+        return False
+    return endpoint.repeat_safe or (endpoint.dedup_key is not None and run is not None)
 
 
 def prepare_resume(results: Path, *, retry_unknown: bool) -> Previous:
@@ -40,12 +75,15 @@ def prepare_resume(results: Path, *, retry_unknown: bool) -> Previous:
     Kept: `created` and (unless `retry_unknown`) `unknown` records, plus an
     `unknown` record for each journaled line that has none. Dropped: failed
     and invalid records (those inputs run again) and a torn last line. The
-    rewrite streams into a temporary file renamed over the old one.
+    rewrite streams into a temporary file renamed over the old one, the run header first
+    (the recorded one, or a new run's for a file without one).
     """
-    previous = Previous()
+    run = read_run(results)
+    previous = Previous() if run is None else Previous(run=run)
     recorded: set[int] = set()
     temporary = results.with_name(results.name + ".tmp")
     with temporary.open("w", encoding="utf-8") as out:
+        out.write(header_line(previous.run))
 
         def keep(record: dict[str, Any]) -> None:
             name = record.get("name", "")
@@ -111,9 +149,10 @@ def previous_results(
             f"{results} holds the results of an earlier run: add --resume to continue it "
             "without creating duplicates, or --overwrite to discard it"
         )
-    results.write_bytes(b"")
+    previous = Previous()
+    results.write_text(header_line(previous.run), encoding="utf-8")
     journal.unlink(missing_ok=True)
-    return Previous()
+    return previous
 
 
 def check_unchanged(

@@ -1,5 +1,6 @@
 """`dingtalk-im bulk FILE`: one call per input record (a create by default, or any bulk
-operation: `--operation update|sub-admins|send`), at DingTalk's rate, resumable.
+operation: `--operation update|sub-admins|send|scene-group-...`), at DingTalk's rate,
+resumable.
 
 Ctrl-C (or SIGTERM) stops reading input and lets the calls in flight finish,
 so every input sent has its record; a second Ctrl-C abandons them (recorded
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 from rich.console import Console
 from rich.markup import escape
@@ -62,7 +64,8 @@ __all__ = ["bulk"]
     default="create",
     show_default=True,
     help="What each record is: a group to create, an update of one (by chatid), admins to "
-    "add or remove (by openConversationId), or a robot message to send.",
+    "add or remove (by openConversationId), a robot message to send, or a scene group to "
+    "create, update, add or remove members of, or disband (scene-group-*).",
 )
 @click.option("--resume", is_flag=True, help="Continue a run: skip inputs already done.")
 @click.option(
@@ -202,6 +205,9 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
                             bar.note(f"line {record.line}: {record.problem}")
                             bar.advance(created=False)
                             continue
+                        keyed = job.operation.keyed(record.request, job.run_id, record.line)
+                        if keyed is not record.request:  # a dedup key from the run and line
+                            record = attrs.evolve(record, request=keyed)
                         yield record
 
                 call = job.operation.method(client)

@@ -25,6 +25,7 @@ from ..emulator import (
     DingTalkEmulator,
     EmulatorSettings,
     Fault,
+    SceneGroupStore,
     SettingInfo,
     load_state,
     save_state,
@@ -136,7 +137,12 @@ def emulator(
         server = DingTalkEmulator(
             settings=settings.changed(record_groups=False), host=host, port=port
         )
-        loaded = load_state(server.store, state_file) if state_file is not None else 0
+        scenes = server.stores.of(SceneGroupStore)
+        loaded = (
+            load_state(server.store, state_file, scene_groups=scenes)
+            if state_file is not None
+            else 0
+        )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     if loaded:
@@ -146,7 +152,7 @@ def emulator(
             asyncio.run(_serve(server, Console(highlight=False, soft_wrap=True), signals))
     finally:  # stopped by a signal too: the groups are saved before the exit status is set
         if state_file is not None:
-            saved = save_state(server.store, state_file)
+            saved = save_state(server.store, state_file, scene_groups=scenes)
             click.echo(f"Saved {saved} groups to {state_file}")
     sys.exit(signals.exit_code or 0)
 

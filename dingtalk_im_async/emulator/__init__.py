@@ -14,6 +14,8 @@ from .records import ApiCounters, Counters, CreatedGroup, LoggedRequest
 from .remote import RemoteEmulator
 from .robot.controls import RobotControls
 from .routes import Call, Route
+from .scenegroups.controls import SceneGroupControls
+from .scenegroups.store import SceneGroup, SceneGroupStore
 from .settings import (
     ANY_API,
     DEFAULT_APP_KEY,
@@ -68,6 +70,9 @@ __all__ = [
     "RemoteEmulator",
     "RobotControls",
     "Route",
+    "SceneGroup",
+    "SceneGroupControls",
+    "SceneGroupStore",
     "SettingInfo",
     "StoredCard",
     "StoredGroup",

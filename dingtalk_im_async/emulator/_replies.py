@@ -26,6 +26,7 @@ __all__ = [
     "carry_out",
     "close_without_reply",
     "cut_off_mid_body",
+    "empty_reply",
     "error_reply",
     "fault_reply",
     "html_page",
@@ -67,6 +68,13 @@ def _headers() -> dict[str, str]:
 def json_reply(status: int, payload: dict[str, Any]) -> web.Response:
     """A DingTalk JSON reply with request and trace id headers."""
     return web.Response(status=status, body=_encode(payload).encode(), headers=_headers())
+
+
+def empty_reply(status: int = 200) -> web.Response:
+    """A DingTalk reply without a body (e.g. a scene-group mute's success), with the ids."""
+    headers = _headers()
+    del headers["Content-Type"]
+    return web.Response(status=status, headers=headers)
 
 
 def error_reply(status: int, code: str, message: str, **extra: Any) -> web.Response:

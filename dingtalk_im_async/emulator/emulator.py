@@ -35,6 +35,7 @@ from .groups.create import CREATE_PATH
 from .records import ApiCounters, Counters, CreatedGroup, LoggedRequest
 from .robot.controls import LocalRobotControls
 from .routes import Route
+from .scenegroups.controls import LocalSceneGroupControls
 from .settings import (
     DEFAULT_APP_KEY,
     DEFAULT_APP_SECRET,
@@ -70,6 +71,7 @@ class DingTalkEmulator(
     LocalRobotControls,
     LocalStreamControls,
     LocalCardControls,
+    LocalSceneGroupControls,
     LegacyEmulatorNames,
 ):
     """Serves DingTalk's endpoints (token, groups, robot, cards, Stream), by default on 127.0.0.1.

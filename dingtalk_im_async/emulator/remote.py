@@ -30,6 +30,7 @@ from .faults import Fault, Latency, ScheduledReply
 from .groups.controls import RemoteGroupControls
 from .records import Counters, LoggedRequest
 from .robot.controls import RemoteRobotControls
+from .scenegroups.controls import RemoteSceneGroupControls
 from .settings import EmulatorSettings
 from .stream.controls import RemoteStreamControls
 
@@ -44,6 +45,7 @@ class RemoteEmulator(
     RemoteRobotControls,
     RemoteStreamControls,
     RemoteCardControls,
+    RemoteSceneGroupControls,
     LegacyRemoteNames,
 ):
     """A client of a running emulator's admin API at `url` (e.g. `http://127.0.0.1:8080`).

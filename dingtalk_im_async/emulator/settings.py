@@ -158,6 +158,19 @@ class EmulatorSettings:
         converter=forms.boolean("whitelisted"),
         cli=CliForm(flag="--whitelisted"),
     )
+    scene_group_templates: frozenset[str] | None = setting(
+        None,
+        "the group templates scene-group create accepts (None: any); others get "
+        "`groupTemplate.notFound`",
+        converter=forms.user_set,
+        cli=CliForm(
+            flag="--scene-group-template",
+            metavar="TEMPLATE_ID",
+            multiple=True,
+            parse=forms.cli_users,
+        ),
+        shown_default="`None` (any)",
+    )
     has_group_permission: bool = setting(
         True,
         "the app holds the group scopes (`qyapi_chat_manage`, `qyapi_chat_read`); without "

@@ -46,6 +46,7 @@ from ._robot import (
     RobotStoppedError,
     UnknownSendResultError,
 )
+from ._scenegroups import GroupTemplateError, MemberLimitError
 from ._stream import ReplyUnavailableError, SessionWebhookExpiredError
 from .codes import COMMON_CODES, ErrorCodes, is_token_refusal
 
@@ -61,10 +62,12 @@ __all__ = [
     "ErrorCodes",
     "GroupDisbandedError",
     "GroupNotFoundError",
+    "GroupTemplateError",
     "InvalidCredentialsError",
     "InvalidParameterError",
     "InvalidTokenError",
     "LegacyRefusalError",
+    "MemberLimitError",
     "MissingExtraError",
     "PacingError",
     "PartialDeliveryError",

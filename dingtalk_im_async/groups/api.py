@@ -1,5 +1,8 @@
 """The group-management API: every endpoint of the family, and the error codes it adds.
 
+DingTalk documents every one of them for internal apps only (`appType-企业内部应用`):
+a third-party app manages groups through the scene-group family instead.
+
 Each declaration is the single source for its API: method, host, path, API
 name, request and result types, whether it is safe to repeat, its codes
 and DingTalk's page. `GroupService` calls them; the emulator's routes, bulk
@@ -70,6 +73,7 @@ CREATE_GROUP = GROUPS.endpoint(
     request=CreateGroupRequest,
     result=CreateGroupResult,
     repeat_safe=False,
+    internal_only=True,
     doc=_DOCS + "create-common-group-new-version-v2",
 )
 # After create: each of these sets state or reads it, so each is safe to repeat.
@@ -79,6 +83,7 @@ UPDATE_GROUP = GROUPS.endpoint(
     request=UpdateGroupRequest,
     result=UpdateGroupResult,
     repeat_safe=True,
+    internal_only=True,
     check=require_success,
     doc=_DOCS + "api-updategroup",
 )
@@ -88,6 +93,7 @@ CONVERT_TO_OPEN_CONVERSATION_ID = GROUPS.endpoint(
     request=OpenConversationIdRequest,
     result=OpenConversationIdResult,
     repeat_safe=True,
+    internal_only=True,
     doc=_DOCS + "obtain-group-openconversationid",
 )
 SUB_ADMINISTRATORS = GROUPS.endpoint(
@@ -96,6 +102,7 @@ SUB_ADMINISTRATORS = GROUPS.endpoint(
     request=UpdateAdminsRequest,
     result=UpdateAdminsResult,
     repeat_safe=True,
+    internal_only=True,
     check=require_success,
     doc=_DOCS + "batch-setup-group-administrator",
 )
@@ -107,6 +114,7 @@ GET_GROUP = GROUPS.endpoint(
     request=GetGroupRequest,
     result=GroupInfo,
     repeat_safe=True,
+    internal_only=True,
     result_key="chat_info",
     # 43007 needs authorisation, 49000 not a chat of the app, 70001 not allowed.
     codes=ErrorCodes(refusals={"43007", "49000", "70001"}),
@@ -120,6 +128,7 @@ UPDATE_GROUP_NICK = GROUPS.endpoint(
     request=UpdateGroupNickRequest,
     result=UpdateGroupNickResult,
     repeat_safe=True,
+    internal_only=True,
     check=require_success,
     codes=ErrorCodes(
         classes={

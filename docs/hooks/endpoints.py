@@ -26,19 +26,27 @@ def _callers() -> dict[int, str]:
     return found
 
 
+def _repeat(endpoint: Any) -> str:
+    """Whether an unknown outcome may be sent again: always, with its dedup key, or never."""
+    if endpoint.repeat_safe:
+        return "yes"
+    return "no" if endpoint.dedup_key is None else f"with `{endpoint.dedup_key}`"
+
+
 def table() -> str:
     callers = _callers()
     rows = [
-        "| family | service method | method and path | API name | safe to repeat | docs |",
-        "|---|---|---|---|---|---|",
+        "| family | service method | method and path | API name | safe to repeat | apps | docs |",
+        "|---|---|---|---|---|---|---|",
     ]
     for endpoint in declared_endpoints():
         host = "{oapi}" if endpoint.host is Host.OAPI else ""
         page = endpoint.doc.rsplit("/", 1)[-1]
+        apps = "internal" if endpoint.internal_only else "internal, third-party"
         rows.append(
             f"| {endpoint.family} | {callers.get(id(endpoint), '')} "
             f"| `{endpoint.method} {host}{endpoint.path}` | `{endpoint.api}` "
-            f"| {'yes' if endpoint.repeat_safe else 'no'} | [{page}]({endpoint.doc}) |"
+            f"| {_repeat(endpoint)} | {apps} | [{page}]({endpoint.doc}) |"
         )
     return "\n".join(rows)
 

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from dingtalk_im_async import BulkOutcome, CreateGroupRequest, CreateGroupResult, GroupService
+from dingtalk_im_async.cli._run_header import is_run_header
 from dingtalk_im_async.testing import DingTalkEmulator, Fault
 from tests.conftest import INSTANT_RETRIES, app_provider
 from tests.support.cli_subprocess import finish, run_cli, start_cli
@@ -101,14 +102,19 @@ def write_csv(path: Path) -> Path:
 
 
 def whole_records(path: Path) -> list[dict[str, object]]:
-    """Every line of a results file, each of which must be complete JSON ending in a newline."""
+    """Every record of a results file (past its run header), each of which must be complete
+    JSON ending in a newline."""
     raw = path.read_bytes()
     assert raw == b"" or raw.endswith(b"\n"), "the last record is torn"
-    return [json.loads(line) for line in raw.decode().splitlines()]
+    lines = [json.loads(line) for line in raw.decode().splitlines()]
+    return [line for line in lines if not is_run_header(line)]
 
 
 async def results_reach(path: Path, count: int) -> None:
-    await eventually(lambda: path.exists() and path.read_bytes().count(b"\n") >= count, within=30)
+    """Wait for `count` records, the run header (the first line) not counted."""
+    await eventually(
+        lambda: path.exists() and path.read_bytes().count(b"\n") >= count + 1, within=30
+    )
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from dingtalk_im_async.cli import main
 from dingtalk_im_async.testing import DingTalkEmulator
 from tests.support.cli_subprocess import run_cli
+from tests.support.results_file import outcome_records
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_CREDENTIALS = {"DINGTALK_APP_KEY": None, "DINGTALK_APP_SECRET": None, "DINGTALK_BASE_URL": None}
@@ -32,7 +33,7 @@ def write_csv(path: Path, count: int, *, header: str = HEADER) -> Path:
 
 
 def results_of(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return outcome_records(path)
 
 
 def test_the_shipped_example_runs_against_the_emulator(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from dingtalk_im_async import CreateGroupRequest, CreateGroupResult, GroupServic
 from dingtalk_im_async.testing import DingTalkEmulator, Fault
 from tests.conftest import app_provider
 from tests.support.cli_subprocess import finish, run_cli, start_cli
+from tests.support.results_file import outcome_records
 from tests.support.token_helpers import eventually
 
 SEND_API = "robot.groupMessages.send"
@@ -23,7 +24,7 @@ UPDATE_API = "im.group.update"
 
 
 def records(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return outcome_records(path)
 
 
 async def make_groups(emulator: DingTalkEmulator, count: int) -> list[CreateGroupResult]:

@@ -4,13 +4,13 @@ sent, or, for a single bad record, one reported line while the rest run."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 
 from dingtalk_im_async.cli import main
+from tests.support.results_file import outcome_records
 
 NO_CREDENTIALS = {"DINGTALK_APP_KEY": None, "DINGTALK_APP_SECRET": None, "DINGTALK_BASE_URL": None}
 HEADER = "name,owner,useridlist\n"
@@ -28,7 +28,7 @@ def write_csv(path: Path, count: int) -> Path:
 
 
 def results_of(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return outcome_records(path)
 
 
 def test_results_in_a_missing_folder_is_one_line_before_anything_is_sent(tmp_path: Path) -> None:

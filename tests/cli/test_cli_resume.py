@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 from collections import Counter
 from pathlib import Path
@@ -14,6 +13,7 @@ from click.testing import CliRunner
 from dingtalk_im_async.cli import main
 from dingtalk_im_async.testing import DingTalkEmulator, Fault
 from tests.support.cli_subprocess import finish, run_cli, start_cli
+from tests.support.results_file import outcome_records
 
 HEADER = "name,owner,useridlist\n"
 NO_CREDENTIALS = {"DINGTALK_APP_KEY": None, "DINGTALK_APP_SECRET": None, "DINGTALK_BASE_URL": None}
@@ -26,7 +26,7 @@ def write_csv(path: Path, count: int = COUNT) -> Path:
 
 
 def results_of(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return outcome_records(path)
 
 
 def created_names(emulator: DingTalkEmulator) -> Counter[str]:

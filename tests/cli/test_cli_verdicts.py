@@ -3,13 +3,13 @@ exactly once, counted on the server side (issue 11's data-loss scenarios)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from dingtalk_im_async.testing import DingTalkEmulator, Fault
 from tests.support.cli_subprocess import run_cli
+from tests.support.results_file import outcome_records
 
 COUNT = 6
 NAMES = [f"g{n}" for n in range(COUNT)]
@@ -23,9 +23,7 @@ def write_csv(path: Path) -> Path:
 
 
 def statuses(results: Path) -> dict[str, str]:
-    records: list[dict[str, Any]] = [
-        json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()
-    ]
+    records: list[dict[str, Any]] = outcome_records(results)
     return {record["name"]: record["status"] for record in records}
 
 

@@ -9,6 +9,7 @@ secret and every token the emulator issued.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from attrs import define
 
+from dingtalk_im_async.cli._run_header import is_run_header
 from dingtalk_im_async.testing import Fault
 from tests.support.cli_subprocess import cli_env
 from tests.support.secret_scan import TokenRecordingEmulator, leaks
@@ -89,7 +91,7 @@ async def test_bulk_create_group_and_refused_credentials_leak_nothing(tmp_path: 
         )
     recorded = results.read_text(encoding="utf-8")
     assert bulk.code == 1  # some inputs failed, as the faults meant them to
-    assert len(recorded.splitlines()) == ROWS + 1
+    assert len(recorded.splitlines()) == ROWS + 2  # the run header, then a record per row
     for status in ('"created"', '"failed"', '"unknown"', '"invalid"'):
         assert status in recorded
     assert "DEBUG" in bulk.stderr  # the logs really were on
@@ -110,7 +112,10 @@ async def test_bulk_against_the_built_in_emulator_prints_no_secret_or_token(
     results = tmp_path / "out.jsonl"
     env = {key: value for key, value in os.environ.items() if not key.startswith("DINGTALK_")}
     ran = await run(["bulk", str(source), "--results", str(results), "--emulator"], env)
-    recorded = results.read_text(encoding="utf-8")
+    header, *outcomes = results.read_text(encoding="utf-8").splitlines(keepends=True)
+    # The run id is 32 hex digits by design (a random UUID), shaped like a token but none.
+    assert is_run_header(json.loads(header))
+    recorded = "".join(outcomes)
     assert ran.code == 1, ran.stdout + ran.stderr  # the one invalid row
     assert recorded.count('"created"') == ROWS
     assert "DEBUG" in ran.stderr

@@ -102,6 +102,8 @@ DOCUMENTED: dict[str, tuple[bool, Verdict]] = {
     "GroupDisbandedError": (True, REJECTED),
     "UnknownUserError": (True, REJECTED),
     "SubAdminLimitError": (True, REJECTED),
+    "GroupTemplateError": (True, REJECTED),
+    "MemberLimitError": (True, REJECTED),
     "RobotNotInGroupError": (True, REJECTED),
     "RobotNotOwnedError": (True, REJECTED),
     "RobotStoppedError": (True, REJECTED),

@@ -212,6 +212,16 @@ async def test_every_control_works_awaited_in_both_modes(
     await c.fail_stream_opens(1, status=503)
     await c.reject_stream_tickets(1)
 
+    async with session.post(
+        emulator.base_url + "/v1.0/im/sceneGroup/create",
+        json={"title": "s", "template_id": "t", "owner_user_id": "boss", "uuid": "k"},
+        headers={"x-acs-dingtalk-access-token": emulator.issue_token()},
+    ) as made:
+        scene_id = (await made.json())["open_conversation_id"]
+    [scene] = await c.list_scene_groups()
+    assert (scene.open_conversation_id, scene.template_id, scene.uuid) == (scene_id, "t", "k")
+    assert (await c.get_scene_group(scene_id)).group.members == ["boss"]
+
     emulator.stores.of(CardStore).add(
         StoredCard(out_track_id="card-1", card_template_id="t", callback_type="STREAM")
     )
@@ -222,6 +232,7 @@ async def test_every_control_works_awaited_in_both_modes(
 
     await c.reset()
     assert await c.list_groups() == []
+    assert await c.list_scene_groups() == []
     assert emulator.settings.qps_limit == 50
 
     assert control_names() <= controls.used
@@ -235,6 +246,8 @@ async def test_mistakes_raise_the_same_errors_in_both_modes(
         c: Any = emulator if mode == "in process" else remote
         with pytest.raises(ValueError, match="no group has the id"):
             await c.get_group("nope")
+        with pytest.raises(ValueError, match="no scene group has the id"):
+            await c.get_scene_group("nope")
         with pytest.raises(ValueError, match=r"no route serves the API 'im\.nope'"):
             await c.schedule(Fault.SLOW, api="im.nope")
         with pytest.raises(ValueError, match="count must be a positive integer"):

@@ -31,6 +31,7 @@ SAMPLES: dict[str, Any] = {
     "robot_code": "robot-1",
     "token_lifetime": 60,
     "visible_users": ["u2", "u1"],
+    "scene_group_templates": ["tpl-1"],
     "whitelisted": True,
     "has_group_permission": False,
     "denied_scopes": ["qyapi_robot_sendmsg"],

@@ -1,0 +1,1 @@
+"""The scene-group family (场景群): routes, store, controls and dashboard panel."""
