@@ -12,8 +12,13 @@ from .options import CallbackType, UserIdType
 from .spaces import CardSpace, SpaceOptions, SpaceType, check_spaces
 
 
-def _out_track_id(value: str) -> str:
+def _out_track_id(value: str | None) -> str:
     return _fields.out_track_id(value)
+
+
+def _new_out_track_id(value: str | None) -> str | None:
+    """A create's id; None is left for a bulk run to fill (`_core.dedup`)."""
+    return None if value is None else _fields.out_track_id(value)
 
 
 def _template_id(value: str) -> str:

@@ -3,9 +3,10 @@
 A record names one group (`openConversationId`, as the results of a create
 run hold it) or any spaces (`openSpaceId`, DingTalk's `dtv1.card//...`
 string), the template (`cardTemplateId`), the data (`cardData`: an object,
-or its JSON text in CSV) and the card's id (`outTrackId`, so that sending the
-record again makes no second card); optionally `robotCode`, `callbackType`
-and `userIdType`.
+or its JSON text in CSV) and, optionally, the card's id (`outTrackId`; left
+out, the bulk run derives one from its run id and the record's line, so that
+sending the record again, `--resume` included, makes no second card),
+`robotCode`, `callbackType` and `userIdType`.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ def request_from_record(cls: Callable[..., T], data: Any) -> T:
             raise ValueError(f"{name}: given twice")
         fields[name] = value
     spaces = _spaces(fields)
+    fields.setdefault("out_track_id", None)  # none given: the bulk run derives one
     if "card_data" in fields:
         fields["card_data"] = _card_data(fields["card_data"])
     return cls(spaces=spaces, **fields)

@@ -30,7 +30,7 @@ from types import TracebackType
 from typing import Any, cast
 
 from .._core.transport import Transport
-from ..errors import DingTalkError, TransportError
+from ..errors import DingTalkError, RequestValidationError, TransportError
 from ..pacing import RUN_PACER, SERVICE_PACER, Pacer
 from ._sender import STREAM_FRAME_BYTES, AnswerOptions, Sender
 from .models import CreateAndDeliverRequest, CreateAndDeliverResult, StreamingUpdate
@@ -72,14 +72,18 @@ class AnswerCard:
         transport: Transport,
         answers: dict[str, AnswerCard],
     ) -> None:
-        # A frame's own checks of the key and the placeholder, before any I/O.
-        StreamingUpdate(out_track_id=request.out_track_id, key=key, content=placeholder)
+        # A frame's own checks of the id, the key and the placeholder, before any I/O.
+        if request.out_track_id is None:
+            raise RequestValidationError("out_track_id", "an answer's card needs its id")
+        track = StreamingUpdate(
+            out_track_id=request.out_track_id, key=key, content=placeholder
+        ).out_track_id
         chosen = RUN_PACER.get()
         pacer = transport.pacer if chosen is SERVICE_PACER else cast("Pacer | None", chosen)
         #: The card's create-and-deliver request.
         self.request = request
         self._sender = Sender(
-            out_track_id=request.out_track_id,
+            out_track_id=track,
             key=key,
             full=full,
             placeholder=placeholder,
@@ -106,7 +110,7 @@ class AnswerCard:
     @property
     def out_track_id(self) -> str:
         """The card's id."""
-        return self.request.out_track_id
+        return self._sender.out_track_id
 
     @property
     def key(self) -> str:

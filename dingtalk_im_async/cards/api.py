@@ -9,9 +9,11 @@ call, streaming frames included, counts against the monthly API quota.
 
 Safe to repeat, each for its own reason:
 
-- create and create-and-deliver: the `outTrackId` is DingTalk's key ("一个
-  outTrackId 唯一标识一张卡片"): a repeat meets `param.cardAlreadyExist`
-  (`CardAlreadyExistsError`, "created; delivery unknown"), never a second card;
+- create and create-and-deliver, carrying their `outTrackId` (every request
+  does, unless a bulk input leaves it to the run, which derives one): it is
+  DingTalk's key ("一个 outTrackId 唯一标识一张卡片", the endpoints' `dedup_key`),
+  so a repeat meets `param.cardAlreadyExist` (`CardAlreadyExistsError`,
+  "created; delivery unknown"), never a second card;
 - deliver: a card delivered again to a space that has it stays one card there
   (not documented by DingTalk; the emulator answers with the same `carrierId`);
 - update: it sets state (replace, or merge by key);
@@ -72,7 +74,8 @@ CREATE_CARD = CARDS.endpoint(
     "/v1.0/card/instances",
     request=CreateCardRequest,
     result=CreateCardResult,
-    repeat_safe=True,
+    repeat_safe=False,
+    dedup_key="out_track_id",
     check=require_success,
     doc=_DOCS + "interface-for-creating-a-card-instance",
 )
@@ -90,7 +93,8 @@ CREATE_AND_DELIVER_CARD = CARDS.endpoint(
     "/v1.0/card/instances/createAndDeliver",
     request=CreateAndDeliverRequest,
     result=CreateAndDeliverResult,
-    repeat_safe=True,
+    repeat_safe=False,
+    dedup_key="out_track_id",
     check=require_success,
     doc=_DOCS + "create-and-deliver-cards",
 )

@@ -23,6 +23,7 @@ from ._converters import (
     _content,
     _guid,
     _key,
+    _new_out_track_id,
     _optional_card_data,
     _optional_private_data,
     _out_track_id,
@@ -140,9 +141,10 @@ class CreateCardRequest:
 
     card_template_id: str = field(converter=_template_id)
     """The template, from the developer console's card platform (`cardTemplateId`)."""
-    out_track_id: str = field(factory=new_out_track_id, converter=_out_track_id)
+    out_track_id: str | None = field(factory=new_out_track_id, converter=_new_out_track_id)
     """The card's id (`outTrackId`, at most 64 characters): yours (`out_track_id_for`), or
-    a random one made once per request object."""
+    a random one made once per request object; None only in a bulk run's inputs, which the
+    run gives one derived from its run id and the input's position."""
     card_data: Mapping[str, str] = field(factory=dict, converter=_card_data)
     """The template's parameters (`cardData.cardParamMap`): strings only."""
     private_data: Mapping[str, Mapping[str, str]] = field(factory=dict, converter=_private_data)
@@ -188,9 +190,10 @@ class CreateAndDeliverRequest:
     """The template, from the developer console's card platform (`cardTemplateId`)."""
     spaces: tuple[CardSpace, ...] = field(converter=_spaces)
     """Where it is shown: one or more spaces (`openSpaceId` and the delivery objects)."""
-    out_track_id: str = field(factory=new_out_track_id, converter=_out_track_id)
+    out_track_id: str | None = field(factory=new_out_track_id, converter=_new_out_track_id)
     """The card's id (`outTrackId`, at most 64 characters): yours (`out_track_id_for`), or
-    a random one made once per request object."""
+    a random one made once per request object; None only in a bulk run's inputs, which the
+    run gives one derived from its run id and the input's position."""
     card_data: Mapping[str, str] = field(factory=dict, converter=_card_data)
     """The template's parameters (`cardData.cardParamMap`): strings only."""
     private_data: Mapping[str, Mapping[str, str]] = field(factory=dict, converter=_private_data)
@@ -221,7 +224,9 @@ class CreateAndDeliverRequest:
         """The same card delivered to the same spaces: what resolves a replay that met
         `param.cardAlreadyExist` ("created; delivery unknown")."""
         return DeliverCardRequest(
-            out_track_id=self.out_track_id, spaces=self.spaces, user_id_type=self.user_id_type
+            out_track_id=_out_track_id(self.out_track_id),
+            spaces=self.spaces,
+            user_id_type=self.user_id_type,
         )
 
 

@@ -94,7 +94,7 @@ class CardService(ServiceBase):
         Safe to repeat: the same `out_track_id` again raises `CardAlreadyExistsError`
         ("created; delivery unknown"), never a second card.
         """
-        return await self._transport.call(CREATE_CARD, request)
+        return await self._transport.call(CREATE_CARD, _with_id(request))
 
     async def deliver(self, request: DeliverCardRequest) -> DeliverCardResult:
         """Show an existing card in spaces (`POST /v1.0/card/instances/deliver`).
@@ -118,7 +118,7 @@ class CardService(ServiceBase):
         `replayed=True`. If that delivery fails too, `CardAlreadyExistsError`
         ("created; delivery unknown") is raised from its error.
         """
-        signed = self._signed(request)
+        signed = self._signed(_with_id(request))
         try:
             return _delivered(await self._transport.call(CREATE_AND_DELIVER_CARD, signed))
         except CardAlreadyExistsError as exists:
@@ -130,7 +130,7 @@ class CardService(ServiceBase):
                 raise exists from error
         return CreateAndDeliverResult(
             success=delivered.success,
-            out_track_id=request.out_track_id,
+            out_track_id=delivered.out_track_id,
             deliveries=delivered.deliveries,
             replayed=True,
         )
@@ -232,6 +232,23 @@ class CardService(ServiceBase):
             for space in request.spaces
         )
         return attrs.evolve(request, spaces=spaces)
+
+
+C = TypeVar("C", CreateCardRequest, CreateAndDeliverRequest)
+
+
+def _with_id(request: C) -> C:
+    """The request, if it carries its card's id; `out_track_id=None` is for bulk runs,
+    which give each input one before calling (`BulkOptions.run_id`)."""
+    if isinstance(request, (CreateCardRequest, CreateAndDeliverRequest)) and (
+        request.out_track_id is None
+    ):
+        raise RequestValidationError(
+            "out_track_id",
+            "None is left for a bulk run to derive; give one (out_track_id_for(...)) or keep "
+            "the default",
+        )
+    return request
 
 
 def _delivered(result: D) -> D:

@@ -370,9 +370,9 @@ def _card_columns() -> dict[str, Column]:
 
 
 #: A card per record, created and delivered (`openConversationId` or `openSpaceId`,
-#: `cardTemplateId`, `cardData`, `outTrackId`; optionally `robotCode`, `callbackType`,
-#: `userIdType`). Safe to repeat thanks to the record's `outTrackId`: a replay delivers the
-#: card made already instead of making a second one.
+#: `cardTemplateId`, `cardData`; optionally `outTrackId`, `robotCode`, `callbackType`,
+#: `userIdType`). Safe to repeat: a record without an `outTrackId` gets one from the run id
+#: and its line, and a replay delivers the card made already instead of a second one.
 CARD: Operation[CreateAndDeliverRequest, CreateAndDeliverResult] = register(
     Operation(
         name="card",
@@ -380,6 +380,6 @@ CARD: Operation[CreateAndDeliverRequest, CreateAndDeliverResult] = register(
         method=_cards_send,
         label=_card_label,
         columns=_card_columns(),
-        required_columns=("cardTemplateId", "outTrackId"),
+        required_columns=("cardTemplateId",),
     )
 )

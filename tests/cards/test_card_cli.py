@@ -29,7 +29,14 @@ def invoke(*args: str) -> tuple[int, str]:
 
 
 def records(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The outcome records of a results file (its run header left out)."""
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if "run" not in line]
+
+
+def run_header(path: Path) -> dict[str, Any]:
+    header: dict[str, Any] = json.loads(path.read_text(encoding="utf-8").splitlines()[0])["run"]
+    return header
 
 
 def test_card_send_against_the_built_in_emulator() -> None:
@@ -103,7 +110,8 @@ async def test_send_update_and_end_against_a_running_emulator(emulator: DingTalk
 
 async def test_bulk_cards_killed_and_resumed_make_one_card_per_group(tmp_path: Path) -> None:
     """SIGKILL with cards in flight, then `--resume`: the records whose outcome was unknown
-    are sent again (the outTrackId makes it safe), and every group has its card once."""
+    are sent again with the outTrackId the run derived for them (from the run id in the
+    results file and their line), and every group has its card once."""
     async with DingTalkEmulator() as emulator:
         groups = [await emulator.add_group(name=f"g{n}", owner="boss") for n in range(30)]
         source = tmp_path / "cards.jsonl"
@@ -114,11 +122,10 @@ async def test_bulk_cards_killed_and_resumed_make_one_card_per_group(tmp_path: P
                         "openConversationId": group.open_conversation_id,
                         "cardTemplateId": "notice.schema",
                         "cardData": {"title": "今晚 22:00 维护"},
-                        "outTrackId": f"notice-2026-08-01-{n}",
                     }
                 )
                 + "\n"
-                for n, group in enumerate(groups)
+                for group in groups
             ),
             encoding="utf-8",
         )
@@ -134,8 +141,12 @@ async def test_bulk_cards_killed_and_resumed_make_one_card_per_group(tmp_path: P
         await asyncio.sleep(2.2)  # the held calls finish on the server: their cards exist
         resumed = await run_cli(emulator, ["bulk", str(source), "--operation", "card", "--resume"])
         results = records(source.with_name("cards.jsonl.results.jsonl"))
+        run = run_header(source.with_name("cards.jsonl.results.jsonl"))
         cards = await emulator.list_cards()
     assert resumed.code == 0, resumed.output
+    assert {card.out_track_id for card in cards} == {
+        f"dt-{run['id']}-{line}" for line in range(1, 31)
+    }
     latest = {record["name"]: record["status"] for record in results}
     assert Counter(latest.values()) == Counter({"ok": 30})
     assert len(cards) == 30
@@ -144,10 +155,18 @@ async def test_bulk_cards_killed_and_resumed_make_one_card_per_group(tmp_path: P
     assert len(per_group) == 30
 
 
-async def test_bulk_cards_need_their_out_track_id(tmp_path: Path) -> None:
+async def test_bulk_cards_keep_the_out_track_ids_they_are_given(tmp_path: Path) -> None:
     async with DingTalkEmulator() as emulator:
+        group = await emulator.add_group(name="g", owner="boss")
         source = tmp_path / "cards.csv"
-        source.write_text("openConversationId,cardTemplateId\ncid1,t\n", encoding="utf-8")
+        source.write_text(
+            "openConversationId,cardTemplateId,cardData,outTrackId\n"
+            f'{group.open_conversation_id},t,"{{""title"": ""x""}}",mine-1\n',
+            encoding="utf-8",
+        )
         done = await run_cli(emulator, ["bulk", str(source), "--operation", "card"])
-    assert done.code != 0
-    assert "outTrackId" in done.output
+        again = await run_cli(emulator, ["bulk", str(source), "--operation", "card", "--overwrite"])
+        [card] = await emulator.list_cards()
+    assert done.code == again.code == 0, done.output + again.output
+    assert (card.out_track_id, card.card_data) == ("mine-1", {"title": "x"})
+    assert len(card.deliveries) == 1  # sent twice, delivered once

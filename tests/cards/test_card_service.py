@@ -21,6 +21,7 @@ from dingtalk_im_async import (
     InvalidParameterError,
     PartialDeliveryError,
     RateLimitError,
+    RequestValidationError,
     RobotChatSpace,
     SpaceType,
     StreamingUpdate,
@@ -325,3 +326,33 @@ async def test_the_client_has_cards_on_its_robot(emulator: DingTalkEmulator) -> 
         assert "CardService" in repr(client.cards)
     with pytest.raises(ValueError, match="robot_code"):
         CardService(client._session, client.tokens, robot_code="")  # type: ignore[arg-type]
+
+
+async def test_a_bulk_run_gives_each_card_without_an_id_one_from_its_run(
+    emulator: DingTalkEmulator,
+) -> None:
+    """`out_track_id=None` leaves the id to the run: the same run id and position give the
+    same id, so a run resumed with its id (after a crash) delivers instead of duplicating."""
+    groups = [await emulator.add_group(name=f"g{n}", owner="boss") for n in range(3)]
+    requests = [card_to(group, out_track_id=None) for group in groups]
+    async with DingTalkClient(
+        app_key=emulator.app_key, app_secret=emulator.app_secret, base_url=emulator.base_url
+    ) as client:
+        with pytest.raises(RequestValidationError, match="bulk run"):
+            await client.cards.create_and_deliver(requests[0])
+        with pytest.raises(RequestValidationError, match="bulk run"):
+            await client.cards.create(CreateCardRequest(card_template_id="t", out_track_id=None))
+        for _ in range(2):  # the run, then the same run again ("resumed")
+            async with client.many(
+                client.cards.create_and_deliver, requests, run_id="night-run"
+            ) as run:
+                outcomes = [outcome async for outcome in run]
+            assert all(outcome.ok for outcome in outcomes)
+    cards = await emulator.list_cards()
+    assert sorted(card.out_track_id for card in cards) == [
+        "dt-night-run-0",
+        "dt-night-run-1",
+        "dt-night-run-2",
+    ]
+    assert all(len(card.deliveries) == 1 for card in cards)
+    assert emulator.calls(DELIVER_API) == 3  # the second run met the cards and delivered
