@@ -170,16 +170,27 @@ class Supervisor:
                 return self._unreadable(connection, text, error)
             if frame.type == SYSTEM:
                 return self._system(connection, frame)
-            if (
-                card_actions is not None
-                and frame.type == CALLBACK
-                and frame.headers.get("topic") == CARD_CALLBACK_TOPIC
-            ):
-                card_actions.take(frame, connection)  # acknowledged once its handler answers
+            return accept(frame)
+
+        if card_actions is None:
+            await connection.serve(answer)
+            return
+
+        def answer_with_cards(text: str) -> str | None:
+            # `answer`, and card presses, acknowledged once their handler answers: a loop
+            # of its own, so a client without a card handler pays nothing for them.
+            try:
+                frame = parse_frame(text)
+            except FrameError as error:
+                return self._unreadable(connection, text, error)
+            if frame.type == SYSTEM:
+                return self._system(connection, frame)
+            if frame.type == CALLBACK and frame.headers.get("topic") == CARD_CALLBACK_TOPIC:
+                card_actions.take(frame, connection)
                 return None
             return accept(frame)
 
-        await connection.serve(answer)
+        await connection.serve(answer_with_cards)
 
     def _system(self, connection: StreamConnection, frame: Frame) -> str:
         if frame.topic == DISCONNECT and not connection.disconnect_requested.is_set():
