@@ -5,9 +5,12 @@ second card anywhere."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
+import threading
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +173,71 @@ async def test_bulk_cards_keep_the_out_track_ids_they_are_given(tmp_path: Path) 
     assert done.code == again.code == 0, done.output + again.output
     assert (card.out_track_id, card.card_data) == ("mine-1", {"title": "x"})
     assert len(card.deliveries) == 1  # sent twice, delivered once
+
+
+@contextlib.contextmanager
+def emulator_in_a_thread() -> Iterator[tuple[DingTalkEmulator, asyncio.AbstractEventLoop]]:
+    """An emulator serving from a loop of its own, so that `CliRunner` (whose command runs
+    its own `asyncio.run`) can call it from the test's thread."""
+    loop = asyncio.new_event_loop()
+    emulator = DingTalkEmulator()
+    ready = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(emulator.start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield emulator, loop
+    finally:
+        asyncio.run_coroutine_threadsafe(emulator.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_the_card_commands_in_process() -> None:
+    """The same commands through `CliRunner`: what each prints and exits with."""
+    with emulator_in_a_thread() as (emulator, loop):
+
+        def on_emulator(coroutine: Any) -> Any:
+            return asyncio.run_coroutine_threadsafe(coroutine, loop).result(10)
+
+        group = on_emulator(emulator.add_group(name="g", owner="boss"))
+        bare = on_emulator(emulator.add_group(name="bare", owner="boss", robots=[]))
+        env = {
+            "DINGTALK_APP_KEY": emulator.app_key,
+            "DINGTALK_APP_SECRET": emulator.app_secret,
+            "DINGTALK_BASE_URL": emulator.base_url,
+        }
+
+        def run(*args: str) -> tuple[int, str]:
+            result = CliRunner().invoke(main, ["card", *args], env=env)
+            return result.exit_code, result.output
+
+        cid = group.open_conversation_id
+        assert run("send", "--group", cid, "--template", "t", "--out-track-id", "c1")[0] == 0
+        code, output = run("send", "--group", cid, "--template", "t", "--out-track-id", "c1")
+        assert (code, "(it existed: delivered again)" in output) == (0, True)
+        code, output = run("send", "--group", bare.open_conversation_id, "--template", "t")
+        assert code == 1
+        assert "not delivered to IM_GROUP." in output
+        assert "exists; sending it again is safe" in output
+        assert run("update", "c1", "--param", "s=1", "--data-json", '{"n": 2}') == (
+            0,
+            "updated c1\n",
+        )
+        assert on_emulator(emulator.get_card("c1")).card_data == {"n": "2", "s": "1"}
+        code, output = run("update", "nope", "--param", "a=b")
+        assert (code, "DingTalk refused it" in output) == (1, True)
+        assert run("update", "c1", "--param", "k=" + "v" * 1025)[0] == 2
+        code, output = run("end", "c1", "--finished", "--text", "。")
+        assert (code, output) == (0, "ended c1 (finished)\n")
+        assert on_emulator(emulator.get_card("c1")).state == "FINISHED"
+        code, output = run("end", "nope", "--key", "")
+        assert code == 2
