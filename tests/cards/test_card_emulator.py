@@ -59,7 +59,7 @@ async def test_the_five_routes_and_their_reply_shapes(api: Api, group: StoredGro
     assert reply["success"] is True
     assert reply["result"]["outTrackId"] == "track-1"
     [space] = reply["result"]["deliverResults"]
-    assert set(space) == {"spaceType", "spaceId", "success", "carrierId"}
+    assert set(space) == {"spaceType", "spaceId", "success", "carrierId", "errorMsg"}
     assert (space["spaceType"], space["spaceId"], space["success"]) == ("IM_GROUP", cid, True)
 
     status, created = await api(

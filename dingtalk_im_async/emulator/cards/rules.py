@@ -170,13 +170,14 @@ def deliver_to(
     robot_code: str,
 ) -> list[dict[str, Any]]:
     """Deliver `card` to each space it can go to (again: the same carrier, nothing new);
-    the per-space results, DingTalk's `deliverResults` shape."""
+    the per-space results, DingTalk's `deliverResults` shape, every key in each (None
+    where it does not apply)."""
     results = []
     for kind, space_id in spaces:
         reason = _why_not(kind, space_id, body, groups, robot_code)
         result: dict[str, Any] = {"spaceType": kind, "spaceId": space_id}
         if reason is not None:
-            results.append({**result, "success": False, "errorMsg": reason})
+            results.append({**result, "success": False, "carrierId": None, "errorMsg": reason})
             continue
         delivery = card.delivery(kind, space_id)
         if delivery is None:
@@ -184,7 +185,9 @@ def deliver_to(
                 space_type=kind, space_id=space_id, carrier_id=_ids.process_query_key()
             )
             card.deliveries.append(delivery)
-        results.append({**result, "success": True, "carrierId": delivery.carrier_id})
+        results.append(
+            {**result, "success": True, "carrierId": delivery.carrier_id, "errorMsg": None}
+        )
     return results
 
 
