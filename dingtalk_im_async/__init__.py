@@ -1,22 +1,26 @@
-"""asyncio-native client for DingTalk's IM API: groups, robot messages, Stream mode.
+"""asyncio-native client for DingTalk's IM API: groups, robot messages, cards, Stream mode.
 
 The public face: the client and its settings, each API family's service and
-models (`groups`, `robot`, `scenegroups`), tokens, pacing, bulk runs and the exceptions.
+models (`groups`, `robot`, `cards`, `scenegroups`), tokens, pacing, bulk runs and the exceptions.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from . import groups, robot, scenegroups
+from . import cards, groups, robot, scenegroups
 from ._core.hosts import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_OAPI_BASE_URL, OAPI_BASE_URL_ENV
 from ._core.retry import RetryPolicy
 from .auth import StaticTokenProvider, TokenProvider
 from .bulk import BulkOutcome, BulkRun
+from .cards import AnswerCard, AnswerState, CardCallback, CardCallbackReply, CardService
+from .cards.models import *  # noqa: F403
 from .client import DingTalkClient
 from .errors import (
     ApiError,
     CallQuotaExceededError,
+    CardAlreadyExistsError,
+    CardNotFoundError,
     ClientClosedError,
     DingTalkError,
     GroupDisbandedError,
@@ -29,6 +33,7 @@ from .errors import (
     MemberLimitError,
     MissingExtraError,
     PacingError,
+    PartialDeliveryError,
     PermissionCheckError,
     RateLimitError,
     ReplyUnavailableError,
@@ -64,6 +69,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_OAPI_BASE_URL",
     "OAPI_BASE_URL_ENV",
+    "AnswerCard",
+    "AnswerState",
     "ApiError",
     "AppTokenProvider",
     "BulkOptions",
@@ -71,6 +78,11 @@ __all__ = [
     "BulkRun",
     "CachedToken",
     "CallQuotaExceededError",
+    "CardAlreadyExistsError",
+    "CardCallback",
+    "CardCallbackReply",
+    "CardNotFoundError",
+    "CardService",
     "ClientClosedError",
     "ClientSettings",
     "DingTalkClient",
@@ -89,6 +101,7 @@ __all__ = [
     "MissingExtraError",
     "Pacer",
     "PacingError",
+    "PartialDeliveryError",
     "PermissionCheckError",
     "RateLimitError",
     "RedisPacer",
@@ -119,6 +132,7 @@ __all__ = [
 ]
 __all__ += groups.models.__all__
 __all__ += robot.models.__all__
+__all__ += cards.models.__all__
 __all__ += scenegroups.models.__all__
 
 __version__ = "0.1.0"

@@ -10,6 +10,7 @@ import aiohttp
 
 from ._core.service import build_transport
 from .bulk import BulkRun, bulk_options
+from .cards import CardService
 from .groups import GroupService
 from .pacing import Pacer
 from .robot import RobotService
@@ -38,7 +39,8 @@ class DingTalkClient:
     transport paced per API (20 calls per second by default, or by `pacer`,
     such as a `RedisPacer` a fleet shares), and one service per family on
     it: `groups`, and `robot` for the app's robot (`robot_code`, by default
-    the app key, which is what DingTalk calls an internal app's own robot);
+    the app key, which is what DingTalk calls an internal app's own robot),
+    `cards` (interactive and AI cards, delivered by that robot), and
     `scene_groups` for groups made from a group template.
     Create it inside a running event loop and keep it for the life of the
     application. `close()` (or leaving the `async with`) fails calls still
@@ -74,6 +76,7 @@ class DingTalkClient:
             self.groups = GroupService.over(self._transport)
             robot_code = app_key if chosen.robot_code is None else chosen.robot_code
             self.robot = RobotService.over(self._transport, robot_code=robot_code)
+            self.cards = CardService.over(self._transport, robot_code=robot_code, settings=chosen)
             self.scene_groups = SceneGroupService.over(self._transport)
         except BaseException:
             self._session.detach()  # it never connected: nothing to close, nothing to warn about

@@ -188,6 +188,19 @@ class ClientSettings:
         "before fetching here.",
         validator=_seconds,
     )
+    card_update_interval: float = _setting(
+        0.8,
+        "Seconds between two updates of one AI card's answer, at least "
+        "(`CardService.answer`; DingTalk's own connector waits 0.8 s). All cards' updates "
+        "share the per-API pacing besides.",
+        validator=_seconds,
+    )
+    card_finish_timeout: float = _setting(
+        10.0,
+        "Seconds an answer's last update (finished, or failed) may take, waiting for its "
+        "pacing slot included, even while its task is being cancelled.",
+        validator=_positive_seconds,
+    )
 
 
 @define(frozen=True, kw_only=True)

@@ -6,6 +6,7 @@ import click
 
 from . import _scene_group_people  # noqa: F401 - adds its subcommands to scene-group
 from .bulk import bulk
+from .card import card
 from .create import create_group
 from .emulator import emulator
 from .group import group
@@ -28,4 +29,5 @@ main.add_command(send)
 main.add_command(emulator)
 main.add_command(group)
 main.add_command(listen)
+main.add_command(card)
 main.add_command(scene_group)

@@ -10,7 +10,9 @@ or its `dedup_key`: the run gives every input without a key one
 (`Operation.keyed`, from the run id in the results file and the input's line).
 How the progress bar, the summary and the results speak of its inputs is its
 `words`, so an operation is added here and nowhere else.
-Each family's entries live in a section of their own below.
+Each family's entries live in a section of their own below, which is why this
+module is longer than 400 lines: it is the one list of every family's bulk
+operations, each with its method, columns and words.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from attrs import define
 from .._core.dedup import with_key
 from .._core.endpoint import Endpoint
 from .._core.service import endpoint_of
+from ..cards import CardService
+from ..cards._inputs import RECORD_KEYS
+from ..cards.models import CreateAndDeliverRequest, CreateAndDeliverResult
 from ..groups import GroupService
 from ..groups.models import (
     CreateGroupRequest,
@@ -49,6 +54,7 @@ from ._results import CREATED, OK
 from ._rows import Column, columns
 
 __all__ = [
+    "CARD",
     "CREATE",
     "LIFECYCLE_OPERATIONS",
     "OPERATIONS",
@@ -74,6 +80,9 @@ class Services(Protocol):
 
     @property
     def robot(self) -> RobotService: ...
+
+    @property
+    def cards(self) -> CardService: ...
 
     @property
     def scene_groups(self) -> SceneGroupService: ...
@@ -154,6 +163,7 @@ class _ServiceClasses:
 
     groups = GroupService
     robot = RobotService
+    cards = CardService
     scene_groups = SceneGroupService
 
 
@@ -395,4 +405,45 @@ SCENE_GROUP_OPERATIONS = (
     SCENE_GROUP_ADD_MEMBERS,
     SCENE_GROUP_REMOVE_MEMBERS,
     SCENE_GROUP_DISBAND,
+)
+
+
+# -- cards --------------------------------------------------------------------------------
+
+
+def _cards_send(
+    client: Services,
+) -> Callable[[CreateAndDeliverRequest], Awaitable[CreateAndDeliverResult]]:
+    return client.cards.create_and_deliver
+
+
+def _card_label(request: CreateAndDeliverRequest) -> str:
+    return request.spaces[0].space_id
+
+
+def _card_columns() -> dict[str, Column]:
+    """A record names its group (`openConversationId`) or spaces (`openSpaceId`), the
+    template, the data (`cardData`: an object, or its JSON text in CSV) and its
+    `outTrackId`; see `cards._inputs`."""
+    known: dict[str, Column] = {}
+    for wire, python in RECORD_KEYS.items():
+        column = Column((wire,), "integer" if wire == "userIdType" else "text")
+        known[wire] = known[python] = column
+    return known
+
+
+#: A card per record, created and delivered (`openConversationId` or `openSpaceId`,
+#: `cardTemplateId`, `cardData`; optionally `outTrackId`, `robotCode`, `callbackType`,
+#: `userIdType`). Safe to repeat: a record without an `outTrackId` gets one from the run id
+#: and its line, and a replay delivers the card made already instead of a second one.
+CARD: Operation[CreateAndDeliverRequest, CreateAndDeliverResult] = register(
+    Operation(
+        name="card",
+        request_type=CreateAndDeliverRequest,
+        method=_cards_send,
+        label=_card_label,
+        words=Words(verb="send", past="sent", noun="card", nouns="cards"),
+        columns=_card_columns(),
+        required_columns=("cardTemplateId",),
+    )
 )

@@ -3,6 +3,8 @@ faults and a Stream gateway, in process (`DingTalkEmulator`) or as `dingtalk-im 
 (driven from another process by `RemoteEmulator`, with the same controls)."""
 
 from ._admin_kit import ADMIN_PREFIX, NotFoundError
+from .cards.controls import CardControls
+from .cards.store import CardAction, CardDelivery, CardStore, StoredCard
 from .controls import Done, EmulatorControls
 from .emulated import EmulatedDingTalk
 from .emulator import DingTalkEmulator
@@ -41,6 +43,10 @@ __all__ = [
     "ApiTraffic",
     "Call",
     "CannedReply",
+    "CardAction",
+    "CardControls",
+    "CardDelivery",
+    "CardStore",
     "CliForm",
     "Counters",
     "CreatedGroup",
@@ -68,6 +74,7 @@ __all__ = [
     "SceneGroupControls",
     "SceneGroupStore",
     "SettingInfo",
+    "StoredCard",
     "StoredGroup",
     "StreamAck",
     "StreamControls",

@@ -27,6 +27,7 @@ from ._pipeline import build_app
 from ._stores import FamilyStores
 from ._tokens import TokenStore
 from .admin import mount_admin
+from .cards.controls import LocalCardControls
 from .controls import DONE, Done, EmulatorControls
 from .faults import Fault, FaultInjector, Latency, ScheduledReply
 from .groups.controls import LocalGroupControls
@@ -69,10 +70,11 @@ class DingTalkEmulator(
     LocalGroupControls,
     LocalRobotControls,
     LocalStreamControls,
+    LocalCardControls,
     LocalSceneGroupControls,
     LegacyEmulatorNames,
 ):
-    """Serves DingTalk's endpoints (token, groups, robot, Stream), by default on 127.0.0.1.
+    """Serves DingTalk's endpoints (token, groups, robot, cards, Stream), by default on 127.0.0.1.
 
     Use as `async with DingTalkEmulator(**settings) as emu:` and point the client
     at `emu.base_url` (and `emu.oapi_base_url` for legacy APIs) with `emu.app_key`

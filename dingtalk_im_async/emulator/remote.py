@@ -24,6 +24,7 @@ from ._admin_views import (
     settings_view,
 )
 from ._legacy import LegacyRemoteNames, default_api
+from .cards.controls import RemoteCardControls
 from .controls import EmulatorControls
 from .faults import Fault, Latency, ScheduledReply
 from .groups.controls import RemoteGroupControls
@@ -43,6 +44,7 @@ class RemoteEmulator(
     RemoteGroupControls,
     RemoteRobotControls,
     RemoteStreamControls,
+    RemoteCardControls,
     RemoteSceneGroupControls,
     LegacyRemoteNames,
 ):

@@ -218,6 +218,17 @@ class EmulatorSettings:
         converter=forms.optional_count("group_message_limit"),
         cli=CliForm(flag="--group-message-limit", metavar="N", parse=forms.cli_optional_int),
     )
+    card_stream_content_limit: int | None = setting(
+        4096,
+        "bytes of `content` one AI-card streaming frame may carry; beyond it 400 "
+        '`param.stream.content` ("content is too large"). The default is a guess: '
+        "DingTalk advises at most 1 KB per frame and 3 KB in all, and documents no hard "
+        "limit (None: no limit)",
+        converter=forms.optional_positive("card_stream_content_limit"),
+        cli=CliForm(
+            flag="--card-stream-content-limit", metavar="BYTES", parse=forms.cli_optional_int
+        ),
+    )
     # -- robots --------------------------------------------------------------------
     robot_in_new_groups: bool = setting(
         True,

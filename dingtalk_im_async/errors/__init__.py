@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from . import _last_release
 from ._base import DingTalkError, Verdict, verdict_of
+from ._cards import CardAlreadyExistsError, CardNotFoundError, PartialDeliveryError
 from ._groups import GroupDisbandedError, GroupNotFoundError, SubAdminLimitError, UnknownUserError
 from ._local import (
     ClientClosedError,
@@ -54,6 +55,8 @@ __all__ = [
     "EXCERPT_CHARS",
     "ApiError",
     "CallQuotaExceededError",
+    "CardAlreadyExistsError",
+    "CardNotFoundError",
     "ClientClosedError",
     "DingTalkError",
     "ErrorCodes",
@@ -67,6 +70,7 @@ __all__ = [
     "MemberLimitError",
     "MissingExtraError",
     "PacingError",
+    "PartialDeliveryError",
     "PermissionCheckError",
     "RateLimitError",
     "ReplyUnavailableError",

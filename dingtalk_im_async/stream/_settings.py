@@ -46,6 +46,9 @@ class StreamSettings:
     """Seconds an id is remembered."""
     shutdown_grace: float = field(default=5.0, validator=validators.ge(0.0))
     """Seconds `close()` lets handlers finish the items already queued."""
+    card_action_timeout: float = field(default=2.5, validator=validators.gt(0.0))
+    """Seconds a card button press's acknowledgement waits for the handler's card update
+    (DingTalk waits 3 s for it)."""
     max_items: int | None = field(default=None, validator=validators.optional(validators.ge(1)))
     """Take at most this many items (None: no limit); frames after them are answered LATER,
     unacknowledged, so DingTalk delivers them again, e.g. to another listener."""

@@ -9,7 +9,8 @@
 - Drop (closed without `disconnect`): reconnect at once if it had been up
   for `stable_after`, else after a jittered backoff (`Backoff`).
 
-Acknowledgements go back on the connection each frame came on.
+Acknowledgements go back on the connection each frame came on; a card button press's
+waits for its handler (`_card_actions`), the reading does not.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from ..cards.callbacks import CARD_CALLBACK_TOPIC
 from ..errors import ApiError, DingTalkError, RateLimitError, ServerError, Verdict
 from ._backoff import Backoff
+from ._card_actions import CardActions
 from ._connection import StreamConnection
 from ._frames import (
+    CALLBACK,
     DISCONNECT,
     SYSTEM,
     Frame,
@@ -62,8 +66,10 @@ class Supervisor:
         idle_timeout: float | None,
         drain_timeout: float,
         stats: StreamStats,
+        card_actions: CardActions | None = None,
     ) -> None:
         self._open_connection = open_connection
+        self._card_actions = card_actions
         self._accept = accept
         self._backoff = backoff
         self._idle_timeout = idle_timeout
@@ -155,6 +161,7 @@ class Supervisor:
 
     async def _read(self, connection: StreamConnection) -> None:
         accept = self._accept
+        card_actions = self._card_actions
 
         def answer(text: str) -> str | None:
             try:
@@ -165,7 +172,25 @@ class Supervisor:
                 return self._system(connection, frame)
             return accept(frame)
 
-        await connection.serve(answer)
+        if card_actions is None:
+            await connection.serve(answer)
+            return
+
+        def answer_with_cards(text: str) -> str | None:
+            # `answer`, and card presses, acknowledged once their handler answers: a loop
+            # of its own, so a client without a card handler pays nothing for them.
+            try:
+                frame = parse_frame(text)
+            except FrameError as error:
+                return self._unreadable(connection, text, error)
+            if frame.type == SYSTEM:
+                return self._system(connection, frame)
+            if frame.type == CALLBACK and frame.headers.get("topic") == CARD_CALLBACK_TOPIC:
+                card_actions.take(frame, connection)
+                return None
+            return accept(frame)
+
+        await connection.serve(answer_with_cards)
 
     def _system(self, connection: StreamConnection, frame: Frame) -> str:
         if frame.topic == DISCONNECT and not connection.disconnect_requested.is_set():

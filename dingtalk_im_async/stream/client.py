@@ -14,7 +14,10 @@ Two ways to consume, one per client:
     await stream.run()                       # until close() or cancellation
 
 Every frame is acknowledged as soon as it is read, before any user code
-runs; items are handed on once per msgId / eventId, across reconnects.
+runs; items are handed on once per msgId / eventId, across reconnects. Card
+button presses (`on_card_action`) are the exception: their acknowledgement
+carries the handler's card update, so it waits for the handler (a task per
+press, `card_action_timeout` at most).
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ import aiohttp
 from yarl import URL
 
 from .._core.hosts import resolve_base_url
+from ..cards.callbacks import CARD_CALLBACK_TOPIC
 from ..robot.messages import RobotMessage
 from ._backoff import Backoff
 from ._buffer import BufferClosedError
+from ._card_actions import CardActionHandler, CardActions
 from ._connection import OPEN_PATH, StreamConnection, open_ticket, open_websocket
 from ._dedup import SeenIds
 from ._frames import BOT_MESSAGE_TOPIC, CALLBACK, EVENT
@@ -47,6 +52,7 @@ __all__ = ["StreamClient"]
 logger = logging.getLogger("dingtalk_im_async.stream")
 
 _H = TypeVar("_H", bound=Callable[..., Awaitable[None]])
+_C = TypeVar("_C", bound=CardActionHandler)
 
 
 class StreamClient:
@@ -93,6 +99,8 @@ class StreamClient:
         self.stats = StreamStats()
         self._on_message: MessageHandler | None = None
         self._on_event: EventHandler | None = None
+        self._on_card_action: CardActionHandler | None = None
+        self._card_actions: CardActions | None = None
         self._intake: Intake | None = None
         self._supervisor: Supervisor | None = None
         self._supervisor_task: asyncio.Task[None] | None = None
@@ -120,6 +128,25 @@ class StreamClient:
             raise ValueError("an event handler is already registered")
         self._on_event = handler
         return handler
+
+    def on_card_action(self, handler: _C) -> _C:
+        """Register the async function that gets each press of a card's button
+        (`CardCallback`, for cards created with `CallbackType.STREAM`) and may return a
+        `CardCallbackReply`, the card's new data, sent back in the acknowledgement (one
+        per client; register before `start()`). It works with `run()` and with
+        `async for` alike."""
+        if self._on_card_action is not None:
+            raise ValueError("a card-action handler is already registered")
+        if self._intake is not None:
+            raise RuntimeError("register on_card_action before the client starts")
+        self._on_card_action = handler
+        self._subscriptions.append({"type": CALLBACK, "topic": CARD_CALLBACK_TOPIC})
+        return handler
+
+    @property
+    def card_actions(self) -> CardActions | None:
+        """The presses handled so far (`presses`, `failures`); None without a handler."""
+        return self._card_actions
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -151,6 +178,10 @@ class StreamClient:
             stats=self.stats,
             max_items=settings.max_items,
         )
+        if self._on_card_action is not None:
+            self._card_actions = CardActions(
+                self._on_card_action, timeout=settings.card_action_timeout
+            )
         self._supervisor = Supervisor(
             open_connection=self._open_connection,
             accept=self._intake.accept,
@@ -158,6 +189,7 @@ class StreamClient:
             idle_timeout=settings.idle_timeout,
             drain_timeout=settings.drain_timeout,
             stats=self.stats,
+            card_actions=self._card_actions,
         )
         self._supervisor_task = asyncio.ensure_future(self._supervisor.run())
         self._supervisor_task.add_done_callback(self._supervisor_ended)
@@ -202,8 +234,8 @@ class StreamClient:
     async def run(self) -> None:
         """Hand every item to the registered handlers until `close()`, a fatal error (raised),
         or cancellation; closes the client on the way out."""
-        if self._on_message is None and self._on_event is None:
-            raise RuntimeError("register a handler with on_message or on_event first")
+        if self._on_message is None and self._on_event is None and self._on_card_action is None:
+            raise RuntimeError("register a handler with on_message, on_event or on_card_action")
         if self._runner_task is not None:
             raise RuntimeError("run() is already running (or has run) on this client")
         await self.start()
@@ -248,6 +280,8 @@ class StreamClient:
                 logger.warning("handlers still running after %ss; cancelling them", grace)
                 self._runner_task.cancel()
                 await asyncio.wait({self._runner_task})
+        if self._card_actions is not None:
+            await self._card_actions.close()
         if self._owns_session and self._session is not None:
             await self._session.close()
 

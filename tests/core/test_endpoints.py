@@ -25,7 +25,7 @@ DECLARED = declared_endpoints()
 
 
 def test_the_families_declare_their_endpoints() -> None:
-    assert {endpoint.family for endpoint in DECLARED} == {"groups", "robot", "scenegroups"}
+    assert {endpoint.family for endpoint in DECLARED} == {"cards", "groups", "robot", "scenegroups"}
     assert all(endpoint.doc.startswith("https://") for endpoint in DECLARED)
 
 

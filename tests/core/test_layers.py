@@ -100,7 +100,7 @@ ABOVE_FAMILIES = ("cli", "client", "emulator", "testing", "stream", "_deprecated
 
 
 def test_the_shared_machinery_knows_no_family() -> None:
-    assert FAMILIES == ["groups", "robot", "scenegroups"]
+    assert FAMILIES == ["cards", "groups", "robot", "scenegroups"]
     edges = graph()
     below = [
         name

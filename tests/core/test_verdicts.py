@@ -20,6 +20,7 @@ from dingtalk_im_async.errors import (
     DingTalkError,
     MissingExtraError,
     PacingError,
+    PartialDeliveryError,
     ReplyUnavailableError,
     RequestValidationError,
     ResponseError,
@@ -51,6 +52,9 @@ def one_of(cls: type[DingTalkError]) -> DingTalkError:
         RequestValidationError: lambda: RequestValidationError("name", "too long"),
         ResponseError: lambda: ResponseError("html", status=200),
         UnsuccessfulReplyError: lambda: UnsuccessfulReplyError(status=200, reply={}),
+        PartialDeliveryError: lambda: PartialDeliveryError(
+            out_track_id="t", failed={"IM_GROUP.cid": "x"}, delivered={}, result=None
+        ),
         RunStoppedError: lambda: RunStoppedError(
             CallQuotaExceededError(status=403, code="c", message="m")
         ),
@@ -83,6 +87,8 @@ DOCUMENTED: dict[str, tuple[bool, Verdict]] = {
     "_HintedApiError": (True, UNKNOWN),
     "UnknownSendResultError": (True, UNKNOWN),  # DingTalk itself does not know
     "TokenCacheError": (True, UNKNOWN),  # the providers handle it; it says nothing of a call
+    "CardAlreadyExistsError": (True, UNKNOWN),  # created (by an earlier call); delivery unknown
+    "PartialDeliveryError": (True, UNKNOWN),  # HTTP 200, some spaces said success: false
     # documented refusals
     "InvalidParameterError": (True, REJECTED),
     "PermissionCheckError": (True, REJECTED),
@@ -102,6 +108,7 @@ DOCUMENTED: dict[str, tuple[bool, Verdict]] = {
     "RobotNotOwnedError": (True, REJECTED),
     "RobotStoppedError": (True, REJECTED),
     "SessionWebhookExpiredError": (True, REJECTED),
+    "CardNotFoundError": (True, REJECTED),
 }
 
 

@@ -16,6 +16,7 @@ import pytest
 import dingtalk_im_async.emulator as emulator_package
 from dingtalk_im_async.emulator import (
     CannedReply,
+    CardStore,
     DingTalkEmulator,
     EmulatorControls,
     ErrorReply,
@@ -24,6 +25,7 @@ from dingtalk_im_async.emulator import (
     PostedMessage,
     RemoteEmulator,
     RobotControls,
+    StoredCard,
     StreamControls,
 )
 from dingtalk_im_async.emulator.settings import setting_names
@@ -219,6 +221,14 @@ async def test_every_control_works_awaited_in_both_modes(
     [scene] = await c.list_scene_groups()
     assert (scene.open_conversation_id, scene.template_id, scene.uuid) == (scene_id, "t", "k")
     assert (await c.get_scene_group(scene_id)).group.members == ["boss"]
+
+    emulator.stores.of(CardStore).add(
+        StoredCard(out_track_id="card-1", card_template_id="t", callback_type="STREAM")
+    )
+    assert [card.out_track_id for card in await c.list_cards()] == ["card-1"]
+    assert (await c.get_card("card-1")).state == "PROCESSING"
+    assert await c.press_card("card-1", action_ids=["stop"], params={"a": 1})
+    assert emulator.stores.of(CardStore).get("card-1").actions[0].action_ids == ["stop"]  # type: ignore[union-attr]
 
     await c.reset()
     assert await c.list_groups() == []

@@ -39,6 +39,7 @@ SAMPLES: dict[str, Any] = {
     "qps_limits": {CREATE: 5, "oapi.chat.get": None},
     "monthly_call_quota": 0,
     "group_message_limit": 3,
+    "card_stream_content_limit": 2048,
     "robot_in_new_groups": False,
     "stopped_robots": ["robot-2"],
     "fault_rates": {ANY_API: {"system-error": 0.1}, CREATE: {Fault.SLOW: 0.5}},

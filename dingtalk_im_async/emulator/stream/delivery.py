@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
+from collections.abc import Callable
 from typing import Any
 
 from attrs import define, field
@@ -21,7 +23,13 @@ from . import data as make
 from .link import GatewayLink
 from .settings import GatewaySettings, GatewayStats, StreamAck, StreamFaults
 
-__all__ = ["Delivery"]
+__all__ = ["AckHook", "Delivery"]
+
+logger = logging.getLogger("dingtalk_im_async.emulator")
+
+#: Called with the acknowledgement that settled a push (a card callback's carries the app's
+#: card update in its data).
+AckHook = Callable[[StreamAck], None]
 
 
 @define(kw_only=True, eq=False)
@@ -36,6 +44,7 @@ class _Push:
     acked: bool = False
     message_ids: list[str] = field(factory=list)
     timer: asyncio.TimerHandle | None = None
+    on_ack: AckHook | None = None
 
 
 class Delivery:
@@ -68,10 +77,19 @@ class Delivery:
         return sum(1 for push in self._open if not push.duplicate)
 
     def push(
-        self, frame_type: str, topic: str, data: str, headers: dict[str, str], key: str
+        self,
+        frame_type: str,
+        topic: str,
+        data: str,
+        headers: dict[str, str],
+        key: str,
+        on_ack: AckHook | None = None,
     ) -> None:
         self.stats.pushes += 1
-        self._start(_Push(key=key, frame_type=frame_type, topic=topic, data=data, headers=headers))
+        push = _Push(
+            key=key, frame_type=frame_type, topic=topic, data=data, headers=headers, on_ack=on_ack
+        )
+        self._start(push)
 
     def _start(self, push: _Push) -> None:
         self._open.add(push)
@@ -184,6 +202,11 @@ class Delivery:
             push.acked = True
             self.stats.acked += 1
             self._close(push)
+            if push.on_ack is not None and not push.duplicate:
+                try:
+                    push.on_ack(ack)
+                except Exception:  # the hook's failure is not the delivery's
+                    logger.exception("acknowledgement hook of push %s failed", push.key)
             if not push.duplicate and self.rng.random() < self.faults.duplicate_rate:
                 self.stats.duplicates += 1
                 twin = _Push(

@@ -20,7 +20,7 @@ from aiohttp import web
 
 from .._ids import open_conversation_id
 from . import data as make
-from .delivery import Delivery
+from .delivery import AckHook, Delivery
 from .entrance import CONNECT_PATH, OPEN_PATH, Entrance
 from .lifecycle import Lifecycle
 from .settings import GatewaySettings, GatewayStats, StreamAck, StreamFaults
@@ -203,10 +203,14 @@ class StreamGateway:
         *,
         headers: Mapping[str, str] | None = None,
         key: str | None = None,
+        on_ack: AckHook | None = None,
     ) -> None:
         """Push any frame: `data` goes out as given (even if it is not JSON), with `headers`
-        added to the usual ones; `key` names the push in the stats (default: a new id)."""
-        self._delivery.push(frame_type, topic, data, dict(headers or {}), key or make.event_id())
+        added to the usual ones; `key` names the push in the stats (default: a new id);
+        `on_ack` gets the acknowledgement that settles it."""
+        self._delivery.push(
+            frame_type, topic, data, dict(headers or {}), key or make.event_id(), on_ack
+        )
 
     # -- faults on command -------------------------------------------------------
 

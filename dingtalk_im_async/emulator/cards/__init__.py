@@ -1,0 +1,1 @@
+"""The card family of the emulator: card instances, AI-card streaming, button presses."""
