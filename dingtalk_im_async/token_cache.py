@@ -92,11 +92,21 @@ class TokenCache(Protocol):
 class MemoryTokenCache:
     """Tokens shared by the providers of one process; the default when no cache is given.
 
-    `clock` is the wall clock, injectable for tests.
+    `clock` is the wall clock, injectable for tests. `max_entries` (None: no
+    bound) keeps memory bounded when tokens are per organisation: beyond it the
+    least recently stored entry is dropped (its provider fetches again when it
+    needs one).
     """
 
-    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, *, clock: Callable[[], float] = time.time, max_entries: int | None = None
+    ) -> None:
+        if max_entries is not None and (
+            isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1
+        ):
+            raise ValueError("max_entries must be a positive int, or None")
         self._clock = clock
+        self._max_entries = max_entries
         self._entries: dict[str, CachedToken] = {}
         self._locked: set[str] = set()
 
@@ -111,7 +121,10 @@ class MemoryTokenCache:
         return entry
 
     async def store(self, app_key: str, token: CachedToken) -> None:
+        self._entries.pop(app_key, None)
         self._entries[app_key] = token
+        if self._max_entries is not None and len(self._entries) > self._max_entries:
+            del self._entries[next(iter(self._entries))]
 
     async def discard(self, app_key: str, value: str) -> None:
         entry = self._entries.get(app_key)

@@ -82,16 +82,43 @@ class AppTokenProvider:
         if cache is not None and not isinstance(cache, TokenCache):
             raise TypeError("cache must implement the TokenCache protocol")
         chosen, _ = resolve_settings(ClientSettings, settings, by_name, pacer=None)
-        self._session = session
         self.app_key = app_key
         self._app_secret = app_secret
         self._url = resolve_base_url(chosen.base_url, allow_http=chosen.allow_http) + TOKEN_PATH
-        self._cache: TokenCache = cache if cache is not None else MemoryTokenCache(clock=wall_clock)
-        self._refresh_margin = float(chosen.refresh_margin)
-        self._peer_wait = float(chosen.peer_wait)
         self._timeout = aiohttp.ClientTimeout(total=chosen.timeout)
         self._retry = chosen.retry
         self._codec = codec(chosen.json_codec)
+        self._start(
+            session,
+            key=app_key,
+            subject=f"app {app_key}",
+            cache=cache if cache is not None else MemoryTokenCache(clock=wall_clock),
+            refresh_margin=float(chosen.refresh_margin),
+            peer_wait=float(chosen.peer_wait),
+            clock=clock,
+            wall_clock=wall_clock,
+        )
+
+    def _start(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        key: str,
+        subject: str,
+        cache: TokenCache,
+        refresh_margin: float,
+        peer_wait: float,
+        clock: Callable[[], float],
+        wall_clock: Callable[[], float],
+    ) -> None:
+        """The state of the caching engine, shared with providers that fetch elsewhere
+        (`tenants.CorpTokenProvider`): `key` names the token in the cache, `subject` in logs."""
+        self._session = session
+        self._key = key
+        self._subject = subject
+        self._cache = cache
+        self._refresh_margin = refresh_margin
+        self._peer_wait = peer_wait
         self._clock = clock
         self._wall_clock = wall_clock
         self._held: _Held | None = None
@@ -144,7 +171,7 @@ class AppTokenProvider:
         self._held = None
         self._refused = token
         try:
-            await self._cache.discard(self.app_key, token)
+            await self._cache.discard(self._key, token)
         except TokenCacheError as error:
             self._warn_cache_down(error)
 
@@ -182,9 +209,9 @@ class AppTokenProvider:
         pause = max(REFRESH_RETRY_MIN, min(REFRESH_RETRY_MAX, remaining / 2))
         self._held = _Held(value=held.value, expires_at=held.expires_at, refresh_at=now + pause)
         logger.warning(
-            "background refresh of the access token for app %s failed (%s); "
+            "background refresh of the access token for %s failed (%s); "
             "the current token stays in use for up to %.0fs more, next try in %.0fs",
-            self.app_key,
+            self._subject,
             _describe(error),
             remaining,
             pause,
@@ -211,15 +238,15 @@ class AppTokenProvider:
             cached = await self._usable_cached(proactive=proactive)
             if cached is not None:
                 return cached
-            async with self._cache.lock(self.app_key) as fetcher:
+            async with self._cache.lock(self._key) as fetcher:
                 if fetcher:
                     # A peer may have stored one between our look and our lock.
                     cached = await self._usable_cached(proactive=proactive)
                     return cached if cached is not None else await self._fetch_and_share()
             if loop.time() >= deadline:
                 logger.warning(
-                    "another process held the token lock for app %s over %.1fs; fetching here",
-                    self.app_key,
+                    "another process held the token lock for %s over %.1fs; fetching here",
+                    self._subject,
                     self._peer_wait,
                 )
                 return await self._fetch_and_share()
@@ -228,7 +255,7 @@ class AppTokenProvider:
     async def _usable_cached(self, *, proactive: bool) -> _Held | None:
         """The shared token if it serves: not expired, not refused, and, for a
         proactive refresh, renewed past its refresh point by a peer."""
-        cached = await self._cache.load(self.app_key)
+        cached = await self._cache.load(self._key)
         if cached is None or cached.value == self._refused:
             return None
         remaining = cached.expires_at - self._wall_clock()
@@ -247,14 +274,20 @@ class AppTokenProvider:
             lifetime=token.issued.lifetime,
         )
         try:
-            await self._cache.store(self.app_key, shared)
+            await self._cache.store(self._key, shared)
         except TokenCacheError as error:
             self._warn_cache_down(error)
         return self._hold(token)
 
     async def _fetch(self) -> _Token:
         started, started_wall = self._clock(), self._wall_clock()
-        issued = await request_token(
+        issued = await self._request()
+        logger.debug("fetched the access token for %s, valid %ss", self._subject, issued.lifetime)
+        return _Token(issued=issued, started=started, started_wall=started_wall)
+
+    async def _request(self) -> IssuedToken:
+        """One request to the token endpoint (what a provider of another kind replaces)."""
+        return await request_token(
             self._session,
             self._url,
             app_key=self.app_key,
@@ -263,10 +296,6 @@ class AppTokenProvider:
             retry=self._retry,
             codec=self._codec,
         )
-        logger.debug(
-            "fetched the access token for app %s, valid %ss", self.app_key, issued.lifetime
-        )
-        return _Token(issued=issued, started=started, started_wall=started_wall)
 
     def _hold(self, token: _Token) -> _Held:
         """Time a new token from before its request went out, so it errs early, never late."""
@@ -281,7 +310,7 @@ class AppTokenProvider:
 
     def _warn_cache_down(self, error: TokenCacheError) -> None:
         logger.warning(
-            "token cache unavailable (%s); app %s goes on without it", error, self.app_key
+            "token cache unavailable (%s); %s goes on without it", error, self._subject
         )
 
 

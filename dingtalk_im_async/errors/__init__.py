@@ -48,6 +48,14 @@ from ._robot import (
 )
 from ._scenegroups import GroupTemplateError, MemberLimitError
 from ._stream import ReplyUnavailableError, SessionWebhookExpiredError
+from ._tenants import (
+    InternalOnlyError,
+    InvalidAuthInfoError,
+    InvalidSuiteKeyError,
+    InvalidSuiteTicketError,
+    NoSuiteTicketError,
+    OrganisationRelievedError,
+)
 from .codes import COMMON_CODES, ErrorCodes, is_token_refusal
 
 __all__ = [
@@ -63,12 +71,18 @@ __all__ = [
     "GroupDisbandedError",
     "GroupNotFoundError",
     "GroupTemplateError",
+    "InternalOnlyError",
+    "InvalidAuthInfoError",
     "InvalidCredentialsError",
     "InvalidParameterError",
+    "InvalidSuiteKeyError",
+    "InvalidSuiteTicketError",
     "InvalidTokenError",
     "LegacyRefusalError",
     "MemberLimitError",
     "MissingExtraError",
+    "NoSuiteTicketError",
+    "OrganisationRelievedError",
     "PacingError",
     "PartialDeliveryError",
     "PermissionCheckError",
