@@ -26,12 +26,18 @@ from .errors import (
     GroupDisbandedError,
     GroupNotFoundError,
     GroupTemplateError,
+    InternalOnlyError,
+    InvalidAuthInfoError,
     InvalidCredentialsError,
     InvalidParameterError,
+    InvalidSuiteKeyError,
+    InvalidSuiteTicketError,
     InvalidTokenError,
     LegacyRefusalError,
     MemberLimitError,
     MissingExtraError,
+    NoSuiteTicketError,
+    OrganisationRelievedError,
     PacingError,
     PartialDeliveryError,
     PermissionCheckError,
@@ -91,14 +97,20 @@ __all__ = [
     "GroupNotFoundError",
     "GroupService",
     "GroupTemplateError",
+    "InternalOnlyError",
+    "InvalidAuthInfoError",
     "InvalidCredentialsError",
     "InvalidParameterError",
+    "InvalidSuiteKeyError",
+    "InvalidSuiteTicketError",
     "InvalidTokenError",
     "LegacyRefusalError",
     "LocalPacer",
     "MemberLimitError",
     "MemoryTokenCache",
     "MissingExtraError",
+    "NoSuiteTicketError",
+    "OrganisationRelievedError",
     "Pacer",
     "PacingError",
     "PartialDeliveryError",
@@ -130,6 +142,20 @@ __all__ = [
     "Verdict",
     "pacer_key",
 ]
+#: The third-party app family, imported on first use (`dingtalk_im_async.tenants`).
+_TENANTS = (
+    "CorpClient",
+    "CorpTokenProvider",
+    "MemorySuiteTicketStore",
+    "RedisSuiteTicketStore",
+    "SuiteClient",
+    "SuiteEvents",
+    "SuiteTicket",
+    "SuiteTicketStore",
+    "SuiteTokens",
+    "TicketStoreError",
+)
+__all__ += _TENANTS
 __all__ += groups.models.__all__
 __all__ += robot.models.__all__
 __all__ += cards.models.__all__
@@ -139,6 +165,8 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
+    if name in _TENANTS:
+        return getattr(importlib.import_module("dingtalk_im_async.tenants"), name)
     # Names of the last release that moved or went (see `_deprecated`), by name: it
     # imports the package.
     return importlib.import_module("dingtalk_im_async._deprecated").resolve(__name__, name)
