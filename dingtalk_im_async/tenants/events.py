@@ -93,7 +93,12 @@ class SuiteEvents:
 
 
 def _corp_of(event: Any, data: dict[str, Any]) -> str | None:
+    """The organisation an authorisation event is about: `auth_corp_info.corpid` in its data
+    (the documented shape), `authCorpId` or `corpId`, else the event's `eventCorpId`."""
+    info = data.get("auth_corp_info")
+    nested = info.get("corpid") if isinstance(info, dict) else None
     for candidate in (
+        nested,
         data.get("authCorpId"),
         data.get("corpId"),
         getattr(event, "event_corp_id", None),
