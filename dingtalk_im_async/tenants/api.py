@@ -19,17 +19,27 @@ from ..errors import (
     InvalidSuiteTicketError,
 )
 
-__all__ = ["CORP_TOKEN_API", "CORP_TOKEN_PATH", "TENANT_CODES"]
+__all__ = ["CORP_TOKEN_API", "CORP_TOKEN_PATH", "TENANT_CODES", "UNIFIED_TOKEN_PATH"]
 
 #: The corp token endpoint of third-party enterprise apps.
 CORP_TOKEN_PATH = "/v1.0/oauth2/corpAccessToken"
 CORP_TOKEN_API = api_name(CORP_TOKEN_PATH)
+#: The unified token endpoint (`client_credentials`, no suite ticket) for any app, the
+#: organisation in the path
+#: (https://open.dingtalk.com/document/development/api-gettoken); whether DingTalk really
+#: issues a marketplace app's corp token there without a ticket is not confirmed.
+UNIFIED_TOKEN_PATH = "/v1.0/oauth2/{corpId}/token"
 
-#: Its documented refusals, each HTTP 400 (same page as above).
+#: Their documented refusals: the corp token endpoint's (HTTP 400), and the unified one's
+#: 400 `invalid.client` (the key or secret) and 401 `unauthorized.client` (the organisation
+#: has not installed the app).
 TENANT_CODES = ErrorCodes(
     classes={
         "invalidSuiteTicket": InvalidSuiteTicketError,
         "invalidAuthInfo": InvalidAuthInfoError,
         "invalidSuiteKey": InvalidSuiteKeyError,
-    }
+        "invalid.client": InvalidSuiteKeyError,
+        "unauthorized.client": InvalidAuthInfoError,
+    },
+    refusals={"unsupported.grant.type"},
 )

@@ -130,6 +130,7 @@ class SuiteClient:
     `cache` shares tokens (per suite and organisation); `pacer` (default: a
     `LocalPacer` at `rate_limit`) paces per suite, organisation and API.
     `robot_code` (a setting) is the suite's robot; by default the suite key.
+    `unified` fetches tokens from the unified endpoint (no ticket; see `SuiteTokens`).
     Memory is bounded: `max_organisations` organisations are kept, least
     recently used dropped beyond it.
     """
@@ -145,6 +146,7 @@ class SuiteClient:
         pacer: Pacer | None = None,
         ssl_context: ssl.SSLContext | None = None,
         max_organisations: int = DEFAULT_MAX_ORGANISATIONS,
+        unified: bool = False,
         **by_name: object,
     ) -> None:
         if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
@@ -165,6 +167,7 @@ class SuiteClient:
                 settings=chosen,
                 cache=cache,
                 max_organisations=max_organisations,
+                unified=unified,
             )
             if pacer is not None and not isinstance(pacer, Pacer):
                 raise TypeError("pacer must be a Pacer (an object with async wait(api))")

@@ -19,6 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from yarl import URL
@@ -39,7 +40,7 @@ from ..errors import (
 from ..settings import ClientSettings, resolve_settings
 from ..token_cache import MemoryTokenCache, TokenCache, TokenCacheError
 from ..tokens import AppTokenProvider, _Held
-from .api import CORP_TOKEN_PATH, TENANT_CODES
+from .api import CORP_TOKEN_PATH, TENANT_CODES, UNIFIED_TOKEN_PATH
 from .tickets import SuiteTicket, SuiteTicketStore, check_id
 
 __all__ = ["DEFAULT_MAX_ORGANISATIONS", "CorpTokenProvider", "SuiteTokens"]
@@ -129,6 +130,9 @@ class SuiteTokens:
       dropped beyond it.
     - `ticket_wait`: how long a fetch refused with `invalidSuiteTicket`, or
       finding no ticket, waits for a newer one to reach the store.
+    - `unified`: fetch from the unified endpoint `POST /v1.0/oauth2/{corpId}/token`
+      (`client_credentials`, no ticket) instead of `corpAccessToken`; everything
+      else stays the same.
 
     The suite secret, tickets and tokens never appear in a repr, a log line
     or an error.
@@ -145,6 +149,7 @@ class SuiteTokens:
         cache: TokenCache | None = None,
         max_organisations: int = DEFAULT_MAX_ORGANISATIONS,
         ticket_wait: float = DEFAULT_TICKET_WAIT,
+        unified: bool = False,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         **by_name: object,
@@ -185,9 +190,9 @@ class SuiteTokens:
         self.ticket_wait = float(ticket_wait)
         #: Organisations this process knows removed the app: refused before any I/O.
         self.relieved: set[str] = set()
-        self._url = URL(
-            resolve_base_url(chosen.base_url, allow_http=chosen.allow_http) + CORP_TOKEN_PATH
-        )
+        self.unified = bool(unified)
+        self._base_url = resolve_base_url(chosen.base_url, allow_http=chosen.allow_http)
+        self._url = URL(self._base_url + CORP_TOKEN_PATH)
         self._timeout = aiohttp.ClientTimeout(total=chosen.timeout)
         self._retry: RetryPolicy = chosen.retry
         self._codec: Codec = codec(chosen.json_codec)
@@ -256,6 +261,8 @@ class SuiteTokens:
         if await self.tickets.is_relieved(corp_id):
             self.relieved.add(corp_id)
             raise OrganisationRelievedError(corp_id)
+        if self.unified:
+            return await self._request_unified(corp_id)
         ticket = await self.tickets.current()
         if ticket is None:
             ticket = await self._newer_ticket(None)
@@ -292,13 +299,39 @@ class SuiteTokens:
             "authCorpId": corp_id,
             "suiteTicket": ticket.value,
         }
+        status, reply = await self._exchange(self._url, body)
+        issued = parse_token_reply(status, reply)
+        redaction.register(issued.value)
+        return issued
+
+    async def _request_unified(self, corp_id: str) -> IssuedToken:
+        """The unified endpoint's token: snake_case `access_token`, `expires_in`."""
+        body = {
+            "client_id": self.suite_key,
+            "client_secret": self._suite_secret,
+            "grant_type": "client_credentials",
+        }
+        url = URL(
+            self._base_url + UNIFIED_TOKEN_PATH.replace("{corpId}", quote(corp_id, safe="")),
+            encoded=True,
+        )
+        status, reply = await self._exchange(url, body)
+        if isinstance(reply, dict):
+            reply = {"accessToken": reply.get("access_token"), "expireIn": reply.get("expires_in")}
+        issued = parse_token_reply(status, reply)
+        redaction.register(issued.value)
+        return issued
+
+    async def _exchange(self, url: URL, body: dict[str, str]) -> tuple[int, Any]:
+        """One token request (retried on HTTP 500 `system.error`); a refused key or secret
+        names the suite key, never the secret."""
         try:
             reply: tuple[int, Any] = await self._retry.call(
                 backoff_unless_closed(self.session),
                 exchange,
                 self.session,
                 "POST",
-                self._url,
+                url,
                 data=self._codec.encode(body),
                 headers=JSON_HEADERS,
                 timeout=self._timeout,
@@ -314,6 +347,4 @@ class SuiteTokens:
                 f"{error.message}",
                 request_id=error.request_id,
             ) from None
-        issued = parse_token_reply(*reply)
-        redaction.register(issued.value)
-        return issued
+        return reply
