@@ -34,7 +34,9 @@ async def test_a_ticket_is_kept_and_its_value_never_shown(store: SuiteTicketStor
     assert await store.current() is None
     assert await store.put("ticket-secret-1", suite_key=SUITE, born_at=1000)
     ticket = await store.current()
-    assert ticket is not None and ticket.value == "ticket-secret-1" and ticket.born_at == 1000
+    assert ticket is not None
+    assert ticket.value == "ticket-secret-1"
+    assert ticket.born_at == 1000
     assert "ticket-secret-1" not in repr(ticket) + repr(store)
 
 
@@ -45,10 +47,12 @@ async def test_the_newest_ticket_wins_whatever_the_order_they_arrive_in(
     assert not await store.put("older", suite_key=SUITE, born_at=1000)
     assert not await store.put("newer", suite_key=SUITE, born_at=3000)  # a redelivery
     ticket = await store.current()
-    assert ticket is not None and (ticket.value, ticket.born_at) == ("newer", 2000)
+    assert ticket is not None
+    assert (ticket.value, ticket.born_at) == ("newer", 2000)
     assert await store.put("newest", suite_key=SUITE, born_at=4000)
     ticket = await store.current()
-    assert ticket is not None and ticket.value == "newest"
+    assert ticket is not None
+    assert ticket.value == "newest"
 
 
 async def test_a_ticket_for_another_suite_is_refused(store: SuiteTicketStore) -> None:
@@ -56,7 +60,8 @@ async def test_a_ticket_for_another_suite_is_refused(store: SuiteTicketStore) ->
     with pytest.raises(ValueError, match="another-suite"):
         await store.put("theirs", suite_key="another-suite", born_at=2)
     ticket = await store.current()
-    assert ticket is not None and ticket.value == "mine"
+    assert ticket is not None
+    assert ticket.value == "mine"
 
 
 async def test_organisations_follow_installs_and_removals(store: SuiteTicketStore) -> None:
@@ -80,7 +85,8 @@ async def test_a_redis_ticket_has_no_expiry_and_outlives_its_process(redis_url: 
         redis_url, suite_key=SUITE, namespace=namespace
     ) as restarted:
         ticket = await restarted.current()
-        assert ticket is not None and ticket.value == "kept-forever"
+        assert ticket is not None
+        assert ticket.value == "kept-forever"
 
 
 async def test_two_processes_racing_keep_the_newer_ticket(redis_url: str) -> None:
@@ -91,13 +97,11 @@ async def test_two_processes_racing_keep_the_newer_ticket(redis_url: str) -> Non
     ]
     try:
         await asyncio.gather(
-            *(
-                stores[n % 2].put(f"ticket-{n}", suite_key=SUITE, born_at=n)
-                for n in range(50)
-            )
+            *(stores[n % 2].put(f"ticket-{n}", suite_key=SUITE, born_at=n) for n in range(50))
         )
         ticket = await stores[0].current()
-        assert ticket is not None and ticket.value == "ticket-49"
+        assert ticket is not None
+        assert ticket.value == "ticket-49"
     finally:
         for one in stores:
             await one.aclose()
