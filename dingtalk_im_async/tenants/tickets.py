@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from attrs import define, field, validators
 
-from .._core import redaction
 from ..errors import DingTalkError
 from ..fleet import DEFAULT_TIMEOUT, RedisBacked, redis_client
 from ..token_cache import DEFAULT_NAMESPACE
@@ -136,7 +135,6 @@ class MemorySuiteTicketStore:
         kept = self._ticket
         if kept is not None and (born < kept.born_at or kept.value == value):
             return False
-        redaction.register(value)
         self._ticket = SuiteTicket(value=value, born_at=born)
         return True
 
@@ -212,7 +210,6 @@ class RedisSuiteTicketStore(RedisBacked):
 
     async def put(self, value: str, *, suite_key: str, born_at: int | None = None) -> bool:
         born = _check_put(self.suite_key, value, suite_key, born_at)
-        redaction.register(value)
         kept = await self._run("put", self._put_script(keys=[self.ticket_key], args=[value, born]))
         return bool(kept)
 
@@ -222,7 +219,6 @@ class RedisSuiteTicketStore(RedisBacked):
         if value is None or born is None:
             return None
         text = value.decode() if isinstance(value, bytes) else str(value)
-        redaction.register(text)
         return SuiteTicket(value=text, born_at=int(born))
 
     async def authorise(self, corp_id: str) -> None:

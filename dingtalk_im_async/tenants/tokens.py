@@ -39,7 +39,7 @@ from ..errors import (
 )
 from ..settings import ClientSettings, resolve_settings
 from ..token_cache import MemoryTokenCache, TokenCache, TokenCacheError
-from ..tokens import AppTokenProvider, _Held
+from ..tokens import AppTokenProvider
 from .api import CORP_TOKEN_PATH, TENANT_CODES, UNIFIED_TOKEN_PATH
 from .tickets import SuiteTicket, SuiteTicketStore, check_id
 
@@ -90,27 +90,12 @@ class CorpTokenProvider(AppTokenProvider):
             raise OrganisationRelievedError(self.corp_id)
         return await super().get_token()
 
-    async def invalidate(self, token: str) -> None:
-        await super().invalidate(token)
-        redaction.forget(token)
-
     async def _request(self) -> IssuedToken:
         return await self._suite.fetch(self.corp_id)
 
-    def _held_for(self, value: str, *, lifetime: float, remaining: float) -> _Held:
-        # Every token this provider holds, fetched here or read from the shared cache, is
-        # scrubbed from error texts; the one it replaces no longer is.
-        held = self._held
-        if held is not None and held.value != value:
-            redaction.forget(held.value)
-        redaction.register(value)
-        return super()._held_for(value, lifetime=lifetime, remaining=remaining)
-
     async def _drop(self) -> None:
         """Forget the token here and in the shared cache (the organisation removed the app)."""
-        held, self._held = self._held, None
-        if held is not None:
-            redaction.forget(held.value)
+        self._keep(None)
         try:
             cached = await self._cache.load(self._key)
             if cached is not None:
@@ -197,6 +182,7 @@ class SuiteTokens:
         self._retry: RetryPolicy = chosen.retry
         self._codec: Codec = codec(chosen.json_codec)
         self._providers: OrderedDict[str, CorpTokenProvider] = OrderedDict()
+        self._ticket_in_use: str | None = None
         self._closed = False
 
     def __repr__(self) -> str:
@@ -239,9 +225,13 @@ class SuiteTokens:
 
     async def close(self) -> None:
         """Cancel every fetch or refresh still running; later calls get `ClientClosedError`."""
+        if self._closed:
+            return
         self._closed = True
         providers = list(self._providers.values())
         await asyncio.gather(*(provider.close() for provider in providers))
+        redaction.forget(self._suite_secret)
+        self._use_ticket(None)
 
     async def __aenter__(self) -> SuiteTokens:
         return self
@@ -292,7 +282,17 @@ class SuiteTokens:
                 return None
             await asyncio.sleep(TICKET_POLL_INTERVAL)
 
+    def _use_ticket(self, value: str | None) -> None:
+        """Scrub the ticket in use from error texts, and no longer the one it replaced."""
+        if value != self._ticket_in_use:
+            if value is not None:
+                redaction.register(value)
+            if self._ticket_in_use is not None:
+                redaction.forget(self._ticket_in_use)
+            self._ticket_in_use = value
+
     async def _request(self, corp_id: str, ticket: SuiteTicket) -> IssuedToken:
+        self._use_ticket(ticket.value)
         body = {
             "suiteKey": self.suite_key,
             "suiteSecret": self._suite_secret,
@@ -300,9 +300,7 @@ class SuiteTokens:
             "suiteTicket": ticket.value,
         }
         status, reply = await self._exchange(self._url, body)
-        issued = parse_token_reply(status, reply)
-        redaction.register(issued.value)
-        return issued
+        return parse_token_reply(status, reply)
 
     async def _request_unified(self, corp_id: str) -> IssuedToken:
         """The unified endpoint's token: snake_case `access_token`, `expires_in`."""
@@ -318,9 +316,7 @@ class SuiteTokens:
         status, reply = await self._exchange(url, body)
         if isinstance(reply, dict):
             reply = {"accessToken": reply.get("access_token"), "expireIn": reply.get("expires_in")}
-        issued = parse_token_reply(status, reply)
-        redaction.register(issued.value)
-        return issued
+        return parse_token_reply(status, reply)
 
     async def _exchange(self, url: URL, body: dict[str, str]) -> tuple[int, Any]:
         """One token request (retried on HTTP 500 `system.error`); a refused key or secret
