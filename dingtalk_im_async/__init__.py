@@ -18,6 +18,8 @@ from .cards.models import *  # noqa: F403
 from .client import DingTalkClient
 from .errors import (
     ApiError,
+    BudgetError,
+    BudgetSpentError,
     CallQuotaExceededError,
     CardAlreadyExistsError,
     CardNotFoundError,
@@ -52,7 +54,8 @@ from .errors import (
     UnsuccessfulReplyError,
     Verdict,
 )
-from .fleet import RedisPacer, RedisTokenCache
+from .budget import Budget, CallBudget, MemoryBudget
+from .fleet import RedisBudget, RedisPacer, RedisTokenCache
 from .groups import GroupService
 from .groups.models import *  # noqa: F403 - each family's public names: its models' __all__
 from .pacing import LocalPacer, Pacer, pacer_key
@@ -73,10 +76,14 @@ __all__ = [
     "AnswerState",
     "ApiError",
     "AppTokenProvider",
+    "Budget",
+    "BudgetError",
+    "BudgetSpentError",
     "BulkOptions",
     "BulkOutcome",
     "BulkRun",
     "CachedToken",
+    "CallBudget",
     "CallQuotaExceededError",
     "CardAlreadyExistsError",
     "CardCallback",
@@ -97,6 +104,7 @@ __all__ = [
     "LegacyRefusalError",
     "LocalPacer",
     "MemberLimitError",
+    "MemoryBudget",
     "MemoryTokenCache",
     "MissingExtraError",
     "Pacer",
@@ -104,6 +112,7 @@ __all__ = [
     "PartialDeliveryError",
     "PermissionCheckError",
     "RateLimitError",
+    "RedisBudget",
     "RedisPacer",
     "RedisTokenCache",
     "ReplyUnavailableError",
