@@ -12,6 +12,7 @@ from . import cards, groups, robot, scenegroups
 from ._core.hosts import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_OAPI_BASE_URL, OAPI_BASE_URL_ENV
 from ._core.retry import RetryPolicy
 from .auth import StaticTokenProvider, TokenProvider
+from .budget import Budget, CallBudget, MemoryBudget
 from .bulk import BulkOutcome, BulkRun
 from .cards import AnswerCard, AnswerState, CardCallback, CardCallbackReply, CardService
 from .cards.models import *  # noqa: F403
@@ -54,7 +55,6 @@ from .errors import (
     UnsuccessfulReplyError,
     Verdict,
 )
-from .budget import Budget, CallBudget, MemoryBudget
 from .fleet import RedisBudget, RedisPacer, RedisTokenCache
 from .groups import GroupService
 from .groups.models import *  # noqa: F403 - each family's public names: its models' __all__

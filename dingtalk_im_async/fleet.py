@@ -434,7 +434,9 @@ class RedisBudget(RedisBacked):
         # month comes from it too), so a test clock set in another month works alike.
         ttl = math.ceil(seconds_left_in_month(_month_start(month))) + BUDGET_KEPT_AFTER_MONTH
         try:
-            reserved, used = await self._reserve(keys=[budget_key(scope, month)], args=[self.limit, ttl])
+            reserved, used = await self._reserve(
+                keys=[budget_key(scope, month)], args=[self.limit, ttl]
+            )
         except self._failures as error:
             raise self._unavailable("reserve a call", error) from error
         if not int(reserved):

@@ -97,7 +97,7 @@ class Transport:
         endpoint: Endpoint[RequestT, ResultT],
         request: RequestT,
         *,
-        pacer: Pacer | _ServicePacer | None = SERVICE_PACER,
+        pacer: Pacer | PacerLayer | _ServicePacer | None = SERVICE_PACER,
     ) -> ResultT:
         """Send `request` to `endpoint` and return its result, or raise a typed error.
 

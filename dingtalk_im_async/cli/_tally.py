@@ -141,10 +141,10 @@ class Tally:
                 "is spent (ApiCountLimitForOrg): --resume sends them next month.",
                 markup=False,
             )
-        others = self.not_sent - self.over_budget - self.over_quota
-        if others:
+        not_sent = self.not_sent - self.over_budget - self.over_quota
+        if not_sent:
             console.print(
-                f"{others} inputs were not sent (nothing was {words.past} for them): "
+                f"{not_sent} inputs were not sent (nothing was {words.past} for them): "
                 "--resume sends them."
             )
         unknown = self.unknown + self.skipped_unknown

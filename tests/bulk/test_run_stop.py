@@ -63,7 +63,9 @@ def connect(emulator: DingTalkEmulator, **more: Any) -> DingTalkClient:
 
 
 def requests(count: int, prefix: str = "g") -> list[CreateGroupRequest]:
-    return [CreateGroupRequest(name=f"{prefix}{n}", owner="o", useridlist=["u"]) for n in range(count)]
+    return [
+        CreateGroupRequest(name=f"{prefix}{n}", owner="o", useridlist=["u"]) for n in range(count)
+    ]
 
 
 async def run(

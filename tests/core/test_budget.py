@@ -137,7 +137,8 @@ async def test_one_warning_per_scope_and_month_without_secrets(
         for _ in range(5):
             await client.groups.create(REQUEST)
         token = await client.tokens.get_token()
-    assert len(caplog.records) == 2 and "2027-01" in caplog.records[1].getMessage()
+    assert len(caplog.records) == 2
+    assert "2027-01" in caplog.records[1].getMessage()
     assert not any(
         emulator.app_secret in record.getMessage() or token in record.getMessage()
         for record in caplog.records
