@@ -12,12 +12,15 @@ from . import cards, groups, robot, scenegroups
 from ._core.hosts import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_OAPI_BASE_URL, OAPI_BASE_URL_ENV
 from ._core.retry import RetryPolicy
 from .auth import StaticTokenProvider, TokenProvider
+from .budget import Budget, CallBudget, MemoryBudget
 from .bulk import BulkOutcome, BulkRun
 from .cards import AnswerCard, AnswerState, CardCallback, CardCallbackReply, CardService
 from .cards.models import *  # noqa: F403
 from .client import DingTalkClient
 from .errors import (
     ApiError,
+    BudgetError,
+    BudgetSpentError,
     CallQuotaExceededError,
     CardAlreadyExistsError,
     CardNotFoundError,
@@ -58,7 +61,7 @@ from .errors import (
     UnsuccessfulReplyError,
     Verdict,
 )
-from .fleet import RedisPacer, RedisTokenCache
+from .fleet import RedisBudget, RedisPacer, RedisTokenCache
 from .groups import GroupService
 from .groups.models import *  # noqa: F403 - each family's public names: its models' __all__
 from .pacing import LocalPacer, Pacer, pacer_key
@@ -79,10 +82,14 @@ __all__ = [
     "AnswerState",
     "ApiError",
     "AppTokenProvider",
+    "Budget",
+    "BudgetError",
+    "BudgetSpentError",
     "BulkOptions",
     "BulkOutcome",
     "BulkRun",
     "CachedToken",
+    "CallBudget",
     "CallQuotaExceededError",
     "CardAlreadyExistsError",
     "CardCallback",
@@ -107,6 +114,7 @@ __all__ = [
     "LegacyRefusalError",
     "LocalPacer",
     "MemberLimitError",
+    "MemoryBudget",
     "MemoryTokenCache",
     "MissingExtraError",
     "NoSuiteTicketError",
@@ -116,6 +124,7 @@ __all__ = [
     "PartialDeliveryError",
     "PermissionCheckError",
     "RateLimitError",
+    "RedisBudget",
     "RedisPacer",
     "RedisTokenCache",
     "ReplyUnavailableError",

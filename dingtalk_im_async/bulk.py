@@ -12,8 +12,11 @@ message, unless it carries a dedup key). An operation whose endpoint names a
 dedup key (a scene-group create's `uuid`) gets one per input that has none,
 derived from the run's `run_id` and the input's position (`_core.dedup`),
 so its unknown outcomes are put back too. When DingTalk reports the monthly call quota spent
-(`CallQuotaExceededError`), the run stops sending: every input not yet sent
-gets a `RunStoppedError` (verdict `NOT_SENT`), so a later run sends them.
+(`CallQuotaExceededError`), or the client's call budget is used up
+(`BudgetSpentError`), the run stops sending: every input not yet sent, calls
+already waiting for their pacing slot included, gets a `RunStoppedError`
+(verdict `NOT_SENT`), so a later run sends them. The run's `RunGate`, laid
+over its pacer, is what stops those waiting calls.
 """
 
 from __future__ import annotations
@@ -37,8 +40,10 @@ from ._core.dedup import new_run_id, with_key
 from ._core.deprecation import warn_deprecated
 from ._core.endpoint import Endpoint
 from ._core.retry import pause
+from ._core.run_gate import RunGate
 from ._core.service import endpoint_of
 from .errors import (
+    BudgetSpentError,
     CallQuotaExceededError,
     DingTalkError,
     RateLimitError,
@@ -46,7 +51,7 @@ from .errors import (
     Verdict,
     verdict_of,
 )
-from .pacing import RUN_PACER, SERVICE_PACER, Pacer, pacer_for
+from .pacing import RUN_PACER, SERVICE_PACER, Pacer, _ServicePacer, pacer_for
 from .settings import BulkOptions, resolve_settings
 
 __all__ = ["DEFAULT_PACING", "BulkOutcome", "BulkRun", "RateLimitedRetry", "bulk_options"]
@@ -164,11 +169,12 @@ class BulkRun(Generic[ItemT, ResultT]):
     ) -> None:
         chosen, pacer = bulk_options(options, by_name, pacer=pacer)
         if pacer is not None:
-            self._pacer: object = pacer
+            self._pacer: Pacer | _ServicePacer | None = pacer
         elif chosen.rate_limit == "service":
             self._pacer = DEFAULT_PACING
         else:
             self._pacer = pacer_for(chosen.rate_limit)
+        self._gate = RunGate(self._pacer)
         self._endpoint: Endpoint[ItemT, ResultT] | None = endpoint_of(call)
         self._run_id = chosen.run_id if chosen.run_id is not None else new_run_id()
         self._source: Iterator[ItemT] | AsyncIterator[ItemT]
@@ -183,7 +189,6 @@ class BulkRun(Generic[ItemT, ResultT]):
         self._repeat_safe: bool | None = repeat_safe
         self._retries = chosen.rate_limited_retries
         self._backoff = chosen.rate_limited_backoff
-        self._stopped_by: CallQuotaExceededError | None = None
         self._queue: asyncio.Queue[BulkOutcome[ItemT, ResultT] | _End] | None = None
         self._slots: asyncio.Semaphore | None = None  # calls in flight
         self._room: asyncio.Semaphore | None = None  # inputs held: in flight or unconsumed
@@ -200,6 +205,12 @@ class BulkRun(Generic[ItemT, ResultT]):
         """The run's id, from which inputs without a dedup key get one: `options.run_id`,
         else a random one. Keep it to resume the run (`BulkOptions(run_id=...)`)."""
         return self._run_id
+
+    def stop(self, cause: DingTalkError) -> None:
+        """Send nothing more: calls waiting for their pacing slot, and inputs not yet sent,
+        get `RunStoppedError(cause)` (not sent); calls already sent finish. The run does
+        this itself when the monthly quota or the call budget runs out."""
+        self._gate.stop(cause)
 
     # -- consumer side -------------------------------------------------------
 
@@ -285,11 +296,10 @@ class BulkRun(Generic[ItemT, ResultT]):
                 break
             if self._endpoint is not None and self._endpoint.dedup_key is not None:
                 item = with_key(self._endpoint, item, self._run_id, index)
-            if self._stopped_by is not None:  # answered at once, without a call
+            if self._gate.stopped_by is not None:  # answered at once, without a call
                 slots.release()
-                queue.put_nowait(
-                    BulkOutcome(index=index, request=item, error=RunStoppedError(self._stopped_by))
-                )
+                stopped = RunStoppedError(self._gate.stopped_by)
+                queue.put_nowait(BulkOutcome(index=index, request=item, error=stopped))
                 index += 1
                 continue
             task = asyncio.create_task(self._run_one(index, item, queue, slots))
@@ -322,20 +332,19 @@ class BulkRun(Generic[ItemT, ResultT]):
         queue.put_nowait(outcome)
 
     async def _outcome_of(self, index: int, item: ItemT) -> BulkOutcome[ItemT, ResultT]:
-        if self._pacer is not DEFAULT_PACING:
-            RUN_PACER.set(self._pacer)  # type: ignore[arg-type]  # this task's context only
+        RUN_PACER.set(self._gate)  # this task's context only
         put_back = 0
         while True:
-            if self._stopped_by is not None:
-                error: Exception = RunStoppedError(self._stopped_by)
+            if self._gate.stopped_by is not None:
+                error: Exception = RunStoppedError(self._gate.stopped_by)
                 return BulkOutcome(index=index, request=item, error=error)
             try:
                 result = await self._call(item)
-            except CallQuotaExceededError as quota:
-                if self._stopped_by is None:
-                    logger.warning("monthly call quota spent (%s); sending nothing more", quota)
-                    self._stopped_by = quota
-                error = quota
+            except (CallQuotaExceededError, BudgetSpentError) as spent:
+                if self._gate.stopped_by is None:
+                    logger.warning("%s; sending nothing more", spent)
+                    self._gate.stop(spent)
+                error = spent
             except Exception as failure:  # noqa: BLE001 - one input's failure is its outcome
                 error = failure
                 if put_back < self._retries and self._may_put_back(failure, item):

@@ -9,6 +9,7 @@ from typing import TypeVar
 import aiohttp
 
 from ._core.service import build_transport
+from .budget import Budget, CallBudget
 from .bulk import BulkRun, bulk_options
 from .cards import CardService
 from .groups import GroupService
@@ -47,6 +48,11 @@ class DingTalkClient:
     in flight, and any later call, with `ClientClosedError`. Callers who
     need their own session, proxies or token source build `GroupService`
     directly.
+
+    Calls are counted against a monthly call budget when the settings'
+    `call_budget` is set (in this process) or `budget` is given (e.g. a
+    `RedisBudget` a fleet shares), for `budget_scope`: the organisation, by
+    default the app key (an internal app's organisation).
     """
 
     def __init__(
@@ -58,6 +64,8 @@ class DingTalkClient:
         cache: TokenCache | None = None,
         pacer: Pacer | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        budget: Budget | None = None,
+        budget_scope: str | None = None,
         **by_name: object,
     ) -> None:
         if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
@@ -72,7 +80,9 @@ class DingTalkClient:
             self.tokens = AppTokenProvider(
                 self._session, app_key=app_key, app_secret=app_secret, settings=chosen, cache=cache
             )
-            self._transport = build_transport(self._session, self.tokens, chosen, pacer)
+            self._transport = build_transport(
+                self._session, self.tokens, chosen, pacer, budget=budget, budget_scope=budget_scope
+            )
             self.groups = GroupService.over(self._transport)
             robot_code = app_key if chosen.robot_code is None else chosen.robot_code
             self.robot = RobotService.over(self._transport, robot_code=robot_code)
@@ -94,6 +104,12 @@ class DingTalkClient:
     def closed(self) -> bool:
         """True once `close()` has run."""
         return self._closed
+
+    @property
+    def budget(self) -> CallBudget | None:
+        """The monthly call budget the client's calls count against (`await
+        client.budget.used()`: calls this month), or None when they are not counted."""
+        return self._transport.budget
 
     def many(
         self,

@@ -1,18 +1,24 @@
-"""Sharing through Redis across a fleet of processes: `RedisTokenCache` and `RedisPacer`.
+"""Sharing through Redis across a fleet of processes: `RedisTokenCache`, `RedisPacer` and
+`RedisBudget`.
 
-Both stand on `RedisBacked`: a `redis.asyncio.Redis` the caller passes (and
+All three stand on `RedisBacked`: a `redis.asyncio.Redis` the caller passes (and
 keeps owning), or one `from_url()` makes with `redis_client()`, and closes.
 That client has connect and socket timeouts and no retries on every redis-py
 the `redis` extra allows (redis-py 5 sets no timeouts by default), so a dead
 or frozen (SIGSTOPped) Redis costs each call a bounded time and becomes a
 typed error: `TokenCacheError` for the cache, after which the provider
 fetches on its own; `PacingError` (not sent) for the pacer, which never lets
-a call go without a slot, so no outage pushes the fleet over its rate.
+a call go without a slot, so no outage pushes the fleet over its rate;
+`BudgetError` (not sent) for the budget, which never lets a call go uncounted.
+
+The module is longer than 400 lines because the three share `RedisBacked`
+and `redis_client`, and each is one class with its one script.
 """
 
 from __future__ import annotations
 
 import asyncio
+import calendar
 import logging
 import math
 import time
@@ -20,7 +26,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .errors import MissingExtraError, PacingError
+from .budget import CHINA_UTC_OFFSET, budget_key, check_limit, month_of, seconds_left_in_month
+from .errors import BudgetError, BudgetSpentError, MissingExtraError, PacingError
 from .pacing import check_rate, pacer_key, spacing_for
 from .token_cache import DEFAULT_NAMESPACE, CachedToken, TokenCacheError
 
@@ -28,7 +35,15 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
     from redis.typing import EncodableT, FieldT
 
-__all__ = ["DEFAULT_TIMEOUT", "RESERVE_SCRIPT", "RedisBacked", "RedisPacer", "RedisTokenCache"]
+__all__ = [
+    "BUDGET_SCRIPT",
+    "DEFAULT_TIMEOUT",
+    "RESERVE_SCRIPT",
+    "RedisBacked",
+    "RedisBudget",
+    "RedisPacer",
+    "RedisTokenCache",
+]
 
 logger = logging.getLogger("dingtalk_im_async.fleet")
 
@@ -345,3 +360,111 @@ def _check_keys(app_key: str | None, key: str | None) -> tuple[str | None, str |
         if value is not None and (not isinstance(value, str) or not value):
             raise ValueError(f"{name} must be a non-empty string")
     return app_key, key
+
+
+# -- the budget -------------------------------------------------------------------------
+
+#: KEYS[1]: a scope's count for one month; ARGV[1]: the limit; ARGV[2]: seconds the key
+#: lives. Returns {1, count after} when a unit was reserved, {0, count} when none is left.
+BUDGET_SCRIPT = """
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used >= tonumber(ARGV[1]) then
+    return {0, used}
+end
+used = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return {1, used}
+"""
+#: KEYS[1] as above: one unit back, never below 0.
+_GIVE_BACK_SCRIPT = """
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used > 0 then
+    return redis.call('DECR', KEYS[1])
+end
+return 0
+"""
+#: How long a month's count outlives the month: long enough to read it back after a run
+#: that crossed midnight at the month's end.
+BUDGET_KEPT_AFTER_MONTH = 7 * 24 * 3600
+
+
+class RedisBudget(RedisBacked):
+    """A monthly call budget a fleet shares through Redis (extra `redis`).
+
+    Each scope's calls in a month (China time) are counted under
+    `budget.budget_key(scope, month)`; one script reserves a unit only while
+    the count is below `limit`, so processes sharing the key never exceed it
+    together. The key expires a week after its month. When Redis cannot
+    answer, `reserve()` raises `BudgetError`: the call is not sent, and never
+    sent uncounted.
+    """
+
+    def __init__(
+        self, client: Redis, *, limit: int, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.limit = check_limit(limit)
+        self.clock = clock
+        super().__init__(client)
+        self._reserve: Any = client.register_script(BUDGET_SCRIPT)
+        self._give_back: Any = client.register_script(_GIVE_BACK_SCRIPT)
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        limit: int,
+        timeout: float = DEFAULT_TIMEOUT,
+        clock: Callable[[], float] = time.time,
+    ) -> RedisBudget:
+        """A budget with its own client for `url`; close it after (or use `async with`).
+        `clock` (Unix time; tests set their own) says which month it is."""
+        check_limit(limit)
+        client = redis_client(url, timeout=timeout, feature="a call budget shared through Redis")
+        return cls(client, limit=limit, clock=clock)._own()
+
+    def __repr__(self) -> str:
+        return f"RedisBudget(limit={self.limit})"
+
+    def month(self) -> str:
+        return month_of(self.clock())
+
+    async def reserve(self, scope: str, month: str) -> int:
+        # The key lives until a week after the month, counted from the caller's clock (the
+        # month comes from it too), so a test clock set in another month works alike.
+        ttl = math.ceil(seconds_left_in_month(_month_start(month))) + BUDGET_KEPT_AFTER_MONTH
+        try:
+            reserved, used = await self._reserve(
+                keys=[budget_key(scope, month)], args=[self.limit, ttl]
+            )
+        except self._failures as error:
+            raise self._unavailable("reserve a call", error) from error
+        if not int(reserved):
+            raise BudgetSpentError(scope=scope, month=month, used=int(used), limit=self.limit)
+        return int(used)
+
+    async def give_back(self, scope: str, month: str) -> None:
+        try:
+            await self._give_back(keys=[budget_key(scope, month)])
+        except self._failures as error:
+            raise self._unavailable("give a call back", error) from error
+
+    async def used(self, scope: str, month: str) -> int:
+        try:
+            raw = await self._client.get(budget_key(scope, month))
+        except self._failures as error:
+            raise self._unavailable("read the count", error) from error
+        return int(raw or 0)
+
+    def _unavailable(self, operation: str, error: BaseException) -> BudgetError:
+        # Only the type: a driver's message may carry connection details.
+        return BudgetError(
+            f"{self!r} on {self._where()} could not {operation} ({type(error).__name__}); "
+            "the call was not sent"
+        )
+
+
+def _month_start(month: str) -> float:
+    """The Unix time a month (`YYYY-MM`, China time) starts."""
+    year, number = (int(part) for part in month.split("-"))
+    return float(calendar.timegm((year, number, 1, 0, 0, 0, 0, 0, 0)) - CHINA_UTC_OFFSET)

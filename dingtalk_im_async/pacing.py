@@ -30,6 +30,7 @@ __all__ = [
     "SERVICE_PACER",
     "LocalPacer",
     "Pacer",
+    "PacerLayer",
     "check_rate",
     "pacer_for",
     "pacer_key",
@@ -70,8 +71,21 @@ class _ServicePacer:
 
 #: "Pace with the service's own pacer" (the default of a bulk run's `rate_limit`).
 SERVICE_PACER: Final = _ServicePacer()
-#: A bulk run's own pacer, set in each of its tasks; the transport uses it over its own.
-RUN_PACER: ContextVar[Pacer | _ServicePacer | None] = ContextVar(
+
+
+class PacerLayer:
+    """A pacer laid over whichever pacer each call would use (its service's own, unless the
+    layer names another): set as `RUN_PACER`, it sees every send of a group of calls, e.g.
+    to stop admitting them all at once. `over(pacer)` is the pacer a call then waits on."""
+
+    def over(self, pacer: Pacer | None) -> Pacer:
+        """The pacer of a call whose service paces with `pacer` (None: not paced)."""
+        raise NotImplementedError
+
+
+#: A bulk run's own pacer (or layer), set in each of its tasks; the transport uses it over
+#: its own.
+RUN_PACER: ContextVar[Pacer | PacerLayer | _ServicePacer | None] = ContextVar(
     "dingtalk_run_pacer", default=SERVICE_PACER
 )
 

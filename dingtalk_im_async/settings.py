@@ -108,6 +108,16 @@ def _retry_policy(_instance: object, _attribute: attrs.Attribute[Any], value: ob
         raise TypeError(f"retry must be a RetryPolicy, got {type(value).__name__}")
 
 
+def _budget(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _whole(1)(_instance, attribute, value)
+
+
+def _fraction(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not _number(value) or not 0 < value <= 1:  # type: ignore[operator]
+        raise ValueError(f"{attribute.name} must be a fraction above 0 and at most 1")
+
+
 def _robot_code(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, str) or not value.strip()):
         raise ValueError("robot_code must be a non-blank string, or None for the app key")
@@ -194,6 +204,22 @@ class ClientSettings:
         "(`CardService.answer`; DingTalk's own connector waits 0.8 s). All cards' updates "
         "share the per-API pacing besides.",
         validator=_seconds,
+    )
+    call_budget: int | None = _setting(
+        None,
+        "API calls the organisation may make per month (China time) through this client, "
+        "counted right before each send; past it a call is not sent (`BudgetSpentError`) and "
+        "a bulk run stops. Set it below DingTalk's quota (5,000 a month on the standard "
+        "edition) less what other apps of the organisation use; token calls are exempt. "
+        "None: not counted. A count a fleet shares is the `budget` argument (`RedisBudget`).",
+        validator=_budget,
+        flag="--budget",
+    )
+    budget_warn_at: float = _setting(
+        0.8,
+        "The fraction of the call budget at which one warning is logged per organisation "
+        "and month.",
+        validator=_fraction,
     )
     card_finish_timeout: float = _setting(
         10.0,

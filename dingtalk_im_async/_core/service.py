@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import aiohttp
 
 from ..auth import TokenProvider
+from ..budget import Budget, CallBudget, MemoryBudget
 from ..pacing import Pacer, pacer_for
 from ..settings import ClientSettings, resolve_settings
 from .endpoint import Endpoint
@@ -66,9 +67,14 @@ def build_transport(
     token_provider: TokenProvider,
     settings: ClientSettings,
     pacer: Pacer | None,
+    *,
+    budget: Budget | None = None,
+    budget_scope: str | None = None,
 ) -> Transport:
     """A transport after checking every argument, before any I/O. `pacer` None: the
-    settings' `rate_limit` (a `LocalPacer`, or no pacing)."""
+    settings' `rate_limit` (a `LocalPacer`, or no pacing). `budget` None: the settings'
+    `call_budget` (a `MemoryBudget`, or no counting), counted for `budget_scope` (the
+    organisation; None: the token provider's app key)."""
     if not isinstance(session, aiohttp.ClientSession):
         raise TypeError("session must be an aiohttp.ClientSession")
     if not callable(getattr(token_provider, "get_token", None)):
@@ -84,7 +90,29 @@ def build_transport(
         retry=settings.retry,
         pacer=pacer if pacer is not None else pacer_for(settings.rate_limit),
         codec=codec(settings.json_codec),
+        budget=_call_budget(token_provider, settings, budget, budget_scope),
     )
+
+
+def _call_budget(
+    token_provider: TokenProvider,
+    settings: ClientSettings,
+    budget: Budget | None,
+    scope: str | None,
+) -> CallBudget | None:
+    """The transport's budget: `budget` (a fleet's), else one of the settings' `call_budget`
+    calls in this process, else none."""
+    if budget is None and settings.call_budget is not None:
+        budget = MemoryBudget(settings.call_budget)
+    if budget is None:
+        return None
+    if not isinstance(budget, Budget):
+        raise TypeError("budget must be a Budget (MemoryBudget, RedisBudget, ...)")
+    if scope is None:
+        scope = getattr(token_provider, "app_key", None)
+    if not isinstance(scope, str) or not scope:
+        raise ValueError("a budget needs budget_scope= (the organisation's corp id or app key)")
+    return CallBudget(budget, scope, warn_at=settings.budget_warn_at)
 
 
 class ServiceBase:

@@ -21,8 +21,17 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ..auth import TokenProvider
-from ..errors import DingTalkError, RequestValidationError, ResponseError, is_token_refusal
-from ..pacing import RUN_PACER, SERVICE_PACER, Pacer, _ServicePacer
+from ..budget import CallBudget
+from ..errors import (
+    DingTalkError,
+    RateLimitError,
+    RequestValidationError,
+    ResponseError,
+    Verdict,
+    is_token_refusal,
+    verdict_of,
+)
+from ..pacing import RUN_PACER, SERVICE_PACER, Pacer, PacerLayer, _ServicePacer
 from .endpoint import QUERY_METHODS, Endpoint, Host
 from .failures import not_sent
 from .http import JSON_HEADERS, TOKEN_HEADER, exchange
@@ -47,7 +56,10 @@ class Transport:
 
     `pacer` (None: no pacing) is asked for a slot of the endpoint's API right
     before every HTTP send, after the token is in hand, so neither a slow
-    token fetch nor retries or replays can bunch calls together.
+    token fetch nor retries or replays can bunch calls together. `budget`
+    (None: calls are not counted) then reserves the send's unit of the
+    month's call budget; a send DingTalk does not bill (not sent, or refused
+    for rate) gives it back.
     """
 
     def __init__(
@@ -61,12 +73,14 @@ class Transport:
         retry: RetryPolicy,
         pacer: Pacer | None,
         codec: Codec,
+        budget: CallBudget | None = None,
     ) -> None:
         self.session = session
         self.tokens = token_provider
         self.base_url = base_url
         self.oapi_base_url = oapi_base_url
         self.pacer = pacer
+        self.budget = budget
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry = retry
         self._prepared: dict[int, _Prepared] = {}  # by id(endpoint)
@@ -89,7 +103,7 @@ class Transport:
         endpoint: Endpoint[RequestT, ResultT],
         request: RequestT,
         *,
-        pacer: Pacer | _ServicePacer | None = SERVICE_PACER,
+        pacer: Pacer | PacerLayer | _ServicePacer | None = SERVICE_PACER,
     ) -> ResultT:
         """Send `request` to `endpoint` and return its result, or raise a typed error.
 
@@ -114,7 +128,12 @@ class Transport:
             data, query = self._encode(body), None
         if pacer is SERVICE_PACER:
             pacer = RUN_PACER.get()
-        paced = self.pacer if isinstance(pacer, _ServicePacer) else pacer
+        if isinstance(pacer, _ServicePacer):
+            paced = self.pacer
+        elif isinstance(pacer, PacerLayer):
+            paced = pacer.over(self.pacer)
+        else:
+            paced = pacer
         try:
             token = await self.tokens.get_token()
         except DingTalkError as error:
@@ -180,13 +199,25 @@ class Transport:
         token: str,
         pacer: Pacer | None,
     ) -> Awaitable[tuple[int, Any]]:
-        """One HTTP send: its pacing slot first, when paced, then the exchange.
+        """One HTTP send: its pacing slot and budget unit first, when paced or counted, then
+        the exchange.
 
-        Not a coroutine itself: unpaced, the exchange is awaited directly, so
-        pacing that is off costs no await at all.
+        Not a coroutine itself: unpaced and uncounted, the exchange is awaited
+        directly, so pacing and budgets that are off cost no await at all.
         """
-        if pacer is not None:
+        if pacer is not None or self.budget is not None:
             return self._paced_attempt(prepared, url, data, query, token, pacer)
+        return self._exchange(prepared, url, data, query, token)
+
+    def _exchange(
+        self,
+        prepared: _Prepared,
+        url: URL,
+        data: bytes | None,
+        query: dict[str, Any] | None,
+        token: str,
+    ) -> Awaitable[tuple[int, Any]]:
+        """The HTTP exchange itself."""
         if prepared.legacy:
             if token != self._sent_token[0]:
                 _note_sent(self._sent_token, token)
@@ -215,18 +246,37 @@ class Transport:
         data: bytes | None,
         query: dict[str, Any] | None,
         token: str,
-        pacer: Pacer,
+        pacer: Pacer | None,
     ) -> tuple[int, Any]:
-        """`_attempt` once the pacer gives this send its slot of the endpoint's API."""
+        """`_exchange` once the pacer gives this send its slot of the endpoint's API and the
+        budget its unit of the month (kept unless DingTalk does not bill the send)."""
         facts = CALL_FACTS.get()
         started = time.monotonic() if facts is not None else 0.0
         try:
-            await pacer.wait(prepared.api)
+            if pacer is not None:
+                await pacer.wait(prepared.api)
+            month = await self.budget.reserve() if self.budget is not None else None
         except DingTalkError as error:
             raise not_sent(error) from error.__cause__
         if facts is not None:
             facts.pacing_wait += time.monotonic() - started
-        return await self._attempt(prepared, url, data, query, token, None)
+        if month is None:
+            return await self._exchange(prepared, url, data, query, token)
+        try:
+            return await self._exchange(prepared, url, data, query, token)
+        except DingTalkError as error:
+            if isinstance(error, RateLimitError) or verdict_of(error) is Verdict.NOT_SENT:
+                await self._give_back(month)
+            raise
+
+    async def _give_back(self, month: str) -> None:
+        """Return a unit DingTalk did not bill; failing to is logged, never raised over the
+        call's own error (the budget then errs on the safe side: one unit too many)."""
+        assert self.budget is not None
+        try:
+            await self.budget.give_back(month)
+        except DingTalkError as error:
+            logger.warning("could not give a budget unit back: %s", error)
 
     def _headers_for(self, token: str) -> CIMultiDictProxy[str]:
         """The request headers carrying `token`, rebuilt only when the token changes."""

@@ -16,7 +16,7 @@ from yarl import URL
 from .._core.hosts import resolve_base_url, resolve_oapi_base_url
 from ..client import DingTalkClient
 from ..emulator import DingTalkEmulator
-from ..fleet import RedisPacer
+from ..fleet import RedisBudget, RedisPacer
 from ..settings import ClientSettings
 from ._options import setting_options, settings_from
 
@@ -131,7 +131,8 @@ async def connect(
     """Open the client (and the emulator, for `--emulator`); close both on exit.
 
     `robot_code` None: the app's own robot (the app key). `redis_url`: pace at
-    the settings' `rate_limit` through a `RedisPacer` every worker shares.
+    the settings' `rate_limit` through a `RedisPacer` every worker shares, and
+    count the settings' `call_budget` through a `RedisBudget` they share.
     """
     async with contextlib.AsyncExitStack() as stack:
         emulator = None
@@ -147,12 +148,18 @@ async def connect(
             pacer = await stack.enter_async_context(
                 RedisPacer.from_url(redis_url, rate=settings.rate_limit, app_key=app_key)
             )
+        budget = None
+        if redis_url and settings.call_budget is not None:
+            budget = await stack.enter_async_context(
+                RedisBudget.from_url(redis_url, limit=settings.call_budget)
+            )
         client = await stack.enter_async_context(
             DingTalkClient(
                 app_key=app_key,
                 app_secret=app_secret,
                 settings=attrs.evolve(settings, robot_code=robot_code),
                 pacer=pacer,
+                budget=budget,
             )
         )
         yield Connection(

@@ -48,6 +48,14 @@ class Tally:
     #: A signal cancelled the run (the second, or the first before sending began).
     abandoning: bool = False
     abandoned: int = 0
+    #: Inputs not sent because the call budget (`--budget`) was spent.
+    over_budget: int = 0
+    #: Inputs not sent because DingTalk's monthly call quota was spent.
+    over_quota: int = 0
+    #: The month's count of calls, its limit and the month (China time), when budgeted.
+    budget_used: int | None = None
+    budget_limit: int | None = None
+    budget_month: str | None = None
     failures: list[str] = field(factory=list)
 
     def fail(self, line: int, why: str) -> None:
@@ -115,9 +123,28 @@ class Tally:
         listed = self.failed + self.invalid
         if listed > len(self.failures):
             err.print(f"  ... and {listed - len(self.failures)} more (see the results file)")
-        if self.not_sent:
+        if self.budget_used is not None:
             console.print(
-                f"{self.not_sent} inputs were not sent (nothing was {words.past} for them): "
+                f"Call budget: {self.budget_used} of {self.budget_limit} calls used in "
+                f"{self.budget_month} (China time).",
+                markup=False,
+            )
+        if self.over_budget:
+            console.print(
+                f"{self.over_budget} inputs were not sent because the call budget is spent: "
+                "--resume sends them next month (or now with a larger --budget).",
+                markup=False,
+            )
+        if self.over_quota:
+            console.print(
+                f"{self.over_quota} inputs were not sent because DingTalk's monthly call quota "
+                "is spent (ApiCountLimitForOrg): --resume sends them next month.",
+                markup=False,
+            )
+        not_sent = self.not_sent - self.over_budget - self.over_quota
+        if not_sent:
+            console.print(
+                f"{not_sent} inputs were not sent (nothing was {words.past} for them): "
                 "--resume sends them."
             )
         unknown = self.unknown + self.skipped_unknown

@@ -22,8 +22,15 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from ..budget import CallBudget
 from ..bulk import BulkOutcome, BulkRun
-from ..errors import DingTalkError, MissingExtraError
+from ..errors import (
+    BudgetSpentError,
+    CallQuotaExceededError,
+    DingTalkError,
+    MissingExtraError,
+    RunStoppedError,
+)
 from ..settings import BulkOptions, ClientSettings
 from ._client import connect, connection_options
 from ._encoding import DEFAULT_ENCODING
@@ -117,16 +124,22 @@ __all__ = ["bulk"]
 @setting_options(
     ClientSettings,
     "rate_limit",
+    "call_budget",
     rate_limit={
         "type": click.FloatRange(min=0),
         "help_more": "0 turns pacing off.",
+    },
+    call_budget={
+        "type": click.IntRange(min=1),
+        "help_more": "the run stops before the month's count reaches it (counted by this "
+        "run alone, or by every worker through --redis-url); --resume sends the rest.",
     },
 )
 @click.option(
     "--redis-url",
     envvar="DINGTALK_REDIS_URL",
     show_envvar=True,
-    help="Share --rate with every worker using this Redis (fleets of processes).",
+    help="Share --rate and --budget with every worker using this Redis (fleets of processes).",
 )
 @connection_options
 def bulk(**given: Any) -> None:
@@ -245,6 +258,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
                             _record(outcome, results, tally, bar, job)
                 except asyncio.CancelledError:  # a second signal: the summary still follows
                     _uncancel()
+            await _read_budget(client.budget, tally)
     finally:
         tally.abandoned = len(in_flight)
         tally.unknown += tally.abandoned
@@ -253,6 +267,22 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
         results.close()
         journal.close()
         journal_path(job.results).unlink(missing_ok=True)
+
+
+async def _read_budget(budget: CallBudget | None, tally: Tally) -> None:
+    """The month's count for the summary; a budget that cannot say is left out of it."""
+    if budget is None:
+        return
+    try:
+        tally.budget_used = await budget.used()
+    except DingTalkError:
+        return
+    tally.budget_limit, tally.budget_month = budget.limit, budget.budget.month()
+
+
+def _stopped_by(error: BaseException) -> BaseException:
+    """What stopped a run, for an input it did not send: the error itself, or its cause."""
+    return error.cause if isinstance(error, RunStoppedError) else error
 
 
 def _uncancel() -> None:
@@ -292,6 +322,11 @@ def _record(
             tally.unknown += 1
         elif entry["status"] == NOT_SENT:
             tally.not_sent += 1
+            cause = _stopped_by(outcome.error)
+            if isinstance(cause, BudgetSpentError):
+                tally.over_budget += 1
+            elif isinstance(cause, CallQuotaExceededError):
+                tally.over_quota += 1
         else:
             tally.fail(line, why)
         bar.note(f"line {line}: {entry['status']}: {why}")

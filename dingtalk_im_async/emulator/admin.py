@@ -132,6 +132,12 @@ async def _revoke_tokens(call: AdminCall) -> Any:
     return {"revoked": True}
 
 
+async def _new_month(call: AdminCall) -> Any:
+    """The monthly call quota starts over (a new month); everything else stays."""
+    await _controls(call).new_month()
+    return {"quotaUsed": (await _controls(call).get_counters()).quota_used}
+
+
 async def _reset(call: AdminCall) -> Any:
     """Forget every family's state, the journal, counters, faults and tokens; settings stay."""
     await _controls(call).reset()
@@ -174,6 +180,7 @@ ADMIN_ROUTES = (
     AdminRoute(method="POST", path="/faults", handler=_schedule_faults),
     AdminRoute(method="DELETE", path="/faults", handler=_clear_faults),
     AdminRoute(method="POST", path="/tokens/revoke", handler=_revoke_tokens),
+    AdminRoute(method="POST", path="/quota/new-month", handler=_new_month),
     AdminRoute(method="POST", path="/reset", handler=_reset),
     AdminRoute(method="GET", path="/qps", handler=_qps),
     AdminRoute(method="PUT", path="/qps", handler=_set_qps),

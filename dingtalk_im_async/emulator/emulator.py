@@ -335,6 +335,12 @@ class DingTalkEmulator(
         self._tokens.revoke()
         return DONE
 
+    def new_month(self) -> Done:
+        self.quota_used = 0
+        for traffic in self.traffic.values():
+            traffic.quota_used = 0
+        return DONE
+
     def reset(self) -> Done:
         self.quota_used = 0
         self.stores.clear()

@@ -204,5 +204,8 @@ class RemoteEmulator(
     async def revoke_tokens(self) -> None:
         await self._admin("POST", "/tokens/revoke")
 
+    async def new_month(self) -> None:
+        await self._admin("POST", "/quota/new-month")
+
     async def reset(self) -> None:
         await self._admin("POST", "/reset")

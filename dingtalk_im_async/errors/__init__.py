@@ -17,6 +17,8 @@ from ._base import DingTalkError, Verdict, verdict_of
 from ._cards import CardAlreadyExistsError, CardNotFoundError, PartialDeliveryError
 from ._groups import GroupDisbandedError, GroupNotFoundError, SubAdminLimitError, UnknownUserError
 from ._local import (
+    BudgetError,
+    BudgetSpentError,
     ClientClosedError,
     MissingExtraError,
     PacingError,
@@ -62,6 +64,8 @@ __all__ = [
     "COMMON_CODES",
     "EXCERPT_CHARS",
     "ApiError",
+    "BudgetError",
+    "BudgetSpentError",
     "CallQuotaExceededError",
     "CardAlreadyExistsError",
     "CardNotFoundError",

@@ -13,6 +13,8 @@ from typing import Any
 from ._base import DingTalkError, Verdict
 
 __all__ = [
+    "BudgetError",
+    "BudgetSpentError",
     "ClientClosedError",
     "MissingExtraError",
     "PacingError",
@@ -121,11 +123,36 @@ class PacingError(DingTalkError):
 
 
 class RunStoppedError(DingTalkError):
-    """A bulk run stopped before sending this input, because of `cause` (e.g. the monthly
-    call quota ran out): nothing was sent, so a later run (`--resume`) sends it."""
+    """A bulk run stopped before sending this input, because of `cause` (the monthly call
+    quota ran out, or the run's call budget): nothing was sent, so a later run (`--resume`)
+    sends it. Calls of the run still waiting for their pacing slot when it stopped get it
+    too."""
 
     reached_wire = False
 
     def __init__(self, cause: DingTalkError) -> None:
         self.cause = cause
         super().__init__(f"not sent: the run stopped after {type(cause).__name__}: {cause}")
+
+
+class BudgetError(DingTalkError):
+    """The call budget could not reserve a unit for the call (e.g. its Redis is down or
+    frozen): the request was not sent, so nothing was counted against the month's quota."""
+
+    reached_wire = False
+
+
+class BudgetSpentError(BudgetError):
+    """The organisation's monthly call budget (`ClientSettings.call_budget`) is used up for
+    `scope` this month (`month`, China time): the call was not sent. A bulk run stops there
+    and reports the rest as not sent; `--resume` next month sends them."""
+
+    def __init__(self, *, scope: str, month: str, used: int, limit: int) -> None:
+        self.scope = scope
+        self.month = month
+        self.used = used
+        self.limit = limit
+        super().__init__(
+            f"the call budget of {scope} for {month} is spent ({used} of {limit} calls used); "
+            "the call was not sent"
+        )
