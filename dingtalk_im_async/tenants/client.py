@@ -21,9 +21,10 @@ from .._core.endpoint import Endpoint
 from .._core.hosts import resolve_base_url, resolve_oapi_base_url
 from .._core.json_codec import Codec, codec
 from .._core.transport import Transport
+from ..budget import Budget, CallBudget, MemoryBudget
 from ..cards import CardService
 from ..errors import InternalOnlyError
-from ..pacing import SERVICE_PACER, Pacer, _ServicePacer, pacer_for
+from ..pacing import SERVICE_PACER, Pacer, PacerLayer, _ServicePacer, pacer_for
 from ..robot import RobotService
 from ..scenegroups import SceneGroupService
 from ..settings import ClientSettings, resolve_settings
@@ -46,7 +47,7 @@ class _CorpTransport(Transport):
         endpoint: Endpoint[RequestT, ResultT],
         request: RequestT,
         *,
-        pacer: Pacer | _ServicePacer | None = SERVICE_PACER,
+        pacer: Pacer | PacerLayer | _ServicePacer | None = SERVICE_PACER,
     ) -> ResultT:
         if endpoint.internal_only:
             raise InternalOnlyError(endpoint.api)
@@ -85,6 +86,7 @@ class _Shared:
     codec: Codec
     pacer: Pacer | None
     robot_code: str
+    budget: Budget | None
 
 
 class CorpClient:
@@ -106,6 +108,13 @@ class CorpClient:
             retry=settings.retry,
             pacer=_OrganisationPacer(pacer, tokens.corp_id) if pacer is not None else None,
             codec=shared.codec,
+            budget=None
+            if shared.budget is None
+            else CallBudget(
+                shared.budget,
+                f"{tokens.app_key}:{tokens.corp_id}",
+                warn_at=settings.budget_warn_at,
+            ),
         )
         self._transport = transport
         self.scene_groups = SceneGroupService.over(transport)
@@ -131,6 +140,9 @@ class SuiteClient:
     `LocalPacer` at `rate_limit`) paces per suite, organisation and API.
     `robot_code` (a setting) is the suite's robot; by default the suite key.
     `unified` fetches tokens from the unified endpoint (no ticket; see `SuiteTokens`).
+    Each organisation's calls are counted against a monthly call budget when the
+    settings' `call_budget` is set (in this process) or `budget` is given (a
+    `RedisBudget` a fleet shares), under the scope `<suite_key>:<corp_id>`.
     Memory is bounded: `max_organisations` organisations are kept, least
     recently used dropped beyond it.
     """
@@ -147,6 +159,7 @@ class SuiteClient:
         ssl_context: ssl.SSLContext | None = None,
         max_organisations: int = DEFAULT_MAX_ORGANISATIONS,
         unified: bool = False,
+        budget: Budget | None = None,
         **by_name: object,
     ) -> None:
         if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
@@ -171,6 +184,10 @@ class SuiteClient:
             )
             if pacer is not None and not isinstance(pacer, Pacer):
                 raise TypeError("pacer must be a Pacer (an object with async wait(api))")
+            if budget is None and chosen.call_budget is not None:
+                budget = MemoryBudget(chosen.call_budget)
+            if budget is not None and not isinstance(budget, Budget):
+                raise TypeError("budget must be a Budget (MemoryBudget, RedisBudget, ...)")
             self._shared = _Shared(
                 session=self._session,
                 settings=chosen,
@@ -181,6 +198,7 @@ class SuiteClient:
                 codec=codec(chosen.json_codec),
                 pacer=pacer if pacer is not None else pacer_for(chosen.rate_limit),
                 robot_code=suite_key if chosen.robot_code is None else chosen.robot_code,
+                budget=budget,
             )
         except BaseException:
             self._session.detach()
