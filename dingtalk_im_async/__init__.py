@@ -7,6 +7,7 @@ models (`groups`, `robot`, `cards`, `scenegroups`), tokens, pacing, bulk runs an
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from . import cards, groups, robot, scenegroups
 from ._core.hosts import BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_OAPI_BASE_URL, OAPI_BASE_URL_ENV
@@ -151,6 +152,20 @@ __all__ = [
     "Verdict",
     "pacer_key",
 ]
+if TYPE_CHECKING:  # imported on first use (`__getattr__`); named here for type checkers
+    from .tenants import (
+        CorpClient,
+        CorpTokenProvider,
+        MemorySuiteTicketStore,
+        RedisSuiteTicketStore,
+        SuiteClient,
+        SuiteEvents,
+        SuiteTicket,
+        SuiteTicketStore,
+        SuiteTokens,
+        TicketStoreError,
+    )
+
 #: The third-party app family, imported on first use (`dingtalk_im_async.tenants`).
 _TENANTS = (
     "CorpClient",
@@ -164,7 +179,18 @@ _TENANTS = (
     "SuiteTokens",
     "TicketStoreError",
 )
-__all__ += _TENANTS
+__all__ += [
+    "CorpClient",
+    "CorpTokenProvider",
+    "MemorySuiteTicketStore",
+    "RedisSuiteTicketStore",
+    "SuiteClient",
+    "SuiteEvents",
+    "SuiteTicket",
+    "SuiteTicketStore",
+    "SuiteTokens",
+    "TicketStoreError",
+]
 __all__ += groups.models.__all__
 __all__ += robot.models.__all__
 __all__ += cards.models.__all__
