@@ -95,7 +95,7 @@ async def create_and_deliver(call: Call) -> web.Response:
     if isinstance(spaces, Refusal):
         return refused(spaces)
     call.stores.of(CardStore).add(card)
-    results = rules.deliver_to(card, spaces, body, call.store, call.emulator.robot_code)
+    results = rules.deliver_to(card, spaces, body, call.store, call.robot_code)
     payload = {"outTrackId": card.out_track_id, "deliverResults": results}
     return json_reply(200, {"success": True, "result": payload})
 
@@ -114,7 +114,7 @@ async def deliver(call: Call) -> web.Response:
     spaces = rules.spaces_of(body)
     if isinstance(spaces, Refusal):
         return refused(spaces)
-    results = rules.deliver_to(card, spaces, body, call.store, call.emulator.robot_code)
+    results = rules.deliver_to(card, spaces, body, call.store, call.robot_code)
     card.touch()
     return json_reply(200, {"success": True, "result": results})
 
