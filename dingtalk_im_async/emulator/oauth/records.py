@@ -63,8 +63,11 @@ class SuiteReport:
     """One suite: the organisations that installed it and how often its ticket rotated."""
 
     suite_key: str
+    """The suite's key."""
     corp_ids: tuple[str, ...]
+    """The organisations that have it installed now."""
     ticket_rotations: int
+    """How often its ticket was rotated (on command or by the timer)."""
 
 
 @define(frozen=True, kw_only=True)
@@ -78,7 +81,10 @@ class TenantsReport:
     cross_tenant_calls: int
     """Calls whose token organisation differs from the organisation of the data addressed."""
     organisations: tuple[OrgReport, ...]
+    """The internal app's organisation first, then `corp_ids`, then any other that was
+    authorised or called."""
     suites: tuple[SuiteReport, ...]
+    """Each suite of `suites`."""
 
     def org(self, corp_id: str) -> OrgReport:
         """The report of `corp_id`; KeyError if the emulator knows no such organisation."""

@@ -38,7 +38,9 @@ class Tenant:
     in its own organisation."""
 
     suite_key: str | None = None
+    """The suite whose corp token it is; None: the internal app's token."""
     corp_id: str | None = None
+    """The organisation; None: the internal app's own."""
 
     @property
     def internal(self) -> bool:

@@ -45,6 +45,11 @@ def _robot_refusal(call: Call, body: dict[str, Any]) -> web.Response | None:
     if not isinstance(robot_code, str) or not robot_code:
         return _refusal("invalidParameter.robotCode.missing", "缺少robotCode")
     if robot_code != call.robot_code:
+        if call.tenant.suite_key is not None:  # a third-party app's wording (DOC error codes)
+            return _refusal(
+                "invalidParameter.robotCode.auth",
+                "此应用suiteKey和机器人不匹配，请使用机器人绑定的ISV应用的suiteKey发送消息",
+            )
         return _refusal(
             "invalidParameter.robotCode.auth",
             "此应用appkey和机器人robotCode不匹配，请使用机器人应用的appkey",
