@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from dingtalk_im_async.testing import DingTalkEmulator
+from dingtalk_im_async.testing import DingTalkEmulator, EmulatedDingTalk
 from tests.support.tenant_support import (
     CORP_A,
     CORP_B,
@@ -149,3 +149,15 @@ async def test_legacy_chat_get_refuses_a_corp_token_as_the_oapi_host_does(
         method="GET",
     )
     assert (status, seen["errcode"]) == (200, 0)
+
+
+@pytest.mark.dingtalk_emulator(suites={SUITE: "suite-secret-1"}, corp_ids=[CORP_A])
+async def test_the_marker_takes_the_suites_and_organisations(
+    dingtalk_emulator: EmulatedDingTalk, session: aiohttp.ClientSession
+) -> None:
+    emu = dingtalk_emulator.emulator
+    assert isinstance(emu, DingTalkEmulator)
+    assert emu.settings.corp_ids == (CORP_A,)
+    token = await corp_token(session, emu, CORP_A)
+    assert (await call(session, emu, QUERY, token, {"openConversationId": "c"}))[0] == 400
+    assert (await emu.get_tenants()).org(CORP_A).calls == 1
