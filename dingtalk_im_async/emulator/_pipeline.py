@@ -146,6 +146,7 @@ def _serve_route(emulator: EmulatorState, route: Route) -> _Serve:
         entry = _Entry.open(
             emulator, request, route.api, token is not None, body, query, fault, started
         )
+        entry.corp_id = tenant.corp_id
         try:
             if refusal is not None:
                 entry.status = refusal.status
@@ -160,6 +161,7 @@ def _serve_route(emulator: EmulatorState, route: Route) -> _Serve:
                 emulator=emulator,
                 tenant=tenant,
                 groups=emulator.store.seen_by(tenant.corp_id, touched.add),
+                notice=touched.add,
             )
             if injection is None:
                 reply: web.StreamResponse = await route.handler(call)
@@ -176,6 +178,7 @@ def _serve_route(emulator: EmulatorState, route: Route) -> _Serve:
         finally:
             if route.authenticated and token is not None:
                 emulator.tenants.record(tenant, touched)
+            entry.data_corp_ids = tuple(sorted(touched, key=lambda corp: corp or ""))
             entry.close(started)
 
     return serve
@@ -221,13 +224,15 @@ class _Entry:
     `status` stays None when no reply went out (the connection was closed).
     """
 
-    __slots__ = ("_emulator", "_index", "_logged", "status")
+    __slots__ = ("_emulator", "_index", "_logged", "corp_id", "data_corp_ids", "status")
 
     def __init__(self, emulator: EmulatorState, logged: LoggedRequest | None) -> None:
         self._emulator = emulator
         self._logged = logged
         self._index = -1 if logged is None else emulator.journal.append(logged)
         self.status: int | None = None
+        self.corp_id: str | None = None
+        self.data_corp_ids: tuple[str | None, ...] = ()
 
     @classmethod
     def open(
@@ -261,5 +266,11 @@ class _Entry:
         logged = self._logged
         if logged is None:
             return
-        answered = attrs.evolve(logged, status=self.status, elapsed=time.monotonic() - started)
+        answered = attrs.evolve(
+            logged,
+            status=self.status,
+            elapsed=time.monotonic() - started,
+            corp_id=self.corp_id,
+            data_corp_ids=self.data_corp_ids,
+        )
         self._emulator.journal.complete(self._index, answered, logged)

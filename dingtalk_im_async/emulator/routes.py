@@ -154,6 +154,8 @@ class Call:
     """Whose token the call carried: a suite in an organisation, or the internal app."""
     groups: GroupStore | None = field(default=None, repr=False)
     """The group store as the token's organisation sees it (None: the whole store)."""
+    notice: Callable[[str | None], object] = field(default=lambda _corp: None, repr=False)
+    """Hears the organisation of every piece of data the call addressed (`sees`)."""
 
     @property
     def settings(self) -> EmulatorSettings:
@@ -165,6 +167,12 @@ class Call:
         """The group state the call's organisation sees, shared by the group and robot
         endpoints."""
         return self.emulator.store if self.groups is None else self.groups
+
+    def sees(self, corp_id: str | None) -> bool:
+        """Whether data of the organisation `corp_id` is the call's token's to see; each
+        answer is accounted (another organisation's data makes a cross-tenant call)."""
+        self.notice(corp_id)
+        return corp_id == self.tenant.corp_id
 
     @property
     def robot_code(self) -> str:

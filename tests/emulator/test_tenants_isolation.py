@@ -66,6 +66,12 @@ async def test_a_corp_token_sees_only_its_own_organisations_groups(
     )
     assert (status, refused["code"]) == (400, "cidEncryptError")
 
+    lines = (await emulator.read_journal())[-3:]
+    assert [(line.corp_id, line.data_corp_ids) for line in lines] == [
+        (CORP_A, (CORP_A,)),
+        (CORP_B, (CORP_A,)),
+        (None, (CORP_A,)),
+    ]
     report = await emulator.get_tenants()
     assert report.cross_tenant_calls == 2
     assert report.org(CORP_B).cross_tenant_calls == 1
@@ -161,3 +167,29 @@ async def test_the_marker_takes_the_suites_and_organisations(
     token = await corp_token(session, emu, CORP_A)
     assert (await call(session, emu, QUERY, token, {"openConversationId": "c"}))[0] == 400
     assert (await emu.get_tenants()).org(CORP_A).calls == 1
+
+
+async def test_a_card_is_its_creating_organisations(
+    emulator: DingTalkEmulator, session: aiohttp.ClientSession
+) -> None:
+    token_a = await corp_token(session, emulator, CORP_A)
+    token_b = await corp_token(session, emulator, CORP_B)
+    card = {"outTrackId": "card-a", "cardTemplateId": "tpl", "cardData": {"cardParamMap": {}}}
+    status, _ = await call(session, emulator, "/v1.0/card/instances", token_a, card)
+    assert status == 200
+    assert (await emulator.get_card("card-a")).corp_id == CORP_A
+    update = {"outTrackId": "card-a", "cardData": {"cardParamMap": {"k": "v"}}}
+    status, refused = await call(
+        session, emulator, "/v1.0/card/instances", token_b, update, method="PUT"
+    )
+    assert (status, refused["code"]) == (400, "param.cardNotExist")
+    frame = {"outTrackId": "card-a", "guid": "g1", "key": "k", "content": "x", "isFull": True}
+    status, refused = await call(
+        session, emulator, "/v1.0/card/streaming", token_b, frame, method="PUT"
+    )
+    assert (status, refused["code"]) == (400, "param.stream.outTrackId")
+    status, _ = await call(session, emulator, "/v1.0/card/instances", token_a, update, method="PUT")
+    assert status == 200
+    assert (await emulator.get_card("card-a")).card_data == {"k": "v"}
+    report = await emulator.get_tenants()
+    assert (report.org(CORP_B).cross_tenant_calls, report.cross_tenant_calls) == (2, 2)
