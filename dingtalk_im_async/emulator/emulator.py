@@ -11,6 +11,8 @@ the admin API. Endpoints are added as handler modules (see `emulator.routes`).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -32,6 +34,8 @@ from .controls import DONE, Done, EmulatorControls
 from .faults import Fault, FaultInjector, Latency, ScheduledReply
 from .groups.controls import LocalGroupControls
 from .groups.create import CREATE_PATH
+from .oauth.controls import LocalTenantControls
+from .oauth.tenants import Tenant, TenantStore
 from .records import ApiCounters, Counters, CreatedGroup, LoggedRequest
 from .robot.controls import LocalRobotControls
 from .routes import Route
@@ -62,6 +66,8 @@ __all__ = [
 
 #: How long `close()` lets calls in flight (e.g. slow faults) finish before cutting them.
 SHUTDOWN_GRACE_SECONDS = 0.5
+#: How often the ticket timer looks again while `suite_ticket_interval` is None.
+_IDLE_POLL_SECONDS = 1.0
 _FAULT_SETTINGS = frozenset({"fault_rates", "fault_periods", "fault_seed", "slow_latency"})
 
 
@@ -72,6 +78,7 @@ class DingTalkEmulator(
     LocalStreamControls,
     LocalCardControls,
     LocalSceneGroupControls,
+    LocalTenantControls,
     LegacyEmulatorNames,
 ):
     """Serves DingTalk's endpoints (token, groups, robot, cards, Stream), by default on 127.0.0.1.
@@ -84,6 +91,10 @@ class DingTalkEmulator(
     - `host`, `port`: where to listen (port 0: a free one);
     - `ssl_context`: serve HTTPS;
     - `extra_routes`: routes served besides the families' (for tests).
+
+    With `suites={"suite-key-1": "suite-secret-1"}` and `corp_ids=["ding-corp-a", ...]` it
+    also plays third-party apps installed in those organisations (the multi-organisation
+    mode, `TenantControls`): suite tickets, corp tokens, and data kept per organisation.
     """
 
     def __init__(
@@ -113,12 +124,21 @@ class DingTalkEmulator(
         self.groups: list[CreatedGroup] = []
         #: The request journal, the newest `journal_limit` lines (`record_requests`).
         self.journal = Journal(self._settings.journal_limit)
-        #: Calls counted against `monthly_call_quota` so far (0 starts a new month).
+        #: Suites' tickets, corp tokens, authorisations, per-organisation usage, the clock.
+        self.tenants = TenantStore()
+        #: Calls of the app's own organisation counted against `monthly_call_quota` in
+        #: `quota_month` (0 starts a new month).
         self.quota_used = 0
-        #: Stream mode: bot messages and group events pushed over WebSockets.
+        self.quota_month = self.tenants.month()
+        #: Stream mode: bot messages and group events pushed over WebSockets (the suites'
+        #: connections open with their suite key and secret).
         self.stream = StreamGateway(
-            app_key=self.app_key, app_secret=self.app_secret, robot_code=self.robot_code
+            app_key=self.app_key,
+            app_secret=self.app_secret,
+            robot_code=self.robot_code,
+            clients=lambda: self._settings.suites,
         )
+        self._ticket_timer: asyncio.Task[None] | None = None
         # Group changes made through the API reach subscribed Stream connections as events.
         self.store.on_event(self._push_group_event)
         self._apply_standing_faults()
@@ -127,7 +147,14 @@ class DingTalkEmulator(
         return f"DingTalkEmulator(base_url={self.base_url!r}, app_key={self.app_key!r})"
 
     def _push_group_event(self, event_type: str, data: Mapping[str, Any]) -> None:
-        self.stream.push_event(event_type, data)
+        corp_id = data.get("corpId")
+        if corp_id is None:
+            self.stream.push_event(event_type, data)
+            return
+        # Another organisation's group: the suites it installed hear of it.
+        for suite_key in self._settings.suites:
+            if self.tenants.authorised(self._settings, suite_key, corp_id):
+                self.stream.push_event(event_type, data, client_id=suite_key, corp_id=corp_id)
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -140,12 +167,26 @@ class DingTalkEmulator(
         site = web.TCPSite(self._runner, self.host, self._port, ssl_context=self._ssl_context)
         await site.start()
         self._port = self._runner.addresses[0][1]
+        self._ticket_timer = asyncio.create_task(self._rotate_tickets_on_time())
 
     async def close(self) -> None:
         """Stop serving; calls still in flight get `SHUTDOWN_GRACE_SECONDS`, then are cut."""
+        timer, self._ticket_timer = self._ticket_timer, None
+        if timer is not None:
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def _rotate_tickets_on_time(self) -> None:
+        """Rotate every suite's ticket each `suite_ticket_interval` (read afresh each time)."""
+        while True:
+            interval = self._settings.suite_ticket_interval
+            await asyncio.sleep(_IDLE_POLL_SECONDS if interval is None else interval)
+            if interval is not None and self._settings.suite_ticket_interval is not None:
+                self._rotate_every_suite_ticket()
 
     async def __aenter__(self) -> DingTalkEmulator:
         await self.start()
@@ -241,6 +282,13 @@ class DingTalkEmulator(
         renewed and returned again."""
         return self._tokens.issue(self._settings.token_lifetime)
 
+    def issue_corp_token(self, suite_key: str, corp_id: str) -> str:
+        """A new corp token of the suite in the organisation, as `corpAccessToken` gives it
+        (for a `StaticTokenProvider`); ValueError if the organisation has not installed it."""
+        if not self.tenants.authorised(self._settings, self._suite(suite_key), corp_id):
+            raise ValueError(f"{corp_id!r} has not installed the suite {suite_key!r}")
+        return self.tenants.issue(Tenant(suite_key, corp_id), self._settings.token_lifetime)
+
     def is_valid_token(self, token: str) -> bool:
         """Whether `token` is the app's current, unexpired token."""
         return self._tokens.is_valid(token)
@@ -333,6 +381,7 @@ class DingTalkEmulator(
 
     def revoke_tokens(self) -> Done:
         self._tokens.revoke()
+        self.tenants.revoke()
         return DONE
 
     def new_month(self) -> Done:
@@ -349,6 +398,7 @@ class DingTalkEmulator(
         for traffic in self.traffic.values():
             traffic.clear()
         self._tokens.revoke()
+        self.tenants.clear()
         self._apply_standing_faults()
         return DONE
 
