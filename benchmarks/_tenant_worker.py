@@ -80,6 +80,7 @@ async def main(
             )
             stream.on_event(suite.events)
             await stream.start()
+            listening = asyncio.ensure_future(stream.run())
         print("ready", flush=True)
         try:
             while line := await asyncio.to_thread(sys.stdin.readline):
@@ -90,6 +91,7 @@ async def main(
         finally:
             if stream is not None:
                 await stream.close()
+                await asyncio.gather(listening, return_exceptions=True)
 
 
 async def calls(

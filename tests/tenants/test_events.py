@@ -62,7 +62,9 @@ async def test_another_suites_ticket_is_refused_and_logged(
     tokens: SuiteTokens, caplog: pytest.LogCaptureFixture
 ) -> None:
     events = SuiteEvents(tokens)
-    await events(event("suite_ticket", {"suiteTicket": "ticket-of-suite-2", "suiteKey": "suite-key-2"}))
+    await events(
+        event("suite_ticket", {"suiteTicket": "ticket-of-suite-2", "suiteKey": "suite-key-2"})
+    )
     assert await tokens.tickets.current() is None
     assert "refused" in caplog.text
     assert "ticket-of-suite-2" not in caplog.text

@@ -86,7 +86,12 @@ async def running_app(
     ):
         app = ThirdPartyApp(suite, stream)
         await stream.start()
-        yield app
+        listening = asyncio.ensure_future(stream.run())  # hands each event to the handler
+        try:
+            yield app
+        finally:
+            await stream.close()
+            await asyncio.gather(listening, return_exceptions=True)
 
 
 # --8<-- [end:app]
