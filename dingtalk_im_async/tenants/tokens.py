@@ -41,7 +41,7 @@ from ..settings import ClientSettings, resolve_settings
 from ..token_cache import MemoryTokenCache, TokenCache, TokenCacheError
 from ..tokens import AppTokenProvider
 from .api import CORP_TOKEN_PATH, TENANT_CODES, UNIFIED_TOKEN_PATH
-from .tickets import SuiteTicket, SuiteTicketStore, check_id
+from .tickets import SuiteTicket, SuiteTicketStore, TicketStoreError, check_id
 
 __all__ = ["DEFAULT_MAX_ORGANISATIONS", "CorpTokenProvider", "SuiteTokens"]
 
@@ -183,6 +183,7 @@ class SuiteTokens:
         self._codec: Codec = codec(chosen.json_codec)
         self._providers: OrderedDict[str, CorpTokenProvider] = OrderedDict()
         self._ticket_in_use: str | None = None
+        self._last_ticket: SuiteTicket | None = None
         self._closed = False
 
     def __repr__(self) -> str:
@@ -247,13 +248,16 @@ class SuiteTokens:
         Refused with `invalidSuiteTicket` (a newer ticket was pushed, and not yet
         stored here), it waits up to `ticket_wait` seconds for a newer ticket in the
         store and asks once more. A relieved organisation is refused before any I/O.
+        While the store cannot be read (its Redis is down or slow), the last ticket read
+        here is used, with a warning: tickets change every few hours, tokens are needed
+        now.
         """
-        if await self.tickets.is_relieved(corp_id):
+        if await self._relieved_in_store(corp_id):
             self.relieved.add(corp_id)
             raise OrganisationRelievedError(corp_id)
         if self.unified:
             return await self._request_unified(corp_id)
-        ticket = await self.tickets.current()
+        ticket = await self._current_ticket()
         if ticket is None:
             ticket = await self._newer_ticket(None)
             if ticket is None:
@@ -275,12 +279,44 @@ class SuiteTokens:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.ticket_wait
         while True:
-            ticket = await self.tickets.current()
+            ticket = await self._current_ticket()
             if ticket is not None and (than is None or ticket.value != than.value):
                 return ticket
             if loop.time() >= deadline:
                 return None
             await asyncio.sleep(TICKET_POLL_INTERVAL)
+
+    async def _current_ticket(self) -> SuiteTicket | None:
+        """The store's ticket; the last one read when the store cannot be read."""
+        try:
+            ticket = await self.tickets.current()
+        except TicketStoreError as error:
+            if self._last_ticket is None:
+                raise
+            logger.warning(
+                "suite %s: the ticket store is unavailable (%s); using the last ticket read",
+                self.suite_key,
+                error,
+            )
+            return self._last_ticket
+        if ticket is not None:
+            self._last_ticket = ticket
+        return ticket
+
+    async def _relieved_in_store(self, corp_id: str) -> bool:
+        """Whether the store says `corp_id` removed the app; when it cannot be read, what
+        this process knows (its events), with a warning."""
+        try:
+            return await self.tickets.is_relieved(corp_id)
+        except TicketStoreError as error:
+            logger.warning(
+                "suite %s: the ticket store is unavailable (%s); organisation %s is taken "
+                "as installed unless this process heard otherwise",
+                self.suite_key,
+                error,
+                corp_id,
+            )
+            return corp_id in self.relieved
 
     def _use_ticket(self, value: str | None) -> None:
         """Scrub the ticket in use from error texts, and no longer the one it replaced."""

@@ -18,7 +18,13 @@ from dingtalk_im_async.errors import (
     InvalidSuiteKeyError,
     InvalidSuiteTicketError,
 )
-from dingtalk_im_async.tenants import MemorySuiteTicketStore, SuiteClient, SuiteTokens
+from dingtalk_im_async.tenants import (
+    MemorySuiteTicketStore,
+    RedisSuiteTicketStore,
+    SuiteClient,
+    SuiteTokens,
+)
+from tests.support.redis_server import started_redis_server
 
 from .conftest import CORP_A, CORP_B, SECRET, SUITE, TEMPLATE, fed_store, fetches
 
@@ -232,3 +238,28 @@ async def test_memory_stays_bounded_for_many_organisations(tenants: DingTalkEmul
         assert len(suite._corps) == 3
         assert len(suite.tokens._providers) == 3
         assert suite.for_corp("ding-corp-9") is suite.for_corp("ding-corp-9")
+
+
+async def test_a_ticket_store_outage_falls_back_on_the_last_ticket_read(
+    tenants: DingTalkEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    with started_redis_server() as server:
+        async with RedisSuiteTicketStore.from_url(
+            server.url, suite_key=SUITE, timeout=0.2
+        ) as store:
+            await store.put(str(tenants.suite_ticket(SUITE)), suite_key=SUITE)
+            async with SuiteClient(
+                suite_key=SUITE,
+                suite_secret=SECRET,
+                tickets=store,
+                base_url=tenants.base_url,
+                allow_http=True,
+            ) as suite:
+                await suite.for_corp(CORP_A).tokens.get_token()  # reads the ticket
+                server.freeze()
+                try:
+                    assert await suite.for_corp(CORP_B).tokens.get_token()
+                finally:
+                    server.thaw()
+    assert "the ticket store is unavailable" in caplog.text
+    assert (await fetches(tenants))[CORP_B] == 1
