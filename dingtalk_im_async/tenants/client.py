@@ -10,9 +10,10 @@ reserves for internal apps (`Endpoint.internal_only`) are refused before any I/O
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections import OrderedDict
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import aiohttp
 from attrs import define
@@ -22,16 +23,18 @@ from .._core.hosts import resolve_base_url, resolve_oapi_base_url
 from .._core.json_codec import Codec, codec
 from .._core.transport import Transport
 from ..budget import Budget, CallBudget, MemoryBudget
-from ..cards import CardService
 from ..errors import InternalOnlyError
 from ..pacing import SERVICE_PACER, Pacer, PacerLayer, _ServicePacer, pacer_for
-from ..robot import RobotService
-from ..scenegroups import SceneGroupService
 from ..settings import ClientSettings, resolve_settings
 from ..token_cache import TokenCache
 from .events import SuiteEvents
 from .tickets import MemorySuiteTicketStore, SuiteTicketStore
 from .tokens import DEFAULT_MAX_ORGANISATIONS, CorpTokenProvider, SuiteTokens
+
+if TYPE_CHECKING:
+    from ..cards import CardService
+    from ..robot import RobotService
+    from ..scenegroups import SceneGroupService
 
 __all__ = ["CorpClient", "SuiteClient"]
 
@@ -117,9 +120,31 @@ class CorpClient:
             ),
         )
         self._transport = transport
-        self.scene_groups = SceneGroupService.over(transport)
-        self.robot = RobotService.over(transport, robot_code=shared.robot_code)
-        self.cards = CardService.over(transport, robot_code=shared.robot_code, settings=settings)
+        self._shared = shared
+
+    # The services: made on first use (memory per organisation, and start-up cost).
+
+    @functools.cached_property
+    def scene_groups(self) -> SceneGroupService:
+        """Scene groups (the group API a third-party app may call)."""
+        from ..scenegroups import SceneGroupService
+
+        return SceneGroupService.over(self._transport)
+
+    @functools.cached_property
+    def robot(self) -> RobotService:
+        """The suite's robot (`robot_code`) in this organisation's groups."""
+        from ..robot import RobotService
+
+        return RobotService.over(self._transport, robot_code=self._shared.robot_code)
+
+    @functools.cached_property
+    def cards(self) -> CardService:
+        """Interactive and AI cards, delivered by the suite's robot."""
+
+        return CardService.over(
+            self._transport, robot_code=self._shared.robot_code, settings=self._shared.settings
+        )
 
     def __repr__(self) -> str:
         return f"CorpClient(suite_key={self.tokens.app_key!r}, corp_id={self.corp_id!r})"
