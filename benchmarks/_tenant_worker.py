@@ -30,15 +30,19 @@ CONCURRENCY = 64
 
 
 class Replays(logging.Handler):
-    """Counts the transport's "replaying once with a fresh token" lines."""
+    """Counts the transport's "replaying once with a fresh token" lines, and the warnings
+    (by their words before the first parenthesis: no ids, no secrets)."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.count = 0
+        self.warnings: collections.Counter[str] = collections.Counter()
 
     def emit(self, record: logging.LogRecord) -> None:
         if "replaying once" in record.getMessage():
             self.count += 1
+        if record.levelno >= logging.WARNING:
+            self.warnings[record.getMessage().split("(")[0][:80]] += 1
 
 
 async def main(
@@ -101,6 +105,7 @@ async def calls(
     failures: collections.Counter[str] = collections.Counter()
     wrong: list[str] = []
     before = replays.count
+    replays.warnings.clear()
 
     async def one(corp_id: str) -> None:
         async with gate:
@@ -121,6 +126,7 @@ async def calls(
         "failures": dict(failures),
         "wrong_group": len(wrong),
         "replays": replays.count - before,
+        "warnings": dict(replays.warnings),
     }
 
 

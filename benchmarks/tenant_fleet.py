@@ -325,8 +325,10 @@ async def run(
         if fetches.get(corp, 0) > 1 + revoked[corp]
     }
     failures: Counter[str] = Counter()
+    warnings: Counter[str] = Counter()
     for one in figures:
         failures.update(one["failures"])
+        warnings.update(one["warnings"])
     return {
         "organisations": organisations,
         "processes": processes,
@@ -341,6 +343,7 @@ async def run(
         "fetches_over_bound": over,
         "replays": sum(one["replays"] for one in figures),
         "failures": dict(failures),
+        "warnings": dict(warnings),
         "call_rates": [one["calls"] / one["seconds"] for one in figures if one["seconds"] > 0],
         "bytes_per_organisation": memory,
     }
@@ -379,6 +382,8 @@ def print_figures(figures: dict[str, Any]) -> bool:
         f"  replays after a revoked token: {figures['replays']}; failures seen by callers: "
         f"{sum(figures['failures'].values())} (target 0) {figures['failures'] or ''}"
     )
+    for words, count in sorted(figures["warnings"].items()):
+        print(f"  warnings logged by the workers: {count} x {words!r}")
     if rates:
         print(
             f"  calls/s per worker and round: median {statistics.median(rates):,.0f} "

@@ -246,8 +246,8 @@ class SuiteTokens:
         """Ask the corp token endpoint for `corp_id`'s token with the newest ticket.
 
         Refused with `invalidSuiteTicket` (a newer ticket was pushed, and not yet
-        stored here), it waits up to `ticket_wait` seconds for a newer ticket in the
-        store and asks once more. A relieved organisation is refused before any I/O.
+        stored here), it waits for a newer ticket in the store and asks again with it,
+        for up to `ticket_wait` seconds in all. A relieved organisation is refused before any I/O.
         While the store cannot be read (its Redis is down or slow), the last ticket read
         here is used, with a warning: tickets change every few hours, tokens are needed
         now.
@@ -265,19 +265,27 @@ class SuiteTokens:
                     f"suite {self.suite_key} has no suite ticket yet: feed its ticket store "
                     "from the Stream suite_ticket event (or by hand); the call was not sent"
                 )
-        try:
-            return await self._request(corp_id, ticket)
-        except InvalidSuiteTicketError:
-            newer = await self._newer_ticket(ticket)
-            if newer is None:
-                raise
-            logger.info("suite %s: the ticket was replaced; asking again", self.suite_key)
-            return await self._request(corp_id, newer)
+        deadline = asyncio.get_running_loop().time() + self.ticket_wait
+        while True:
+            try:
+                return await self._request(corp_id, ticket)
+            except InvalidSuiteTicketError:
+                # Replaced again while this one was on its way: ask with each newer ticket
+                # the store gets, until `ticket_wait` is over.
+                newer = await self._newer_ticket(ticket, deadline)
+                if newer is None:
+                    raise
+                logger.info("suite %s: the ticket was replaced; asking again", self.suite_key)
+                ticket = newer
 
-    async def _newer_ticket(self, than: SuiteTicket | None) -> SuiteTicket | None:
-        """The store's ticket once it is another than `than`, waiting up to `ticket_wait`."""
+    async def _newer_ticket(
+        self, than: SuiteTicket | None, deadline: float | None = None
+    ) -> SuiteTicket | None:
+        """The store's ticket once it is another than `than`, waiting until `deadline`
+        (loop time; None: `ticket_wait` from now)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.ticket_wait
+        if deadline is None:
+            deadline = loop.time() + self.ticket_wait
         while True:
             ticket = await self._current_ticket()
             if ticket is not None and (than is None or ticket.value != than.value):

@@ -98,6 +98,24 @@ async def test_a_fetch_with_a_stale_ticket_waits_for_the_newer_one(
     assert (await fetches(tenants))[CORP_A] == 1
 
 
+async def test_a_fetch_follows_tickets_replaced_twice_while_it_waits(
+    suite: SuiteClient, tenants: DingTalkEmulator
+) -> None:
+    second = str(tenants.rotate_suite_ticket(SUITE))
+    third = str(tenants.rotate_suite_ticket(SUITE))
+
+    async def arrive_one_by_one() -> None:
+        await asyncio.sleep(0.1)
+        await suite.tickets.put(second, suite_key=SUITE)  # already stale on arrival
+        await asyncio.sleep(0.2)
+        await suite.tickets.put(third, suite_key=SUITE)
+
+    later = asyncio.ensure_future(arrive_one_by_one())
+    assert await suite.for_corp(CORP_A).tokens.get_token()
+    await later
+    assert (await fetches(tenants))[CORP_A] == 1
+
+
 async def test_a_stale_ticket_with_no_newer_one_is_a_typed_refusal(
     suite: SuiteClient, tenants: DingTalkEmulator
 ) -> None:
