@@ -239,8 +239,12 @@ class TenantStore:
         return crossed
 
     def clear(self) -> None:
-        """Forget tokens, usage and windows (the emulator's reset); tickets, authorisations
-        and the clock stay."""
+        """Forget tokens, usage, windows, authorisations and relieves made since (back to
+        `corp_ids`) and the clock's offset: the emulator's reset. Tickets stay, as the
+        suites' clients keep theirs."""
+        self._added.clear()
+        self._relieved.clear()
+        self.clock_offset = 0.0
         self._tokens.clear()
         self._usage.clear()
         self._windows.clear()
