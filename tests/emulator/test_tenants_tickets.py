@@ -101,6 +101,9 @@ async def test_the_timer_rotates_tickets_when_set(session: aiohttp.ClientSession
         assert rotations >= 2
         await asyncio.sleep(0.5)
         assert (await emulator.get_tenants()).suites[0].ticket_rotations == rotations
+        await emulator.configure(suite_ticket_interval=0.1)  # switched on while running
+        await asyncio.sleep(0.5)
+        assert (await emulator.get_tenants()).suites[0].ticket_rotations > rotations
 
 
 async def test_relieving_an_organisation_ends_its_tokens_and_tells_the_suite(
