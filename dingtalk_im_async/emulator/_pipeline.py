@@ -103,8 +103,9 @@ def _limits(emulator: EmulatorState, route: Route, tenant: Tenant) -> web.Respon
         if not tenants.within_qps(tenant, route.api, settings.suite_qps_limit):
             usage.rate_limited += 1
             return _gateway.suite_qps_exceeded(route.host)
-    if tenants.month() != emulator.quota_month:
-        emulator.quota_month = tenants.month()
+    month = tenants.month()
+    if month != emulator.quota_month:
+        emulator.quota_month = month
         emulator.quota_used = 0  # the app's own organisation starts the month afresh too
     quota = settings.monthly_call_quota
     used = emulator.quota_used if tenant.internal else usage.quota_used

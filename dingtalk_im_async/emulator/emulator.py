@@ -66,8 +66,6 @@ __all__ = [
 
 #: How long `close()` lets calls in flight (e.g. slow faults) finish before cutting them.
 SHUTDOWN_GRACE_SECONDS = 0.5
-#: How often the ticket timer looks again while `suite_ticket_interval` is None.
-_IDLE_POLL_SECONDS = 1.0
 _FAULT_SETTINGS = frozenset({"fault_rates", "fault_periods", "fault_seed", "slow_latency"})
 
 
@@ -167,7 +165,7 @@ class DingTalkEmulator(
         site = web.TCPSite(self._runner, self.host, self._port, ssl_context=self._ssl_context)
         await site.start()
         self._port = self._runner.addresses[0][1]
-        self._ticket_timer = asyncio.create_task(self._rotate_tickets_on_time())
+        self._sync_ticket_timer()
 
     async def close(self) -> None:
         """Stop serving; calls still in flight get `SHUTDOWN_GRACE_SECONDS`, then are cut."""
@@ -180,12 +178,22 @@ class DingTalkEmulator(
             await self._runner.cleanup()
             self._runner = None
 
+    def _sync_ticket_timer(self) -> None:
+        """Run the ticket timer while serving with `suite_ticket_interval` set (and only then:
+        no task of its own otherwise)."""
+        running = self._ticket_timer is not None and not self._ticket_timer.done()
+        wanted = self._runner is not None and self._settings.suite_ticket_interval is not None
+        if wanted and not running:
+            self._ticket_timer = asyncio.get_running_loop().create_task(
+                self._rotate_tickets_on_time()
+            )
+
     async def _rotate_tickets_on_time(self) -> None:
-        """Rotate every suite's ticket each `suite_ticket_interval` (read afresh each time)."""
-        while True:
-            interval = self._settings.suite_ticket_interval
-            await asyncio.sleep(_IDLE_POLL_SECONDS if interval is None else interval)
-            if interval is not None and self._settings.suite_ticket_interval is not None:
+        """Rotate every suite's ticket each `suite_ticket_interval` (read afresh each time);
+        ends when it is set to None."""
+        while (interval := self._settings.suite_ticket_interval) is not None:
+            await asyncio.sleep(interval)
+            if self._settings.suite_ticket_interval is not None:
                 self._rotate_every_suite_ticket()
 
     async def __aenter__(self) -> DingTalkEmulator:
@@ -310,6 +318,7 @@ class DingTalkEmulator(
         self._check_apis(new)
         self._settings = new
         self.journal.limit = new.journal_limit
+        self._sync_ticket_timer()
         if _FAULT_SETTINGS & set(changes):
             self._apply_standing_faults()
         return DONE

@@ -101,6 +101,9 @@ async def test_the_timer_rotates_tickets_when_set(session: aiohttp.ClientSession
         assert rotations >= 2
         await asyncio.sleep(0.5)
         assert (await emulator.get_tenants()).suites[0].ticket_rotations == rotations
+        await emulator.configure(suite_ticket_interval=0.1)  # switched on while running
+        await asyncio.sleep(0.5)
+        assert (await emulator.get_tenants()).suites[0].ticket_rotations > rotations
 
 
 async def test_relieving_an_organisation_ends_its_tokens_and_tells_the_suite(
@@ -130,6 +133,11 @@ async def test_relieving_an_organisation_ends_its_tokens_and_tells_the_suite(
     assert await usable(session, emulator, await corp_token(session, emulator, "ding-corp-c"))
     report = await emulator.get_tenants()
     assert report.suites[0].corp_ids == (CORP_B, "ding-corp-c")
+    ticket = emulator.suite_ticket(SUITE)
+    await emulator.reset()  # back to `corp_ids`; the ticket stays
+    assert (await emulator.get_tenants()).suites[0].corp_ids == (CORP_A, CORP_B)
+    assert emulator.suite_ticket(SUITE) == ticket
+    assert not await usable(session, emulator, token_b)
 
 
 async def test_revoking_an_organisations_tokens_leaves_the_others(

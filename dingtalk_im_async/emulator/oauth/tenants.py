@@ -56,6 +56,12 @@ def month_of(moment: float) -> str:
     return time.strftime("%Y-%m", time.gmtime(moment))
 
 
+def month_start(moment: float) -> float:
+    """The Unix time `moment`'s month began (UTC)."""
+    now = time.gmtime(moment)
+    return float(calendar.timegm((now.tm_year, now.tm_mon, 1, 0, 0, 0, 0, 0, 0)))
+
+
 def next_month_start(moment: float) -> float:
     """The Unix time the month after `moment`'s begins (UTC)."""
     now = time.gmtime(moment)
@@ -106,6 +112,8 @@ class TenantStore:
     _relieved: set[tuple[str, str]] = field(factory=set)
     _usage: dict[str | None, OrgUsage] = field(factory=dict)
     _month: str = ""
+    _month_starts_at: float = 0.0
+    _month_ends_at: float = 0.0
     _windows: dict[tuple[Tenant, str], _Window] = field(factory=dict)
     cross_tenant_calls: int = 0
     """Calls whose token organisation differs from the organisation of the data addressed."""
@@ -120,8 +128,14 @@ class TenantStore:
         return time.time() + self.clock_offset
 
     def month(self) -> str:
-        """The emulator's current month (`YYYY-MM`); a new month starts every quota afresh."""
-        month = month_of(self.now())
+        """The emulator's current month (`YYYY-MM`); a new month starts every quota afresh.
+        Called on every call: the month is worked out again only once it may have ended."""
+        now = self.now()
+        if self._month_starts_at <= now < self._month_ends_at:
+            return self._month
+        month = month_of(now)
+        self._month_starts_at = month_start(now)
+        self._month_ends_at = next_month_start(now)
         if month != self._month:
             self._month = month
             for usage in self._usage.values():
@@ -239,8 +253,12 @@ class TenantStore:
         return crossed
 
     def clear(self) -> None:
-        """Forget tokens, usage and windows (the emulator's reset); tickets, authorisations
-        and the clock stay."""
+        """Forget tokens, usage, windows, authorisations and relieves made since (back to
+        `corp_ids`) and the clock's offset: the emulator's reset. Tickets stay, as the
+        suites' clients keep theirs."""
+        self._added.clear()
+        self._relieved.clear()
+        self.clock_offset = 0.0
         self._tokens.clear()
         self._usage.clear()
         self._windows.clear()
