@@ -332,9 +332,7 @@ class AppTokenProvider:
         return _Held(value=value, expires_at=expires_at, refresh_at=expires_at - margin)
 
     def _warn_cache_down(self, error: TokenCacheError) -> None:
-        logger.warning(
-            "token cache unavailable (%s); %s goes on without it", error, self._subject
-        )
+        logger.warning("token cache unavailable (%s); %s goes on without it", error, self._subject)
 
 
 @define(frozen=True, kw_only=True)
