@@ -108,7 +108,7 @@ ABOVE_FAMILIES = ("cli", "client", "emulator", "testing", "stream", "_deprecated
 
 
 def test_the_shared_machinery_knows_no_family() -> None:
-    assert FAMILIES == ["cards", "groups", "robot", "scenegroups"]
+    assert FAMILIES == ["cards", "groups", "robot", "scenegroups", "tenants"]
     edges = graph()
     below = [
         name
