@@ -21,10 +21,10 @@ import random
 import sys
 from pathlib import Path
 
-from dingtalk_im_async import RedisTokenCache, RetryPolicy
+from dingtalk_im_async import RedisTokenCache, RetryPolicy, SuiteClient
 from dingtalk_im_async.errors import DingTalkError
 from dingtalk_im_async.stream import StreamClient
-from dingtalk_im_async.tenants import RedisSuiteTicketStore, SuiteClient
+from dingtalk_im_async.tenants import RedisSuiteTicketStore
 
 CONCURRENCY = 64
 

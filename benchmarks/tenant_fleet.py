@@ -46,12 +46,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from dingtalk_im_async import CreateSceneGroupRequest, RedisTokenCache
+from dingtalk_im_async import CreateSceneGroupRequest, RedisTokenCache, SuiteClient
 from dingtalk_im_async.emulator import DingTalkEmulator
 from dingtalk_im_async.tenants import (
     MemorySuiteTicketStore,
     RedisSuiteTicketStore,
-    SuiteClient,
 )
 
 WORKER = Path(__file__).with_name("_tenant_worker.py")

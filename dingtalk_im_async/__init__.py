@@ -87,12 +87,11 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".robot": ("RobotService",),
     ".scenegroups": ("SceneGroupService",),
     ".settings": ("BulkOptions", "ClientSettings"),
+    ".suite_client": ("CorpClient", "SuiteClient"),
     ".tenants": (
-        "CorpClient",
         "CorpTokenProvider",
         "MemorySuiteTicketStore",
         "RedisSuiteTicketStore",
-        "SuiteClient",
         "SuiteEvents",
         "SuiteTicket",
         "SuiteTicketStore",
@@ -216,12 +215,14 @@ if TYPE_CHECKING:
         BulkOptions as BulkOptions,
         ClientSettings as ClientSettings,
     )
-    from .tenants import (
+    from .suite_client import (
         CorpClient as CorpClient,
+        SuiteClient as SuiteClient,
+    )
+    from .tenants import (
         CorpTokenProvider as CorpTokenProvider,
         MemorySuiteTicketStore as MemorySuiteTicketStore,
         RedisSuiteTicketStore as RedisSuiteTicketStore,
-        SuiteClient as SuiteClient,
         SuiteEvents as SuiteEvents,
         SuiteTicket as SuiteTicket,
         SuiteTicketStore as SuiteTicketStore,

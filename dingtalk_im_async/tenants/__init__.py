@@ -1,9 +1,9 @@
-"""Third-party (ISV) apps: suite tickets, each organisation's token, and a client per
-organisation over one session (`SuiteClient.for_corp`)."""
+"""Third-party (ISV) apps: suite tickets and each organisation's token. The client that
+composes them with the families, `SuiteClient` (`for_corp`), is `dingtalk_im_async.SuiteClient`
+(`suite_client.py`, above the families)."""
 
 from __future__ import annotations
 
-from .client import CorpClient, SuiteClient
 from .events import SuiteEvents
 from .tickets import (
     MemorySuiteTicketStore,
@@ -15,11 +15,9 @@ from .tickets import (
 from .tokens import CorpTokenProvider, SuiteTokens
 
 __all__ = [
-    "CorpClient",
     "CorpTokenProvider",
     "MemorySuiteTicketStore",
     "RedisSuiteTicketStore",
-    "SuiteClient",
     "SuiteEvents",
     "SuiteTicket",
     "SuiteTicketStore",

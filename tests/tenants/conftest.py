@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from dingtalk_im_async import RetryPolicy
+from dingtalk_im_async import RetryPolicy, SuiteClient
 from dingtalk_im_async.emulator import DingTalkEmulator
-from dingtalk_im_async.tenants import MemorySuiteTicketStore, SuiteClient
+from dingtalk_im_async.tenants import MemorySuiteTicketStore
 
 SUITE = "suite-key-1"
 SECRET = "suite-secret-1"

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from dingtalk_im_async import BudgetSpentError, CreateSceneGroupRequest, MemoryBudget, Verdict
+from dingtalk_im_async import (
+    BudgetSpentError,
+    CreateSceneGroupRequest,
+    MemoryBudget,
+    SuiteClient,
+    Verdict,
+)
 from dingtalk_im_async.emulator import DingTalkEmulator
-from dingtalk_im_async.tenants import SuiteClient
 
 from .conftest import CORP_A, CORP_B, SECRET, SUITE, TEMPLATE, fed_store
 

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from dingtalk_im_async import CreateSceneGroupRequest, RedisTokenCache, Verdict
+from dingtalk_im_async import CreateSceneGroupRequest, RedisTokenCache, SuiteClient, Verdict
 from dingtalk_im_async.emulator import DingTalkEmulator
 from dingtalk_im_async.errors import (
     InvalidAuthInfoError,
@@ -21,7 +21,6 @@ from dingtalk_im_async.errors import (
 from dingtalk_im_async.tenants import (
     MemorySuiteTicketStore,
     RedisSuiteTicketStore,
-    SuiteClient,
     SuiteTokens,
 )
 from tests.support.redis_server import started_redis_server

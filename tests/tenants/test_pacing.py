@@ -3,9 +3,8 @@ app's calls: per suite, organisation and API (`QpsLimitForSuitekeyAndOrgAndApi`)
 
 from __future__ import annotations
 
-from dingtalk_im_async import CreateSceneGroupRequest, RedisPacer
+from dingtalk_im_async import CreateSceneGroupRequest, RedisPacer, SuiteClient
 from dingtalk_im_async.emulator import DingTalkEmulator
-from dingtalk_im_async.tenants import SuiteClient
 
 from .conftest import CORP_A, CORP_B, SECRET, SUITE, TEMPLATE, fed_store
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from dingtalk_im_async import DisbandSceneGroupRequest, Verdict
+from dingtalk_im_async import DisbandSceneGroupRequest, SuiteClient, Verdict
 from dingtalk_im_async._core.endpoint import declared_endpoints
 from dingtalk_im_async.errors import (
     InternalOnlyError,
@@ -17,7 +17,7 @@ from dingtalk_im_async.errors import (
     verdict_of,
 )
 from dingtalk_im_async.scenegroups import MuteSceneGroupMembersRequest, MuteStatus
-from dingtalk_im_async.tenants import MemorySuiteTicketStore, SuiteClient
+from dingtalk_im_async.tenants import MemorySuiteTicketStore
 from dingtalk_im_async.testing import DingTalkEmulator
 
 SUITE = "suite-key-1"

@@ -20,11 +20,12 @@ from dingtalk_im_async import (
     RedisBudget,
     RedisPacer,
     RedisTokenCache,
+    SuiteClient,
     Text,
 )
 from dingtalk_im_async.errors import OrganisationRelievedError
 from dingtalk_im_async.stream import MembersAddedEvent, StreamClient
-from dingtalk_im_async.tenants import RedisSuiteTicketStore, SuiteClient, SuiteEvents
+from dingtalk_im_async.tenants import RedisSuiteTicketStore, SuiteEvents
 
 TEMPLATE = "project-template"  # your group template's id
 

@@ -1,5 +1,7 @@
 """A third-party (ISV) app's client: one session for every organisation that installed the
-suite, and per organisation the services such an app may use (`for_corp`).
+suite, and per organisation the services such an app may use (`for_corp`). It sits above
+the families, as `client.py` does: it composes `tenants` (tickets, tokens) with the scene
+group, robot and card families.
 
 DingTalk counts a third-party app's calls per suite, organisation and API
 (`Forbidden.AccessDenied.QpsLimitForSuitekeyAndOrgAndApi`,
@@ -18,23 +20,23 @@ from typing import TYPE_CHECKING, TypeVar
 import aiohttp
 from attrs import define
 
-from .._core.endpoint import Endpoint
-from .._core.hosts import resolve_base_url, resolve_oapi_base_url
-from .._core.json_codec import Codec, codec
-from .._core.transport import Transport
-from ..budget import Budget, CallBudget, MemoryBudget
-from ..errors import InternalOnlyError
-from ..pacing import SERVICE_PACER, Pacer, PacerLayer, _ServicePacer, pacer_for
-from ..settings import ClientSettings, resolve_settings
-from ..token_cache import TokenCache
-from .events import SuiteEvents
-from .tickets import MemorySuiteTicketStore, SuiteTicketStore
-from .tokens import DEFAULT_MAX_ORGANISATIONS, CorpTokenProvider, SuiteTokens
+from ._core.endpoint import Endpoint
+from ._core.hosts import resolve_base_url, resolve_oapi_base_url
+from ._core.json_codec import Codec, codec
+from ._core.transport import Transport
+from .budget import Budget, CallBudget, MemoryBudget
+from .errors import InternalOnlyError
+from .pacing import SERVICE_PACER, Pacer, PacerLayer, _ServicePacer, pacer_for
+from .settings import ClientSettings, resolve_settings
+from .tenants.events import SuiteEvents
+from .tenants.tickets import MemorySuiteTicketStore, SuiteTicketStore
+from .tenants.tokens import DEFAULT_MAX_ORGANISATIONS, CorpTokenProvider, SuiteTokens
+from .token_cache import TokenCache
 
 if TYPE_CHECKING:
-    from ..cards import CardService
-    from ..robot import RobotService
-    from ..scenegroups import SceneGroupService
+    from .cards import CardService
+    from .robot import RobotService
+    from .scenegroups import SceneGroupService
 
 __all__ = ["CorpClient", "SuiteClient"]
 
@@ -127,14 +129,14 @@ class CorpClient:
     @functools.cached_property
     def scene_groups(self) -> SceneGroupService:
         """Scene groups (the group API a third-party app may call)."""
-        from ..scenegroups import SceneGroupService
+        from .scenegroups import SceneGroupService
 
         return SceneGroupService.over(self._transport)
 
     @functools.cached_property
     def robot(self) -> RobotService:
         """The suite's robot (`robot_code`) in this organisation's groups."""
-        from ..robot import RobotService
+        from .robot import RobotService
 
         return RobotService.over(self._transport, robot_code=self._shared.robot_code)
 
