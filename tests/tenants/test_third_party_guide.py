@@ -5,14 +5,16 @@ and budgeted on their own."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-
-# --8<-- [start:app]
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 
 import pytest
+
+# isort: split
+# --8<-- [start:app]
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from dingtalk_im_async import (
     CreateSceneGroupRequest,
