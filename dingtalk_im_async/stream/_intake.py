@@ -15,6 +15,7 @@ import time
 
 from attrs import define
 
+from ..budget import PushCounter
 from ._buffer import Buffer
 from ._codec import DecodeError
 from ._decode import decode_item, identity
@@ -75,8 +76,16 @@ class Intake:
     """Decodes, deduplicates and buffers items; `pending` counts those not yet handled."""
 
     def __init__(
-        self, *, seen: SeenIds, max_pending: int, stats: StreamStats, max_items: int | None = None
+        self,
+        *,
+        seen: SeenIds,
+        max_pending: int,
+        stats: StreamStats,
+        max_items: int | None = None,
+        pushes: PushCounter | None = None,
     ) -> None:
+        #: Counts every push received (a bot message or an event), redeliveries included.
+        self.pushes = pushes
         self.buffer: Buffer[StreamItem] = Buffer()
         #: Items taken from the buffer whose handling has not finished (handler mode).
         self.in_progress = 0
@@ -103,6 +112,8 @@ class Intake:
                 "frame %s: %s %r not subscribed to", frame.message_id, frame.type, frame.topic
             )
             return unhandled_ack(frame)
+        if self.pushes is not None:
+            self.pushes.count()
         try:
             item = decode_item(frame)
         except (FrameError, DecodeError) as error:

@@ -33,6 +33,7 @@ from yarl import URL
 from .._core.hosts import resolve_base_url
 from ..cards.callbacks import CARD_CALLBACK_TOPIC
 from ..robot.messages import RobotMessage
+from ..budget import PushCounter
 from ._backoff import Backoff
 from ._buffer import BufferClosedError
 from ._card_actions import CardActionHandler, CardActions
@@ -97,6 +98,8 @@ class StreamClient:
         self._robot = robot
         #: Counters: connections, reconnects, items, duplicates suppressed, handler errors.
         self.stats = StreamStats()
+        #: Pushes received per month, against `settings.push_budget` (warned, never refused).
+        self.pushes = PushCounter(self.settings.push_budget, warn_at=self.settings.push_warn_at)
         self._on_message: MessageHandler | None = None
         self._on_event: EventHandler | None = None
         self._on_card_action: CardActionHandler | None = None
@@ -177,6 +180,7 @@ class StreamClient:
             max_pending=settings.max_pending,
             stats=self.stats,
             max_items=settings.max_items,
+            pushes=self.pushes,
         )
         if self._on_card_action is not None:
             self._card_actions = CardActions(
