@@ -200,6 +200,12 @@ async def test_every_control_works_awaited_in_both_modes(
     await c.revoke_tokens()
     assert not emulator.is_valid_token(token)
 
+    emulator.quota_used = 7
+    emulator.traffic_for(CREATE).quota_used = 3
+    await c.new_month()
+    assert (await c.get_counters()).quota_used == 0
+    assert emulator.traffic_for(CREATE).quota_used == 0
+
     await c.configure_stream(ack_timeout=5.0, drop_rate=0.0)
     assert emulator.stream.settings.ack_timeout == 5.0
     data = await c.push_message("hi", sender_staff_id="boss")
