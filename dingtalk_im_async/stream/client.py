@@ -31,9 +31,9 @@ import aiohttp
 from yarl import URL
 
 from .._core.hosts import resolve_base_url
+from ..budget import PushCounter
 from ..cards.callbacks import CARD_CALLBACK_TOPIC
 from ..robot.messages import RobotMessage
-from ..budget import PushCounter
 from ._backoff import Backoff
 from ._buffer import BufferClosedError
 from ._card_actions import CardActionHandler, CardActions
