@@ -84,7 +84,8 @@ def host_allowed(netloc: str, emulator: GuardedEmulator, *, default_port: int = 
         return False
     host, port = split
     allowed = emulator.settings.allowed_hosts
-    if ANY_HOST in allowed or host in allowed or f"{host}:{port}" in allowed:
+    named = f"[{host}]" if ":" in host else host  # an IPv6 address is written in brackets
+    if ANY_HOST in allowed or named in allowed or f"{named}:{port}" in allowed:
         return True
     if port != emulator.port:
         return False

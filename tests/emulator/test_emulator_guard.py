@@ -144,10 +144,12 @@ async def test_allowed_hosts_add_names_live(
 ) -> None:
     path = "/_emulator/credentials"
     assert (await send(session, emulator, "GET", path, headers={"Host": "emu:9000"}))[0] == 403
-    emulator.configure(allowed_hosts=["emu:9000", "lan-box"])
+    emulator.configure(allowed_hosts=["emu:9000", "lan-box", "[fd00::5]:9000"])
     assert (await send(session, emulator, "GET", path, headers={"Host": "emu:9000"}))[0] == 200
     assert (await send(session, emulator, "GET", path, headers={"Host": "emu:9001"}))[0] == 403
     assert (await send(session, emulator, "GET", path, headers={"Host": "LAN-box:80"}))[0] == 200
+    v6 = await send(session, emulator, "GET", path, headers={"Host": "[fd00::5]:9000"})
+    assert v6[0] == 200
     # an allowed name is still its own origin: a page elsewhere cannot post
     status, _ = await send(
         session,
