@@ -264,3 +264,32 @@ async def test_fleet_dedup_needs_handlers_and_checks_its_arguments(
         with pytest.raises(RuntimeError, match="fleet_dedup needs handlers"):
             stream.__aiter__()
         assert "hunter" not in repr(dedup)
+
+
+async def test_a_long_handler_keeps_its_claim(emulator: DingTalkEmulator, redis_url: str) -> None:
+    """The claim is refreshed while the handler runs, so no other instance takes the item."""
+    namespace = f"test-stream-dedup-{uuid.uuid4().hex}"
+    redis = Redis.from_url(redis_url)
+    claims_seen: list[int] = []
+    async with (
+        redis,
+        RedisStreamDedup(
+            redis, app_key=emulator.app_key, namespace=namespace, claim_ttl=0.3
+        ) as dedup,
+    ):
+        stream = stream_client(emulator, fleet_dedup=dedup)
+
+        @stream.on_message
+        async def hear(message: BotMessage) -> None:
+            for _ in range(6):  # 1.2 s: four claim lifetimes
+                await asyncio.sleep(0.2)
+                claims_seen.append(await redis.exists(dedup.claim_key(f"msg:{message.msg_id}")))
+
+        running = asyncio.ensure_future(stream.run())
+        await eventually(lambda: stream.connected)
+        msg_id = (await emulator.push_message("long"))["msgId"]
+        await emulator.stream.wait_until_acknowledged()
+        await stream.close()
+        await settle(running)
+        assert await dedup.claim(f"msg:{msg_id}", "other") is Claim.SEEN
+    assert claims_seen == [1] * 6
