@@ -1,14 +1,17 @@
 """Sharing through Redis across a fleet of processes: `RedisTokenCache`, `RedisPacer` and
 `RedisStreamDedup`.
 
-Both stand on `RedisBacked`: a `redis.asyncio.Redis` the caller passes (and
+All three stand on `RedisBacked`: a `redis.asyncio.Redis` the caller passes (and
 keeps owning), or one `from_url()` makes with `redis_client()`, and closes.
 That client has connect and socket timeouts and no retries on every redis-py
 the `redis` extra allows (redis-py 5 sets no timeouts by default), so a dead
 or frozen (SIGSTOPped) Redis costs each call a bounded time and becomes a
 typed error: `TokenCacheError` for the cache, after which the provider
 fetches on its own; `PacingError` (not sent) for the pacer, which never lets
-a call go without a slot, so no outage pushes the fleet over its rate.
+a call go without a slot, so no outage pushes the fleet over its rate;
+`FleetDedupError` for the Stream de-duplication, after which the item is
+handled anyway. The module is longer than 400 lines because the three share
+`RedisBacked`, `redis_client` and that one rule for failures.
 """
 
 from __future__ import annotations
