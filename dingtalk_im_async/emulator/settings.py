@@ -8,7 +8,8 @@ the `dingtalk-im emulator` options, the `dingtalk_emulator` pytest marker and
 the table in docs/testing.md (a test compares it with `settings_table()`).
 
 Adding a setting is adding one field here with `setting(...)`; the parts that
-act on it then read `emulator.settings.<name>`.
+act on it then read `emulator.settings.<name>`. The module is longer than 400 lines
+because it is that one list: each setting with its doc and command-line form.
 """
 
 from __future__ import annotations
