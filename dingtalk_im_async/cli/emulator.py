@@ -195,6 +195,10 @@ def _print_banner(server: DingTalkEmulator, console: Console) -> None:
         markup=False,
     )
     settings = server.settings
+    if settings.suites:  # their keys only: the secrets stay out of the output
+        corps = ", ".join(settings.corp_ids) or "no organisation yet"
+        for suite_key in settings.suites:
+            console.print(f"Suite {suite_key} installed in {corps}", markup=False)
     for api, rates in sorted(settings.fault_rates.items()):
         shown = ", ".join(f"{fault.value}={rate:g}" for fault, rate in rates.items())
         console.print(f"Fault rates ({_apis(api)}): {shown}", markup=False)

@@ -28,6 +28,7 @@ from .cards.controls import RemoteCardControls
 from .controls import EmulatorControls
 from .faults import Fault, Latency, ScheduledReply
 from .groups.controls import RemoteGroupControls
+from .oauth.controls import RemoteTenantControls
 from .records import Counters, LoggedRequest
 from .robot.controls import RemoteRobotControls
 from .scenegroups.controls import RemoteSceneGroupControls
@@ -46,6 +47,7 @@ class RemoteEmulator(
     RemoteStreamControls,
     RemoteCardControls,
     RemoteSceneGroupControls,
+    RemoteTenantControls,
     LegacyRemoteNames,
 ):
     """A client of a running emulator's admin API at `url` (e.g. `http://127.0.0.1:8080`).

@@ -42,6 +42,7 @@ class _Push:
     topic: str
     data: str
     headers: dict[str, str]
+    client_id: str = ""
     duplicate: bool = False
     attempts: int = 0
     acked: bool = False
@@ -87,10 +88,18 @@ class Delivery:
         headers: dict[str, str],
         key: str,
         on_ack: AckHook | None = None,
+        client_id: str = "",
     ) -> None:
+        """Push a frame to a connection of `client_id` (the app's key or a suite's)."""
         self.stats.pushes += 1
         push = _Push(
-            key=key, frame_type=frame_type, topic=topic, data=data, headers=headers, on_ack=on_ack
+            key=key,
+            frame_type=frame_type,
+            topic=topic,
+            data=data,
+            headers=headers,
+            on_ack=on_ack,
+            client_id=client_id,
         )
         self._start(push)
 
@@ -102,7 +111,9 @@ class Delivery:
         links = [
             link
             for link in self.links.values()
-            if link.routable and link.subscribed(push.frame_type, push.topic)
+            if link.routable
+            and link.client_id == push.client_id
+            and link.subscribed(push.frame_type, push.topic)
         ]
         if not links:
             self._waiting.append(push)
@@ -218,6 +229,7 @@ class Delivery:
                     topic=push.topic,
                     data=push.data,
                     headers=push.headers,
+                    client_id=push.client_id,
                     duplicate=True,
                 )
                 self._start(twin)
