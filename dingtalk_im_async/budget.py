@@ -11,7 +11,7 @@ limit of its choosing before DingTalk refuses.
 The transport reserves one unit right before each send (after the pacing
 slot), gives it back when the call was not sent or was refused for rate
 (DingTalk bills neither), and keeps it otherwise: an unknown outcome counts.
-`MemoryBudget` counts in this process; `fleet.RedisBudget` counts across a
+`MemoryBudget` counts in this process; `fleet_budget.RedisBudget` counts across a
 fleet through one Redis key per scope and month.
 
 Whether a marketplace (ISV) app's calls count against the customer
@@ -132,7 +132,7 @@ def check_warn_at(warn_at: object) -> float:
 
 
 class MemoryBudget:
-    """Counts calls in this process only (a fleet shares a `fleet.RedisBudget`). `clock`
+    """Counts calls in this process only (a fleet shares a `fleet_budget.RedisBudget`). `clock`
     (Unix time; tests set their own) says which month it is."""
 
     def __init__(self, limit: int, *, clock: Callable[[], float] = time.time) -> None:

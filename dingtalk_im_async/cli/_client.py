@@ -16,7 +16,8 @@ from yarl import URL
 from .._core.hosts import resolve_base_url, resolve_oapi_base_url
 from ..client import DingTalkClient
 from ..emulator import DingTalkEmulator
-from ..fleet import RedisBudget, RedisPacer
+from ..fleet import RedisPacer
+from ..fleet_budget import RedisBudget
 from ..settings import ClientSettings
 from ._options import setting_options, settings_from
 
