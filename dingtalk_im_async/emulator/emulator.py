@@ -21,6 +21,7 @@ from aiohttp import web
 from .._core.endpoint import TOKEN_API, TOKEN_PATH
 from ._discovery import discovered_routes
 from ._gateway import TOKEN_HEADER
+from ._guard import request_guard
 from ._journal import Journal
 from ._legacy import LegacyEmulatorNames, LegacySetting, default_api
 from ._pipeline import build_app
@@ -134,6 +135,7 @@ class DingTalkEmulator(
     async def start(self) -> None:
         """Bind to a free port (or the one given) and start serving."""
         app = build_app(self, self.routes, lambda app: mount_admin(app, self))
+        app.middlewares.append(request_guard(self))
         self.stream.mount(app, lambda: self.base_url)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         await self._runner.setup()

@@ -8,7 +8,8 @@ the `dingtalk-im emulator` options, the `dingtalk_emulator` pytest marker and
 the table in docs/testing.md (a test compares it with `settings_table()`).
 
 Adding a setting is adding one field here with `setting(...)`; the parts that
-act on it then read `emulator.settings.<name>`.
+act on it then read `emulator.settings.<name>`. The module is longer than 400
+lines because it is that one list of every setting.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_APP_KEY",
     "DEFAULT_APP_SECRET",
     "GROUP_SCOPES",
+    "HIDDEN_SECRET",
     "CliForm",
     "EmulatorSettings",
     "SettingInfo",
@@ -39,6 +41,8 @@ __all__ = [
 #: The emulator's own made-up credentials, accepted unless others are given.
 DEFAULT_APP_KEY = "dingemulatorappkey"
 DEFAULT_APP_SECRET = "emulator-app-secret"
+#: What the admin API, the dashboard and the banner show instead of an app secret that was given.
+HIDDEN_SECRET = "<hidden>"
 #: The scopes `has_group_permission=False` takes away: managing and reading groups.
 GROUP_SCOPES = frozenset({"qyapi_chat_manage", "qyapi_chat_read"})
 
@@ -185,6 +189,19 @@ class EmulatorSettings:
         cli=CliForm(flag="--denied-scope", metavar="SCOPE", multiple=True, parse=forms.cli_names),
         shown_default="none",
     )
+    # -- who may steer it (the admin API and the dashboard) -------------------------
+    allowed_hosts: frozenset[str] = setting(
+        frozenset(),
+        "more names the admin API and dashboard answer to (`Host` header), e.g. a container's "
+        "or a LAN name: `HOST` (any port) or `HOST:PORT`, `*` for any. Without them only the "
+        "bound address (and the loopback names when bound to loopback) is served: a page "
+        "using DNS rebinding gets 403",
+        converter=forms.host_set,
+        cli=CliForm(
+            flag="--allowed-host", metavar="HOST[:PORT]", multiple=True, parse=forms.cli_names
+        ),
+        shown_default="none",
+    )
     # -- DingTalk's limits ---------------------------------------------------------
     qps_limit: int | None = setting(
         None,
@@ -317,6 +334,12 @@ class EmulatorSettings:
     def robot(self) -> str:
         """The app's robot code: `robot_code`, else the app key."""
         return self.app_key if self.robot_code is None else self.robot_code
+
+    @property
+    def shown_app_secret(self) -> str:
+        """The app secret as the emulator may show it: its own made-up one, never one given
+        (it may be real)."""
+        return self.app_secret if self.app_secret == DEFAULT_APP_SECRET else HIDDEN_SECRET
 
     def qps_limit_for(self, api: str) -> int | None:
         """The limit applied to `api`: its `qps_limits` entry, else `qps_limit`."""
