@@ -33,12 +33,13 @@ NO_CREDENTIALS = (
     "the built-in emulator"
 )
 #: The settings every command takes as options (bulk adds `rate_limit`).
-CONNECTION_SETTINGS = ("base_url", "oapi_base_url", "timeout", "allow_http")
+CONNECTION_SETTINGS = ("base_url", "oapi_base_url", "timeout", "connect_timeout", "allow_http")
 
 
 def connection_options(command: _F) -> _F:
     """The options of every command that calls DingTalk: the credentials, `--emulator`, and
-    the connection's settings (`--base-url`, `--oapi-base-url`, `--timeout`, `--allow-http`)."""
+    the connection's settings (`--base-url`, `--oapi-base-url`, `--timeout`,
+    `--connect-timeout`, `--allow-http`)."""
     command = setting_options(ClientSettings, *CONNECTION_SETTINGS)(command)
     options = [
         click.option(
