@@ -11,6 +11,7 @@ or was refused with a definite error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
 from collections.abc import Iterator
@@ -136,9 +137,9 @@ def bulk(**given: Any) -> None:
     `;`-separated. Exit status: 0 when every input was done, 1 when any
     failed, 130 when interrupted (128 + the signal's number).
     """
-    with exiting_on_signals("nothing was sent") as signals:
+    with exiting_on_signals("nothing was sent") as signals, contextlib.ExitStack() as held:
         try:
-            job = prepare_job(given)
+            job = prepare_job(given, held)
         except EmptyInput as empty:
             click.echo(str(empty), err=True)
             sys.exit(signals.exit_code or 0)
