@@ -14,7 +14,7 @@ import click
 from attrs import define
 
 from ..settings import BulkOptions
-from ._client import Target, target_from
+from ._client import Target, target_from, target_record
 from ._encoding import python_encoding
 from ._inputs import InputFormatError, count_records, input_format, known_columns
 from ._operations import OPERATIONS, Operation
@@ -111,7 +111,7 @@ def prepare_job(given: dict[str, Any], held: contextlib.ExitStack) -> Job:
         resume,
         repeat_unknown,
         given.pop("overwrite"),
-        target.emulator,
+        target_record(target),
         past=operation.words.past,
     )
     check_unchanged(
