@@ -48,8 +48,9 @@ def holding_results(results: Path) -> Iterator[None]:
     path = lock_path(results)
     fd = _locked(path, results)
     try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, _holder().encode(), 0)
+        with contextlib.suppress(OSError):  # a full disk: locked all the same, holder unnamed
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, _holder().encode(), 0)
         yield
     finally:
         with contextlib.suppress(OSError):

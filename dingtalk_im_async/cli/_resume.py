@@ -33,7 +33,7 @@ from .._core.dedup import new_run_id
 from ._client import IN_PROCESS, describe_target
 from ._inputs import read_records
 from ._operations import CREATE, Operation
-from ._problems import FileProblem
+from ._problems import FileProblem, ResultsUnwritable
 from ._results import DONE, UNKNOWN, journal_path
 from ._run_header import TARGET, header_line, read_run
 
@@ -130,6 +130,26 @@ def prepare_resume(
         previous = Previous(run=resumed_run(results, target))
     recorded: set[int] = set()
     temporary = results.with_name(results.name + ".tmp")
+    try:
+        _rewrite(results, temporary, previous, recorded, retry_unknown=retry_unknown, past=past)
+    except OSError as error:  # a full disk: the results stay as they were
+        temporary.unlink(missing_ok=True)
+        raise ResultsUnwritable(results, error) from None
+    temporary.replace(results)
+    journal_path(results).unlink(missing_ok=True)
+    return previous
+
+
+def _rewrite(
+    results: Path,
+    temporary: Path,
+    previous: Previous,
+    recorded: set[int],
+    *,
+    retry_unknown: bool,
+    past: str,
+) -> None:
+    """Write the records `prepare_resume` keeps to `temporary`, fsynced."""
     with temporary.open("w", encoding="utf-8") as out:
         out.write(header_line(previous.run))
 
@@ -162,9 +182,6 @@ def prepare_resume(
                 )
         out.flush()
         os.fsync(out.fileno())
-    temporary.replace(results)
-    journal_path(results).unlink(missing_ok=True)
-    return previous
 
 
 def _records(path: Path) -> Iterator[dict[str, Any]]:
@@ -208,7 +225,16 @@ def previous_results(
             "without creating duplicates, or --overwrite to discard it"
         )
     previous = Previous(run={**_new_run(), TARGET: target})
-    results.write_text(header_line(previous.run), encoding="utf-8")
+    temporary = results.with_name(results.name + ".tmp")
+    try:
+        with temporary.open("w", encoding="utf-8") as out:
+            out.write(header_line(previous.run))
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as error:  # a full disk: the results stay as they were
+        temporary.unlink(missing_ok=True)
+        raise ResultsUnwritable(results, error) from None
+    temporary.replace(results)
     journal.unlink(missing_ok=True)
     return previous
 
