@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import aiohttp
 
 from ._core.service import build_transport
-from .bulk import BulkRun, bulk_options
-from .cards import CardService
-from .groups import GroupService
 from .pacing import Pacer
-from .robot import RobotService
-from .scenegroups import SceneGroupService
 from .settings import BulkOptions, ClientSettings, resolve_settings
 from .token_cache import TokenCache
 from .tokens import AppTokenProvider
+
+if TYPE_CHECKING:  # each family is imported when its service is first used (start-up cost)
+    from .bulk import BulkRun
+    from .cards import CardService
+    from .groups import GroupService
+    from .robot import RobotService
+    from .scenegroups import SceneGroupService
 
 RequestT = TypeVar("RequestT")
 ResultT = TypeVar("ResultT")
@@ -73,11 +76,6 @@ class DingTalkClient:
                 self._session, app_key=app_key, app_secret=app_secret, settings=chosen, cache=cache
             )
             self._transport = build_transport(self._session, self.tokens, chosen, pacer)
-            self.groups = GroupService.over(self._transport)
-            robot_code = app_key if chosen.robot_code is None else chosen.robot_code
-            self.robot = RobotService.over(self._transport, robot_code=robot_code)
-            self.cards = CardService.over(self._transport, robot_code=robot_code, settings=chosen)
-            self.scene_groups = SceneGroupService.over(self._transport)
         except BaseException:
             self._session.detach()  # it never connected: nothing to close, nothing to warn about
             raise
@@ -86,9 +84,48 @@ class DingTalkClient:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return (
-            f"DingTalkClient(base_url={self.groups.base_url!r}, "
+            f"DingTalkClient(base_url={self._transport.base_url!r}, "
             f"app_key={self.tokens.app_key!r}, {state})"
         )
+
+    # The services: made on first use, so a process imports only the families it calls.
+
+    @functools.cached_property
+    def groups(self) -> GroupService:
+        """Groups made with `group/create`: create, update, admins, ids, read back."""
+        from .groups import GroupService
+
+        return GroupService.over(self._transport)
+
+    @functools.cached_property
+    def robot(self) -> RobotService:
+        """The app's robot (`robot_code`): messages to groups and people, recall, read status."""
+        from .robot import RobotService
+
+        return RobotService.over(self._transport, robot_code=self._robot_code)
+
+    @functools.cached_property
+    def cards(self) -> CardService:
+        """Interactive and AI streaming cards, delivered by the app's robot."""
+        from .cards import CardService
+
+        return CardService.over(
+            self._transport, robot_code=self._robot_code, settings=self.settings
+        )
+
+    @functools.cached_property
+    def scene_groups(self) -> SceneGroupService:
+        """Groups made from a group template (scene groups)."""
+        from .scenegroups import SceneGroupService
+
+        return SceneGroupService.over(self._transport)
+
+    @property
+    def _robot_code(self) -> str:
+        """The robot's code: `settings.robot_code`, by default the app key (an internal
+        app's own robot)."""
+        code = self.settings.robot_code
+        return self.tokens.app_key if code is None else code
 
     @property
     def closed(self) -> bool:
@@ -110,6 +147,8 @@ class DingTalkClient:
         are put back only for operations safe to repeat (their endpoint says so); an
         operation with a dedup key (`client.scene_groups.create`'s `uuid`) gets one per
         input that has none, from `options.run_id` and the input's position."""
+        from .bulk import BulkRun, bulk_options
+
         chosen, run_pacer = bulk_options(options, by_name, pacer=pacer)
         return BulkRun(operation, requests, chosen, pacer=run_pacer)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import enum
 import functools
 import importlib
-import pkgutil
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -223,6 +222,8 @@ def declared_endpoints() -> tuple[Endpoint[Any, Any], ...]:
     family. Two endpoints with one method and path, or one API name, are a
     `ValueError`.
     """
+    import pkgutil  # here, not at the top: only tests and the docs ask
+
     package = importlib.import_module(_PACKAGE)
     found: list[Endpoint[Any, Any]] = []
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):

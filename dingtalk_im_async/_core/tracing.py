@@ -28,24 +28,25 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, Protocol, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from attrs import define
 
 from ..errors import DingTalkError
 from .endpoint import Endpoint, Host
 
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
+
 __all__ = ["CALL_FACTS", "TRACING", "CallFacts", "traced", "without_http_spans"]
 
-try:
-    from opentelemetry import trace
-except ImportError:  # the `otel` extra is not installed: no spans, no cost
-    trace = None  # type: ignore[assignment]
-
-#: Whether calls are traced: OpenTelemetry's API is installed.
-TRACING = trace is not None
+#: Whether calls are traced: OpenTelemetry's API is installed (the `otel` extra). Looked up,
+#: not imported: the API is imported on the first traced call, so it costs nothing at start-up.
+TRACING = importlib.util.find_spec("opentelemetry") is not None
 INSTRUMENTATION_NAME = "dingtalk_im_async"
 
 _Call = TypeVar("_Call", bound=Callable[..., Awaitable[Any]])
@@ -88,14 +89,15 @@ CALL_FACTS: ContextVar[CallFacts | None] = ContextVar("dingtalk_call_facts", def
 
 def traced(call: _Call) -> _Call:
     """`Transport.call`, wrapped in a span per call when OpenTelemetry's API is installed."""
-    if trace is None:
+    if not TRACING:
         return call
-    tracer = trace.get_tracer(INSTRUMENTATION_NAME)
 
     @functools.wraps(call)
     async def traced_call(
         transport: _Hosts, endpoint: Endpoint[Any, Any], request: Any, **options: Any
     ) -> Any:
+        trace = _api()
+        tracer = _tracer()
         legacy = endpoint.host is Host.OAPI
         base = transport.oapi_base_url if legacy else transport.base_url
         with (
@@ -133,6 +135,19 @@ def traced(call: _Call) -> _Call:
     return traced_call  # type: ignore[return-value]
 
 
+@functools.cache
+def _api() -> ModuleType:
+    """OpenTelemetry's trace API, imported on the first traced call."""
+    from opentelemetry import trace
+
+    return trace
+
+
+@functools.cache
+def _tracer() -> Tracer:
+    return _api().get_tracer(INSTRUMENTATION_NAME)  # type: ignore[no-any-return]
+
+
 def _host(base_url: str) -> str:
     return base_url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]
 
@@ -146,7 +161,7 @@ def _describe(span: Any, facts: CallFacts) -> None:
 
 def _describe_failure(span: Any, error: BaseException) -> None:
     """The failure's type, code, status, request id and verdict; never the request itself."""
-    assert trace is not None
+    trace = _api()
     span.set_attribute("error.type", type(error).__name__)
     if not isinstance(error, DingTalkError):  # cancelled, or not ours: an unknown outcome
         span.set_status(trace.Status(trace.StatusCode.ERROR, type(error).__name__))

@@ -12,7 +12,8 @@ codes every API shares (`COMMON_CODES`).
 
 from __future__ import annotations
 
-from . import _last_release
+import importlib
+
 from ._base import DingTalkError, Verdict, verdict_of
 from ._cards import CardAlreadyExistsError, CardNotFoundError, PartialDeliveryError
 from ._groups import GroupDisbandedError, GroupNotFoundError, SubAdminLimitError, UnknownUserError
@@ -96,5 +97,6 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # The last release's helpers that went (each warns): `_last_release`.
-    return _last_release.resolve(name)
+    # The last release's helpers that went (each warns): `_last_release`, imported only
+    # when one is asked for.
+    return importlib.import_module("._last_release", __name__).resolve(name)

@@ -117,7 +117,7 @@ def test_the_environment_switch_makes_an_install_with_orjson_use_the_standard_li
 
 
 def test_an_unknown_codec_in_the_environment_is_refused_by_name() -> None:
-    done = _run("import dingtalk_im_async", DINGTALK_IM_ASYNC_JSON="simplejson")
+    done = _run("from dingtalk_im_async import DingTalkClient", DINGTALK_IM_ASYNC_JSON="simplejson")
     assert done.returncode != 0
     assert "DINGTALK_IM_ASYNC_JSON must be 'auto' or 'stdlib', got 'simplejson'" in done.stderr
 
