@@ -18,6 +18,7 @@ call before it is sent (`not_sent`: `--resume` sends it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -74,7 +75,8 @@ class Recorder:
                 f"not recorded: {json.dumps(entry, ensure_ascii=False)}", markup=False
             )
         if not self.unrecorded:
-            self.journal.path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.journal.path.unlink(missing_ok=True)
 
     @property
     def failed(self) -> bool:

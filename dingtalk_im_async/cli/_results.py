@@ -97,22 +97,24 @@ class AppendLog:
         if self._fd is None:
             raise ValueError(f"{self.path} is closed")
         data = _encoded(record)
-        start = os.fstat(self._fd).st_size  # O_APPEND: the record goes there
+        start = None
         try:
+            start = os.fstat(self._fd).st_size  # O_APPEND: the record goes there
             written = os.write(self._fd, data)
             while written < len(data):  # only on a full disk or a signal; keep it whole
                 written += os.write(self._fd, data[written:])
         except OSError as error:
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, start)
+            if start is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self._fd, start)
             raise RecordNotWrittenError(error.errno, error.strerror, str(self.path)) from error
         self.moved = self.moved or self._where()
 
     def _where(self) -> str | None:
         """None while the path leads to the open file, else what became of it."""
         assert self._fd is not None
-        mine = os.fstat(self._fd)
         try:
+            mine = os.fstat(self._fd)
             there = self.path.stat()
         except FileNotFoundError:
             return "removed"
@@ -143,9 +145,8 @@ class AppendLog:
     def _write_back(self, fd: int) -> str:
         """Put the records of the moved file back at its path, unless something is there."""
         what = f"{self.path} was {self.moved} while the run wrote to it"
-        size = os.fstat(fd).st_size
-        data = os.pread(fd, size, 0)
         try:
+            data = os.pread(fd, os.fstat(fd).st_size, 0)
             out = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except OSError as error:
             return f"{what}; its records could not be written back ({error.strerror})"

@@ -78,7 +78,7 @@ def resumed_run(results: Path, target: dict[str, str]) -> dict[str, Any]:
     stderr when it records none (written before targets were)."""
     run = read_run(results)
     recorded = None if run is None else run.get(TARGET)
-    if recorded is None:
+    if recorded is None and _holds_anything(results):
         click.echo(
             f"warning: {results} does not say which DingTalk it was written against (it "
             f"predates target records); resuming against {describe_target(target)}, as "
@@ -94,6 +94,13 @@ def resumed_run(results: Path, target: dict[str, str]) -> dict[str, Any]:
             "target, or give this target a results file of its own (--results)."
         )
     return {**(run or _new_run()), TARGET: target}
+
+
+def _holds_anything(results: Path) -> bool:
+    try:
+        return results.stat().st_size > 0
+    except FileNotFoundError:
+        return False
 
 
 def repeat_on_resume(operation: Operation[Any, Any], run: dict[str, Any] | None) -> bool:
