@@ -24,9 +24,9 @@ async def test_a_second_resume_on_the_same_results_refuses_and_names_the_holder(
     assert first.code == 0, first.output
     write_csv(source, COUNT)
 
-    holder = await start_cli(emulator, ["bulk", str(source), "--resume", "--rate", "8"])
+    holder = await start_cli(emulator, ["bulk", str(source), "--resume", "--rate", "4"])
     await wait_for(lambda: len(emulator.groups) >= 7)
-    second = await run_cli(emulator, ["bulk", str(source), "--resume", "--rate", "8"])
+    second = await run_cli(emulator, ["bulk", str(source), "--resume", "--rate", "4"])
     finished = await finish(holder)
 
     assert second.code == 2, second.output
