@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Callable
 
 import aiohttp
@@ -13,6 +14,7 @@ from attrs import define, field
 from ._core.failures import closed_before_sending
 from ._core.hosts import resolve_base_url
 from ._core.json_codec import codec
+from ._core.redaction import forget, register
 from ._core.token_endpoint import TOKEN_PATH, IssuedToken, request_token
 from .auth import StaticTokenProvider, TokenProvider
 from .errors import DingTalkError
@@ -98,6 +100,11 @@ class AppTokenProvider:
         self._refused: str | None = None
         self._flight: asyncio.Task[_Held] | None = None
         self._closed = False
+        # Scrubbed from every error text while this provider lives (`_core/redaction.py`).
+        register(app_secret)
+        self._forget_secret = weakref.finalize(self, forget, app_secret)
+        self._registered: list[str | None] = [None]  # the token registered, if any
+        weakref.finalize(self, _forget_held, self._registered)
 
     def __repr__(self) -> str:
         return f"AppTokenProvider(app_key={self.app_key!r}, cache={self._cache!r})"
@@ -114,6 +121,8 @@ class AppTokenProvider:
         Callers waiting for that fetch, and later calls, get `ClientClosedError`.
         """
         self._closed = True
+        self._forget_secret()
+        self._keep(None)
         flight, self._flight = self._flight, None
         if flight is not None and not flight.done():
             flight.cancel()
@@ -141,7 +150,7 @@ class AppTokenProvider:
         held = self._held
         if held is None or held.value != token:
             return
-        self._held = None
+        self._keep(None)
         self._refused = token
         try:
             await self._cache.discard(self.app_key, token)
@@ -169,7 +178,7 @@ class AppTokenProvider:
             if proactive:
                 self._postpone_refresh(error)
             raise
-        self._held = held
+        self._keep(held)
         return held
 
     def _postpone_refresh(self, error: Exception) -> None:
@@ -189,6 +198,19 @@ class AppTokenProvider:
             remaining,
             pause,
         )
+
+    def _keep(self, held: _Held | None) -> None:
+        """Hand out `held` from now on; its token is scrubbed from error texts, and the
+        one it replaces no longer is (the registry stays as small as the live tokens)."""
+        self._held = held
+        holder = self._registered
+        value = None if held is None else held.value
+        if holder[0] != value:
+            if value is not None:
+                register(value)
+            if holder[0] is not None:
+                forget(holder[0])
+            holder[0] = value
 
     # -- shared cache, then the endpoint ----------------------------------------
 
@@ -292,6 +314,13 @@ class _Token:
     issued: IssuedToken
     started: float
     started_wall: float
+
+
+def _forget_held(holder: list[str | None]) -> None:
+    """Forget the token a dead provider still held (`weakref.finalize`)."""
+    if holder[0] is not None:
+        forget(holder[0])
+        holder[0] = None
 
 
 def _describe(error: BaseException) -> str:

@@ -16,7 +16,7 @@ import aiohttp
 from aiohttp.typedefs import LooseHeaders
 from yarl import URL
 
-from ..errors import COMMON_CODES, ErrorCodes, ResponseError
+from ..errors import COMMON_CODES, DingTalkError, ErrorCodes, ResponseError
 from . import json_codec
 from .failures import (
     closed_before_sending,
@@ -25,6 +25,7 @@ from .failures import (
     no_reply_in_time,
     redirect_refused,
 )
+from .redaction import scrubbed
 from .shutdown import closed_while_waiting
 
 __all__ = ["JSON_HEADERS", "MAX_REPLY_BYTES", "TOKEN_HEADER", "exchange"]
@@ -34,6 +35,8 @@ JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"
 #: Replies larger than this (as decoded) are refused: no documented reply comes near it.
 MAX_REPLY_BYTES = 1 << 20
 _CONTENT_ENCODING = "Content-Encoding"
+#: How much of a body an excerpt is made from (it is scrubbed, then cut to 200 characters).
+_EXCERPT_BYTES = 8192
 #: Stands in for the excerpt of a reply that may carry a secret (the token endpoint's).
 REDACTED = "<not shown: this reply may carry the access token>"
 
@@ -56,11 +59,12 @@ async def exchange(
 
     Error bodies raise their `ApiError`; anything undocumented raises
     `ResponseError`; network failures raise `TransportError`, and a closed
-    session `ClientClosedError`. `legacy` reads the oapi `errcode` envelope
-    (and, since the token is then in the URL, keeps aiohttp's errors, which
-    carry the URL, out of the chain). `secret_reply` keeps excerpts of the
-    reply out of errors. `codes` names the exception each error code raises (the
-    endpoint's table); `decode` is the client's JSON codec. `empty_reply`: a 2xx
+    session `ClientClosedError`. `legacy` reads the oapi `errcode` envelope.
+    `secret_reply` keeps excerpts of the reply out of errors; whatever else of
+    the reply or of aiohttp's error an error keeps is scrubbed of secrets
+    (`redaction.py`), on either host. `codes` names the exception each error
+    code raises (the endpoint's table); `decode` is the client's JSON codec.
+    `empty_reply`: a 2xx
     reply without a body is a success, read as `{}` (`Endpoint.empty_reply`).
     """
     if session.closed:
@@ -99,14 +103,14 @@ async def exchange(
         finally:
             response.release()
     except aiohttp.ClientResponseError as error:
-        malformed = malformed_reply(error, status)  # raised below, without this error attached
+        failure: DingTalkError = malformed_reply(error, status)
+        # Not kept: its `request_info` repeats the request headers, token included.
+        cause: BaseException | None = None
     except aiohttp.ClientError as error:
         failure = failure_for(error, session, status=status, timeout=timeout.total)
-        if legacy:
-            raise failure from None
-        raise failure from error
+        cause = scrubbed(error)  # a legacy URL it names holds the token
     except asyncio.TimeoutError as error:
-        raise no_reply_in_time(timeout.total) from error
+        failure, cause = no_reply_in_time(timeout.total), scrubbed(error)
     except asyncio.CancelledError:
         closed = closed_while_waiting(session)
         if closed is None:
@@ -118,13 +122,16 @@ async def exchange(
         try:
             body = decode(raw)
         except (ValueError, RecursionError):
-            raise _not_json(status, raw, secret_reply=secret_reply) from None
-        if legacy:
-            return status, _legacy_reply(status, body, codes)
-        return status, _reply(
-            status, body, header_request_id, raw, codes, secret_reply=secret_reply
-        )
-    raise malformed
+            pass  # raised below, without the decoder's error: it holds the whole body
+        else:
+            if legacy:
+                return status, _legacy_reply(status, body, codes)
+            return status, _reply(
+                status, body, header_request_id, raw, codes, secret_reply=secret_reply
+            )
+        raise _not_json(status, raw, secret_reply=secret_reply)
+    # Raised here, out of the `except` blocks, so aiohttp's error is not the `__context__`.
+    raise failure from cause
 
 
 async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
@@ -151,7 +158,9 @@ def _too_large(status: int) -> ResponseError:
 
 
 def _excerpt(raw: bytes, *, secret_reply: bool) -> str:
-    return REDACTED if secret_reply else raw[:200].decode("utf-8", "replace")
+    """The start of a body, long enough that `reply_text` scrubs a secret the cut to
+    `EXCERPT_CHARS` would otherwise halve."""
+    return REDACTED if secret_reply else raw[:_EXCERPT_BYTES].decode("utf-8", "replace")
 
 
 def _not_json(status: int, raw: bytes, *, secret_reply: bool) -> ResponseError:

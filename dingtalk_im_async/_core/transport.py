@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -26,6 +27,7 @@ from .endpoint import QUERY_METHODS, Endpoint, Host
 from .failures import not_sent
 from .http import JSON_HEADERS, TOKEN_HEADER, exchange
 from .json_codec import Codec
+from .redaction import forget, register, scrubbed
 from .retry import RetryPolicy, is_retryable
 from .shutdown import backoff_unless_closed
 from .tracing import CALL_FACTS, traced
@@ -70,6 +72,10 @@ class Transport:
         self._prepared: dict[int, _Prepared] = {}  # by id(endpoint)
         self._headers_token: str | None = None
         self._headers: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
+        # The token last sent, registered for scrubbing whatever its provider (a custom
+        # one too); forgotten when replaced or when this transport goes.
+        self._sent_token: list[str | None] = [None]
+        weakref.finalize(self, _forget_sent, self._sent_token)
         self._backoff = backoff_unless_closed(session)
         self._encode = codec.encode
         self._decode = codec.decode
@@ -182,6 +188,8 @@ class Transport:
         if pacer is not None:
             return self._paced_attempt(prepared, url, data, query, token, pacer)
         if prepared.legacy:
+            if token != self._sent_token[0]:
+                _note_sent(self._sent_token, token)
             target = url.with_query({**(query or {}), "access_token": token})
             headers = _LEGACY_HEADERS
         else:
@@ -225,6 +233,8 @@ class Transport:
         if token != self._headers_token:
             self._headers = CIMultiDictProxy(CIMultiDict({**JSON_HEADERS, TOKEN_HEADER: token}))
             self._headers_token = token
+            if token != self._sent_token[0]:
+                _note_sent(self._sent_token, token)
         return self._headers
 
 
@@ -291,10 +301,27 @@ class _Prepared:
         try:
             result = self.decode(source, result_type)
         except MISMATCHES as error:
-            raise mismatch(self.api, result_type, error, status=status, reply=reply) from error
-        if self.check is not None:
-            self.check(status, result)
-        return result
+            failure = mismatch(self.api, result_type, error, status=status, reply=reply)
+            cause = error
+        else:
+            if self.check is not None:
+                self.check(status, result)
+            return result
+        # Out of the `except`: the reply's values, which cattrs may quote, may hold a secret.
+        raise failure from scrubbed(cause)
+
+
+def _note_sent(holder: list[str | None], token: str) -> None:
+    """Register `token` for scrubbing in place of the one `holder` had."""
+    register(token)
+    _forget_sent(holder)
+    holder[0] = token
+
+
+def _forget_sent(holder: list[str | None]) -> None:
+    if holder[0] is not None:
+        forget(holder[0])
+        holder[0] = None
 
 
 def _path_fields(endpoint: Endpoint[Any, Any]) -> tuple[str, ...]:

@@ -38,6 +38,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ..errors import ResponseError
+from .redaction import scrubbed
 
 __all__ = [
     "WIRE_KEY",
@@ -270,4 +271,5 @@ def result_from_body(body: object, *, status: int, cls: type[T]) -> T:
     try:
         return from_wire(cls, body)
     except MISMATCHES as error:
-        raise mismatch(cls.__name__, cls, error, status=status, reply=body) from error
+        failure, cause = mismatch(cls.__name__, cls, error, status=status, reply=body), error
+    raise failure from scrubbed(cause)  # out of the `except`: the reply's values may hold a secret

@@ -16,6 +16,7 @@ from ..client import DingTalkClient
 from ..errors import DingTalkError, Verdict
 from ..groups import GroupService
 from ._client import connect, connection_options, target_from
+from ._shown import error_text
 from ._signals import exiting_on_signals
 
 __all__ = ["group_options", "print_fields", "run_on_client", "run_on_groups"]
@@ -56,7 +57,7 @@ def run_on_client(given: dict[str, Any], call: Callable[[DingTalkClient], Awaita
         try:
             result = asyncio.run(run())
         except DingTalkError as error:
-            click.echo(f"failed: {error}", err=True)
+            click.echo(f"failed: {error_text(error)}", err=True)
             click.echo(VERDICT_LINES[error.verdict], err=True)
             sys.exit(signals.exit_code or 1)
     if signals.exit_code:

@@ -29,6 +29,7 @@ from typing import Any
 from .._core.wire import to_wire
 from ..errors import ApiError, Verdict, verdict_of
 from ..groups.models import CreateGroupResult
+from ._shown import error_text
 
 __all__ = [
     "CREATED",
@@ -220,7 +221,7 @@ def describe_error(error: BaseException) -> dict[str, Any]:
         if error.request_id:
             summary["requestId"] = error.request_id
         return summary
-    return {"code": type(error).__name__, "message": str(error)}
+    return {"code": type(error).__name__, "message": error_text(error)}
 
 
 def status_of(error: BaseException) -> str:

@@ -44,6 +44,7 @@ from ._results import (
     invalid_record,
 )
 from ._resume import Previous
+from ._shown import error_text
 from ._signals import Signals, exiting_on_signals
 from ._tally import Tally
 
@@ -173,7 +174,7 @@ async def _main(job: Job, out: Console, err: Console, signals: Signals) -> int:
         try:
             await _run(job, stop, err, tally)
         except (DingTalkError, MissingExtraError) as error:
-            err.print(f"[red]error:[/] {escape(str(error))}", markup=True)
+            err.print(f"[red]error:[/] {escape(error_text(error))}", markup=True)
             tally.say_if_interrupted(err)
             return 2 if isinstance(error, MissingExtraError) else 1
         except asyncio.CancelledError:  # a second signal outside the sending loop

@@ -25,6 +25,7 @@ from ..cards.models import (
 )
 from ..errors import DingTalkError, PartialDeliveryError, RequestValidationError, Verdict
 from ._client import Connection, Target, connect, connection_options, target_from
+from ._shown import error_text
 from ._signals import exiting_on_signals
 
 __all__ = ["card"]
@@ -80,7 +81,7 @@ def _run(target: Target, call: Callable[[Connection], Awaitable[T]], *, unknown:
             click.echo(f"card {partial.out_track_id} exists; sending it again is safe", err=True)
             sys.exit(signals.exit_code or 1)
         except DingTalkError as error:
-            click.echo(f"failed: {error}", err=True)
+            click.echo(f"failed: {error_text(error)}", err=True)
             click.echo(f"({_OUTCOME[error.verdict]})", err=True)
             sys.exit(signals.exit_code or 1)
     if signals.exit_code:

@@ -14,6 +14,7 @@ from .._core.wire import to_wire
 from ..errors import DingTalkError, RequestValidationError
 from ..groups.models import CreateGroupRequest, CreateGroupResult, ManagementOptions
 from ._client import Target, connect, connection_options, target_from
+from ._shown import error_text
 from ._signals import exiting_on_signals
 
 __all__ = ["create_group"]
@@ -92,7 +93,7 @@ def create_group(
         try:
             result = asyncio.run(_create(target, request))
         except DingTalkError as error:
-            click.echo(f"failed: {error}", err=True)
+            click.echo(f"failed: {error_text(error)}", err=True)
             sys.exit(signals.exit_code or 1)
         _print_result(result, as_json=as_json)
     if signals.exit_code:

@@ -15,6 +15,7 @@ from ..errors import DingTalkError, RequestValidationError, Verdict
 from ..robot.messages import Markdown, RobotMessage, Text, message_from_wire
 from ..robot.models import GroupMessage, SendResult
 from ._client import Target, connect, connection_options, target_from
+from ._shown import error_text
 from ._signals import exiting_on_signals
 
 __all__ = ["send"]
@@ -78,7 +79,7 @@ def send(
         try:
             result = asyncio.run(_send(target, message))
         except DingTalkError as error:
-            click.echo(f"failed: {error}", err=True)
+            click.echo(f"failed: {error_text(error)}", err=True)
             click.echo(f"({_OUTCOME[error.verdict]})", err=True)
             sys.exit(signals.exit_code or 1)
     if signals.exit_code:

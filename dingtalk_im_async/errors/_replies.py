@@ -2,7 +2,9 @@
 success-shaped reply that says no.
 
 `reply_text` is the one door through which text taken from a reply (or from
-an aiohttp exception about one) enters an error's message or fields.
+an aiohttp exception about one) enters an error's message or fields: it
+scrubs secrets (`_core/redaction.py`) before cutting, so no cut leaves half a
+token behind.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import ClassVar
 
+from .._core.redaction import PLACEHOLDER, names_secret, redact
 from ._base import DingTalkError
 
 __all__ = [
@@ -26,19 +29,51 @@ __all__ = [
     "ResponseError",
     "ServerError",
     "UnsuccessfulReplyError",
+    "reply_data",
     "reply_text",
     "require_success",
 ]
 
 #: Longest excerpt of an unexpected body kept in a `ResponseError`.
 EXCERPT_CHARS = 200
+#: Read past a cut before scrubbing, so a secret straddling the cut is still whole.
+_CUT_MARGIN = 4096
 
 
 def reply_text(text: object, *, limit: int | None = None) -> str:
-    """`text`, taken from a reply or from an aiohttp exception, as an error may show it
-    (cut to `limit` characters). Every such text goes through here."""
+    """`text`, taken from a reply or from an aiohttp exception, as an error may show it:
+    secrets scrubbed, then cut to `limit` characters. Every such text goes through here."""
     shown = text if isinstance(text, str) else str(text)
-    return shown if limit is None else shown[:limit]
+    if limit is None:
+        return redact(shown)
+    return redact(shown[: limit + _CUT_MARGIN])[:limit]
+
+
+def reply_data(value: object) -> object:
+    """A decoded reply (the `body`, `reply` fields of errors) with every string in it
+    scrubbed like `reply_text`, and the value of a key that names a secret replaced."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {
+            reply_data(key): PLACEHOLDER
+            if isinstance(key, str) and names_secret(key)
+            else reply_data(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return type(value)(reply_data(item) for item in value)
+    return value
+
+
+def _reply_mapping(value: Mapping[str, object] | None) -> Mapping[str, object]:
+    """`reply_data` of a reply's top level, read-only."""
+    return MappingProxyType(
+        {
+            reply_text(key): PLACEHOLDER if names_secret(key) else reply_data(item)
+            for key, item in (value or {}).items()
+        }
+    )
 
 
 class ApiError(DingTalkError):
@@ -64,10 +99,10 @@ class ApiError(DingTalkError):
         listed_refusal: bool = False,
     ) -> None:
         self.status = status
-        self.code = code
+        self.code = reply_text(code)
         self.message = reply_text(message)
-        self.request_id = request_id
-        self.body: Mapping[str, object] = MappingProxyType(dict(body) if body else {})
+        self.request_id = None if request_id is None else reply_text(request_id)
+        self.body = _reply_mapping(body)
         self.listed_refusal = listed_refusal
         super().__init__(str(self))
 
@@ -158,10 +193,10 @@ class ResponseError(DingTalkError):
     """
 
     def __init__(self, reason: str, *, status: int, excerpt: str = "") -> None:
-        self.reason = reason
+        self.reason = reply_text(reason)  # it may quote the reply (a field's bad value)
         self.status = status
         self.excerpt = reply_text(excerpt, limit=EXCERPT_CHARS)
-        text = f"HTTP {status}: {reason}" if status else reason
+        text = f"HTTP {status}: {self.reason}" if status else self.reason
         if self.excerpt:
             text += f": {self.excerpt!r}"
         super().__init__(text)
@@ -179,8 +214,8 @@ class UnsuccessfulReplyError(DingTalkError):
 
     def __init__(self, *, status: int, reply: Mapping[str, object]) -> None:
         self.status = status
-        self.reply: Mapping[str, object] = MappingProxyType(dict(reply))
-        shown = reply_text(repr(dict(reply)))
+        self.reply = _reply_mapping(reply)
+        shown = reply_text(repr(dict(self.reply)))
         super().__init__(f"HTTP {status}: DingTalk reported no success: {shown}")
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -31,6 +32,7 @@ import aiohttp
 from yarl import URL
 
 from .._core.hosts import resolve_base_url
+from .._core.redaction import forget, register
 from ..cards.callbacks import CARD_CALLBACK_TOPIC
 from ..robot.messages import RobotMessage
 from ._backoff import Backoff
@@ -85,6 +87,9 @@ class StreamClient:
             raise TypeError("session must be an aiohttp.ClientSession")
         self.app_key = app_key
         self._app_secret = app_secret
+        # Scrubbed from every error text while this client lives (`_core/redaction.py`).
+        register(app_secret)
+        weakref.finalize(self, forget, app_secret)
         self._open_url = URL(resolve_base_url(base_url, allow_http=allow_http) + OPEN_PATH)
         self._subscriptions = [
             *([{"type": CALLBACK, "topic": BOT_MESSAGE_TOPIC}] if messages else []),
