@@ -10,6 +10,9 @@ from .emulated import EmulatedDingTalk
 from .emulator import DingTalkEmulator
 from .faults import CannedReply, ErrcodeReply, ErrorReply, Fault, FaultInjector, Latency
 from .groups.controls import GroupControls
+from .oauth.controls import TenantControls
+from .oauth.records import OrgReport, SuiteReport, TenantsReport, Ticket
+from .oauth.tenants import Tenant
 from .records import ApiCounters, Counters, CreatedGroup, LoggedRequest
 from .remote import RemoteEmulator
 from .robot.controls import RobotControls
@@ -66,6 +69,7 @@ __all__ = [
     "Latency",
     "LoggedRequest",
     "NotFoundError",
+    "OrgReport",
     "PostedMessage",
     "RemoteEmulator",
     "RobotControls",
@@ -80,6 +84,11 @@ __all__ = [
     "StreamControls",
     "StreamFaults",
     "StreamGateway",
+    "SuiteReport",
+    "Tenant",
+    "TenantControls",
+    "TenantsReport",
+    "Ticket",
     "WebhookPost",
     "load_state",
     "save_state",

@@ -47,6 +47,8 @@ def request_view(index: int, logged: LoggedRequest) -> dict[str, Any]:
         "failed": is_failure(logged),
         "receivedAt": logged.received_at,
         "elapsedMs": None if logged.elapsed is None else round(logged.elapsed * 1000, 3),
+        "corpId": logged.corp_id,
+        "dataCorpIds": list(logged.data_corp_ids),
     }
 
 
@@ -63,6 +65,8 @@ def logged_from_view(line: Mapping[str, Any]) -> LoggedRequest:
         status=line["status"],
         received_at=line["receivedAt"],
         elapsed=None if elapsed is None else elapsed / 1000,
+        corp_id=line.get("corpId"),
+        data_corp_ids=tuple(line.get("dataCorpIds", ())),
     )
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "permission_denied",
     "qps_exceeded",
     "quota_spent",
+    "suite_qps_exceeded",
     "unknown_path",
 ]
 
@@ -61,6 +62,19 @@ def qps_exceeded(host: Host) -> web.Response:
     if host is Host.API:
         return error_reply(
             403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "应用调用该接口的QPS超过限制"
+        )
+    return oapi_error(90018, "当前企业调用该接口的QPS超过限制")
+
+
+def suite_qps_exceeded(host: Host) -> web.Response:
+    """Over a third-party app's limit for one organisation and API in this second
+    (https://open.dingtalk.com/document/development/server-api-error-codes-1; legacy: errcode
+    90018, as for an app's own limit)."""
+    if host is Host.API:
+        return error_reply(
+            403,
+            "Forbidden.AccessDenied.QpsLimitForSuitekeyAndOrgAndApi",
+            "第三方应用在该企业调用该接口的QPS超过限制",
         )
     return oapi_error(90018, "当前企业调用该接口的QPS超过限制")
 

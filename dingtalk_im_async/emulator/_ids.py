@@ -16,6 +16,7 @@ __all__ = [
     "open_conversation_id",
     "process_query_key",
     "request_id",
+    "suite_ticket",
     "trace_id",
 ]
 
@@ -38,6 +39,11 @@ def process_query_key() -> str:
 def access_token() -> str:
     """32 hex digits, the length of DingTalk's enterprise access tokens."""
     return os.urandom(16).hex()
+
+
+def suite_ticket() -> str:
+    """A suite ticket: letters and digits (DingTalk's are opaque texts of about this length)."""
+    return os.urandom(24).hex()
 
 
 def request_id() -> str:

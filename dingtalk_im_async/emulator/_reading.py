@@ -21,8 +21,12 @@ async def json_body(request: web.Request) -> Any:
         return None
 
 
+#: Body keys whose values never reach the journal (token requests' secrets and tickets).
+SECRET_KEYS = frozenset({"appSecret", "suiteSecret", "suiteTicket", "client_secret"})
+
+
 def mask_secret(body: Any) -> Any:
-    """The token request's body for the log, with `appSecret` replaced."""
-    if isinstance(body, dict) and "appSecret" in body:
-        return {**body, "appSecret": "<hidden>"}
+    """A token request's body for the log, with its secrets and ticket replaced."""
+    if isinstance(body, dict) and SECRET_KEYS & body.keys():
+        return {key: "<hidden>" if key in SECRET_KEYS else value for key, value in body.items()}
     return body

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from .faults import Fault, Latency, check_rates
 
@@ -38,6 +39,23 @@ def name_set(value: Iterable[str]) -> frozenset[str]:
         if not isinstance(name, str) or not name:
             raise TypeError(f"expected non-empty names, got {name!r}")
     return names
+
+
+def host_set(value: Iterable[str]) -> frozenset[str]:
+    """`allowed_hosts`: host names or addresses, each with an optional `:port` (IPv6 in
+    brackets), lower-cased; `*` is every host."""
+    hosts = name_set(value)
+    for host in hosts:
+        if host == "*":
+            continue
+        try:
+            parts = urlsplit("//" + host)
+            parts.port  # noqa: B018 (raises for a bad port)
+        except ValueError:
+            parts = None
+        if parts is None or not parts.hostname or parts.netloc != host or "@" in host:
+            raise ValueError(f"allowed_hosts: {host!r} is not HOST or HOST:PORT")
+    return frozenset(host.lower() for host in hosts)
 
 
 def optional_positive(name: str) -> Callable[[Any], int | None]:
@@ -138,6 +156,38 @@ def text_of(name: str) -> Callable[[Any], str]:
     return convert
 
 
+def suite_secrets(value: Mapping[str, str]) -> Mapping[str, str]:
+    """Suite key -> suite secret, both non-empty texts."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"suites must map suite keys to suite secrets, got {type(value).__name__}")
+    suites: dict[str, str] = {}
+    for key, secret in value.items():
+        if not isinstance(secret, str) or not secret:
+            raise TypeError(f"the secret of suite {key!r} must be a non-empty string")
+        suites[text_of("a suite key")(key)] = secret
+    return MappingProxyType(suites)
+
+
+def corp_id_list(value: Iterable[str]) -> tuple[str, ...]:
+    """Organisation ids, each once, in the order given."""
+    if isinstance(value, str):
+        raise TypeError(f"corp_ids must be a collection of ids, got the string {value!r}")
+    return tuple(dict.fromkeys(text_of("a corp id")(corp) for corp in value))
+
+
+def optional_seconds(name: str) -> Callable[[Any], float | None]:
+    def convert(value: Any) -> float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ValueError(f"{name} must be a number of seconds > 0 or None, got {value!r}")
+        if math.isinf(value):
+            raise ValueError(f"{name} must be finite")
+        return float(value)
+
+    return convert
+
+
 def optional_text(value: Any) -> str | None:
     return None if value is None else text_of("robot_code")(value)
 
@@ -168,6 +218,21 @@ def cli_seconds(text: str) -> float:
         return float(text)
     except ValueError:
         raise ValueError(f"expected a number of seconds, got {text!r}") from None
+
+
+def cli_optional_seconds(text: str) -> float | None:
+    return None if text.strip().lower() == "none" else cli_seconds(text)
+
+
+def cli_suites(values: tuple[str, ...]) -> dict[str, str]:
+    """`KEY=SECRET` pairs; the error never repeats the secret."""
+    suites: dict[str, str] = {}
+    for value in values:
+        key, sep, secret = value.partition("=")
+        if not sep or not key.strip() or not secret:
+            raise ValueError("expected KEY=SECRET, e.g. suite-key-1=suite-secret-1")
+        suites[key.strip()] = secret
+    return suites
 
 
 def cli_api_limits(values: tuple[str, ...]) -> dict[str, int]:

@@ -12,9 +12,11 @@ from typing import Protocol
 from ._journal import Journal
 from ._stores import FamilyStores
 from .faults import FaultInjector
+from .oauth.tenants import Tenant, TenantStore
 from .records import CreatedGroup
 from .settings import EmulatorSettings
 from .store import GroupStore
+from .stream.gateway import StreamGateway
 from .traffic import ApiTraffic
 
 __all__ = ["EmulatorState"]
@@ -24,6 +26,9 @@ class EmulatorState(Protocol):
     """The settings, state and inspection of one emulator (`DingTalkEmulator` is one)."""
 
     quota_used: int
+    quota_month: str
+    tenants: TenantStore
+    stream: StreamGateway
     traffic: dict[str, ApiTraffic]
     stores: FamilyStores
     store: GroupStore
@@ -51,3 +56,5 @@ class EmulatorState(Protocol):
     def is_valid_token(self, token: str) -> bool: ...
 
     def revoke_tokens(self) -> object: ...
+
+    def revoke_tokens_of(self, tenant: Tenant) -> object: ...

@@ -38,11 +38,13 @@ def _controls(call: AdminCall) -> EmulatorControls:
 
 
 async def _credentials(call: AdminCall) -> Any:
-    """The emulator's own made-up test credentials and where it listens."""
+    """The emulator's own made-up test credentials and where it listens; a secret it was given
+    is never shown (`<hidden>`)."""
     emu = _controls(call)
+    settings = await emu.get_settings()
     return {
         "appKey": emu.app_key,
-        "appSecret": emu.app_secret,
+        "appSecret": settings.shown_app_secret,
         "robotCode": emu.robot_code,
         "baseUrl": emu.base_url,
         "oapiBaseUrl": emu.oapi_base_url,
@@ -51,7 +53,8 @@ async def _credentials(call: AdminCall) -> Any:
 
 
 async def _settings(call: AdminCall) -> Any:
-    return settings_view(await _controls(call).get_settings())
+    settings = await _controls(call).get_settings()
+    return {**settings_view(settings), "appSecret": settings.shown_app_secret}
 
 
 async def _configure(call: AdminCall) -> Any:

@@ -7,10 +7,15 @@ It answers with DingTalk's bodies and headers, records what it was asked and
 injects faults per API. Its settings are one `EmulatorSettings`; its controls
 (`EmulatorControls` and the families') are the ones `RemoteEmulator` sends over
 the admin API. Endpoints are added as handler modules (see `emulator.routes`).
+
+The module is longer than 400 lines: it is where every family's controls meet the
+server's lifecycle and the core controls; the families' own controls live with them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -21,6 +26,7 @@ from aiohttp import web
 from .._core.endpoint import TOKEN_API, TOKEN_PATH
 from ._discovery import discovered_routes
 from ._gateway import TOKEN_HEADER
+from ._guard import request_guard
 from ._journal import Journal
 from ._legacy import LegacyEmulatorNames, LegacySetting, default_api
 from ._pipeline import build_app
@@ -32,6 +38,8 @@ from .controls import DONE, Done, EmulatorControls
 from .faults import Fault, FaultInjector, Latency, ScheduledReply
 from .groups.controls import LocalGroupControls
 from .groups.create import CREATE_PATH
+from .oauth.controls import LocalTenantControls
+from .oauth.tenants import TenantStore
 from .records import ApiCounters, Counters, CreatedGroup, LoggedRequest
 from .robot.controls import LocalRobotControls
 from .routes import Route
@@ -72,6 +80,7 @@ class DingTalkEmulator(
     LocalStreamControls,
     LocalCardControls,
     LocalSceneGroupControls,
+    LocalTenantControls,
     LegacyEmulatorNames,
 ):
     """Serves DingTalk's endpoints (token, groups, robot, cards, Stream), by default on 127.0.0.1.
@@ -84,6 +93,10 @@ class DingTalkEmulator(
     - `host`, `port`: where to listen (port 0: a free one);
     - `ssl_context`: serve HTTPS;
     - `extra_routes`: routes served besides the families' (for tests).
+
+    With `suites={"suite-key-1": "suite-secret-1"}` and `corp_ids=["ding-corp-a", ...]` it
+    also plays third-party apps installed in those organisations (the multi-organisation
+    mode, `TenantControls`): suite tickets, corp tokens, and data kept per organisation.
     """
 
     def __init__(
@@ -113,12 +126,21 @@ class DingTalkEmulator(
         self.groups: list[CreatedGroup] = []
         #: The request journal, the newest `journal_limit` lines (`record_requests`).
         self.journal = Journal(self._settings.journal_limit)
-        #: Calls counted against `monthly_call_quota` so far (0 starts a new month).
+        #: Suites' tickets, corp tokens, authorisations, per-organisation usage, the clock.
+        self.tenants = TenantStore()
+        #: Calls of the app's own organisation counted against `monthly_call_quota` in
+        #: `quota_month` (0 starts a new month).
         self.quota_used = 0
-        #: Stream mode: bot messages and group events pushed over WebSockets.
+        self.quota_month = self.tenants.month()
+        #: Stream mode: bot messages and group events pushed over WebSockets (the suites'
+        #: connections open with their suite key and secret).
         self.stream = StreamGateway(
-            app_key=self.app_key, app_secret=self.app_secret, robot_code=self.robot_code
+            app_key=self.app_key,
+            app_secret=self.app_secret,
+            robot_code=self.robot_code,
+            clients=lambda: self._settings.suites,
         )
+        self._ticket_timer: asyncio.Task[None] | None = None
         # Group changes made through the API reach subscribed Stream connections as events.
         self.store.on_event(self._push_group_event)
         self._apply_standing_faults()
@@ -127,22 +149,29 @@ class DingTalkEmulator(
         return f"DingTalkEmulator(base_url={self.base_url!r}, app_key={self.app_key!r})"
 
     def _push_group_event(self, event_type: str, data: Mapping[str, Any]) -> None:
-        self.stream.push_event(event_type, data)
+        self._push_org_event(event_type, data)
 
     # -- lifecycle -----------------------------------------------------------
 
     async def start(self) -> None:
         """Bind to a free port (or the one given) and start serving."""
         app = build_app(self, self.routes, lambda app: mount_admin(app, self))
+        app.middlewares.append(request_guard(self))
         self.stream.mount(app, lambda: self.base_url)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self._port, ssl_context=self._ssl_context)
         await site.start()
         self._port = self._runner.addresses[0][1]
+        self._sync_ticket_timer()
 
     async def close(self) -> None:
         """Stop serving; calls still in flight get `SHUTDOWN_GRACE_SECONDS`, then are cut."""
+        timer, self._ticket_timer = self._ticket_timer, None
+        if timer is not None:
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -262,6 +291,7 @@ class DingTalkEmulator(
         self._check_apis(new)
         self._settings = new
         self.journal.limit = new.journal_limit
+        self._sync_ticket_timer()
         if _FAULT_SETTINGS & set(changes):
             self._apply_standing_faults()
         return DONE
@@ -333,6 +363,7 @@ class DingTalkEmulator(
 
     def revoke_tokens(self) -> Done:
         self._tokens.revoke()
+        self.tenants.revoke()
         return DONE
 
     def reset(self) -> Done:
@@ -343,6 +374,7 @@ class DingTalkEmulator(
         for traffic in self.traffic.values():
             traffic.clear()
         self._tokens.revoke()
+        self.tenants.clear()
         self._apply_standing_faults()
         return DONE
 

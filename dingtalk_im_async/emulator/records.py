@@ -57,6 +57,12 @@ class LoggedRequest:
     """`time.monotonic()` when it arrived; left out of equality."""
     elapsed: float | None = field(default=None, eq=False)
     """Seconds until it was answered (None while in flight); left out of equality."""
+    corp_id: str | None = None
+    """The organisation of the corp token it carried; None: the internal app's token (its own
+    organisation), or none valid."""
+    data_corp_ids: tuple[str | None, ...] = ()
+    """The organisations of the data it addressed (None: the internal app's own), each once;
+    one that is not `corp_id` makes it a cross-tenant call."""
 
 
 @define(frozen=True, kw_only=True)

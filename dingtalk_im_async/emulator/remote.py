@@ -28,6 +28,7 @@ from .cards.controls import RemoteCardControls
 from .controls import EmulatorControls
 from .faults import Fault, Latency, ScheduledReply
 from .groups.controls import RemoteGroupControls
+from .oauth.controls import RemoteTenantControls
 from .records import Counters, LoggedRequest
 from .robot.controls import RemoteRobotControls
 from .scenegroups.controls import RemoteSceneGroupControls
@@ -46,19 +47,28 @@ class RemoteEmulator(
     RemoteStreamControls,
     RemoteCardControls,
     RemoteSceneGroupControls,
+    RemoteTenantControls,
     LegacyRemoteNames,
 ):
     """A client of a running emulator's admin API at `url` (e.g. `http://127.0.0.1:8080`).
 
     Use as `async with RemoteEmulator(url) as remote:`; `app_key`, `app_secret`,
     `robot_code`, `base_url` and `oapi_base_url` are read from the emulator on
-    entry. The admin API's 404 answers raise `NotFoundError`, its 400 answers
+    entry; an app secret the emulator was given (`--app-secret`) is never shown by it, so
+    pass it as `app_secret`. The admin API's 404 answers raise `NotFoundError`, its 400 answers
     ValueError, each with its message: the exceptions the in-process emulator
     raises for the same mistakes.
     """
 
-    def __init__(self, url: str, *, session: aiohttp.ClientSession | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        app_secret: str | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
+        self._app_secret = app_secret
         self._session = session
         self._owns_session = session is None
         self._credentials: dict[str, str] = {
@@ -119,7 +129,9 @@ class RemoteEmulator(
 
     @property
     def app_secret(self) -> str:
-        return self._credentials["appSecret"]
+        """The secret passed in, else the emulator's own made-up one (`<hidden>` when it was
+        given one)."""
+        return self._app_secret or self._credentials["appSecret"]
 
     @property
     def robot_code(self) -> str:

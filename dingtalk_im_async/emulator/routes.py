@@ -46,9 +46,13 @@ How to add an endpoint
    - `call.params`: the path's `{placeholders}`, e.g. `{"chatId": "chat..."}`;
    - `call.settings`: the emulator's `EmulatorSettings` now (`visible_users`,
      `whitelisted`, ...; `call.emulator.robot_code` is the app's robot);
-   - `call.store`: the `GroupStore` (groups by chatid and openConversationId,
-     robot messages by process query key); a family with state of its own
-     keeps it in a store class and reaches it with `call.stores.of(ThatStore)`;
+   - `call.store`: the `GroupStore` as the call's token sees it (groups by chatid
+     and openConversationId, robot messages by process query key: only its
+     organisation's; what it adds is its organisation's); a family with state of
+     its own keeps it in a store class and reaches it with
+     `call.stores.of(ThatStore)`, and scopes it by `call.tenant.corp_id`;
+   - `call.tenant`: whose token it is (`Tenant`: a suite in an organisation, or
+     the internal app) and `call.robot_code`, the robot that token posts as;
    - `call.emulator`: the rest of the running emulator (`groups`, `traffic`, ...);
    - `call.fault`: the fault drawn for this call (SLOW, DROPPED_MID_RESPONSE
      and TRUNCATED_JSON still run the handler; record it if useful);
@@ -80,6 +84,7 @@ from attrs import define, field, validators
 
 from .._core.endpoint import Host, api_name
 from .faults import Fault
+from .oauth.tenants import INTERNAL, Tenant
 from .store import GroupStore
 
 if TYPE_CHECKING:
@@ -145,6 +150,12 @@ class Call:
     the handler)."""
     emulator: EmulatorState = field(repr=False)
     """The rest of the running emulator (`groups`, `traffic`, ...)."""
+    tenant: Tenant = INTERNAL
+    """Whose token the call carried: a suite in an organisation, or the internal app."""
+    groups: GroupStore | None = field(default=None, repr=False)
+    """The group store as the token's organisation sees it (None: the whole store)."""
+    notice: Callable[[str | None], object] = field(default=lambda _corp: None, repr=False)
+    """Hears the organisation of every piece of data the call addressed (`sees`)."""
 
     @property
     def settings(self) -> EmulatorSettings:
@@ -153,8 +164,22 @@ class Call:
 
     @property
     def store(self) -> GroupStore:
-        """The emulator's group state, shared by the group and robot endpoints."""
-        return self.emulator.store
+        """The group state the call's organisation sees, shared by the group and robot
+        endpoints."""
+        return self.emulator.store if self.groups is None else self.groups
+
+    def sees(self, corp_id: str | None) -> bool:
+        """Whether data of the organisation `corp_id` is the call's token's to see; each
+        answer is accounted (another organisation's data makes a cross-tenant call)."""
+        self.notice(corp_id)
+        return corp_id == self.tenant.corp_id
+
+    @property
+    def robot_code(self) -> str:
+        """The robot the call's token posts as: a suite's robot is its suite key (the
+        emulator's choice), the internal app's is `robot_code`."""
+        suite = self.tenant.suite_key
+        return self.emulator.robot_code if suite is None else suite
 
     @property
     def stores(self) -> FamilyStores:

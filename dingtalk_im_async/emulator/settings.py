@@ -8,7 +8,8 @@ the `dingtalk-im emulator` options, the `dingtalk_emulator` pytest marker and
 the table in docs/testing.md (a test compares it with `settings_table()`).
 
 Adding a setting is adding one field here with `setting(...)`; the parts that
-act on it then read `emulator.settings.<name>`.
+act on it then read `emulator.settings.<name>`. The module is longer than 400 lines
+because it is that one list: each setting with its doc and command-line form.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_APP_KEY",
     "DEFAULT_APP_SECRET",
     "GROUP_SCOPES",
+    "HIDDEN_SECRET",
     "CliForm",
     "EmulatorSettings",
     "SettingInfo",
@@ -39,6 +41,8 @@ __all__ = [
 #: The emulator's own made-up credentials, accepted unless others are given.
 DEFAULT_APP_KEY = "dingemulatorappkey"
 DEFAULT_APP_SECRET = "emulator-app-secret"
+#: What the admin API, the dashboard and the banner show instead of an app secret that was given.
+HIDDEN_SECRET = "<hidden>"
 #: The scopes `has_group_permission=False` takes away: managing and reading groups.
 GROUP_SCOPES = frozenset({"qyapi_chat_manage", "qyapi_chat_read"})
 
@@ -82,13 +86,16 @@ def setting(
     live: bool = True,
     cli: CliForm | None = None,
     shown_default: str | None = None,
+    secret: bool = False,
 ) -> Any:
-    """One setting's field: its default, conversion, check and `SettingInfo`."""
+    """One setting's field: its default, conversion, check and `SettingInfo`; a `secret` one
+    stays out of the settings' repr."""
     info = SettingInfo(doc=doc, live=live, cli=cli, shown_default=shown_default)
     return field(
         default=default,
         converter=converter,
         validator=validator,
+        repr=not secret,
         # `description`: the reference's row for the field (griffe-fieldz reads it)
         metadata={"setting": info, "description": doc},
     )
@@ -143,6 +150,40 @@ class EmulatorSettings:
         converter=forms.positive_seconds,
         cli=CliForm(flag="--token-lifetime", metavar="SECONDS", parse=forms.cli_seconds),
     )
+    # -- third-party apps (multi-organisation mode) ------------------------------------
+    suites: Mapping[str, str] = setting(
+        MappingProxyType({}),
+        "third-party (ISV) apps by suite key: their suite secrets. Each gets a suite ticket, "
+        "corp tokens for the `corp_ids` organisations and a Stream connection of its own",
+        converter=forms.suite_secrets,
+        cli=CliForm(flag="--suite", metavar="KEY=SECRET", multiple=True, parse=forms.cli_suites),
+        shown_default="`{}`",
+        secret=True,
+    )
+    corp_ids: tuple[str, ...] = setting(
+        (),
+        "the organisations that installed the suites (their corp tokens see only their own "
+        "groups); others get `invalidAuthInfo`",
+        converter=forms.corp_id_list,
+        cli=CliForm(flag="--corp-id", metavar="CORP_ID", multiple=True, parse=tuple),
+        shown_default="none",
+    )
+    suite_ticket_interval: float | None = setting(
+        None,
+        "seconds between suite-ticket rotations, each pushed as a `suite_ticket` event "
+        "(DingTalk: about 5 hours; None: only on `rotate_suite_ticket`)",
+        converter=forms.optional_seconds("suite_ticket_interval"),
+        cli=CliForm(
+            flag="--suite-ticket-interval", metavar="SECONDS", parse=forms.cli_optional_seconds
+        ),
+    )
+    suite_qps_limit: int | None = setting(
+        None,
+        "calls per second a corp token's (suite, organisation) pair makes to each API beyond "
+        "which calls get 403 `QpsLimitForSuitekeyAndOrgAndApi` (None: no limit)",
+        converter=forms.optional_count("suite_qps_limit"),
+        cli=CliForm(flag="--suite-qps-limit", metavar="N", parse=forms.cli_optional_int),
+    )
     # -- who may do what -------------------------------------------------------------
     visible_users: frozenset[str] | None = setting(
         None,
@@ -185,6 +226,19 @@ class EmulatorSettings:
         cli=CliForm(flag="--denied-scope", metavar="SCOPE", multiple=True, parse=forms.cli_names),
         shown_default="none",
     )
+    # -- who may steer it (the admin API and the dashboard) -------------------------
+    allowed_hosts: frozenset[str] = setting(
+        frozenset(),
+        "more names the admin API and dashboard answer to (`Host` header), e.g. a container's "
+        "or a LAN name: `HOST` (any port) or `HOST:PORT`, `*` for any. Without them only the "
+        "bound address (and the loopback names when bound to loopback) is served: a page "
+        "using DNS rebinding gets 403",
+        converter=forms.host_set,
+        cli=CliForm(
+            flag="--allowed-host", metavar="HOST[:PORT]", multiple=True, parse=forms.cli_names
+        ),
+        shown_default="none",
+    )
     # -- DingTalk's limits ---------------------------------------------------------
     qps_limit: int | None = setting(
         None,
@@ -205,9 +259,10 @@ class EmulatorSettings:
     )
     monthly_call_quota: int | None = setting(
         None,
-        "calls the organisation may make (DingTalk counts its quota per organisation, "
-        "tokens excepted); once spent, calls get 403 `ApiCountLimitForOrg` (oapi: errcode "
-        "90020). `quota_used` counts them, per API in the counters",
+        "calls each organisation may make in a month of the emulator's clock (DingTalk counts "
+        "its quota per organisation, tokens excepted); once spent, calls get 403 "
+        "`ApiCountLimitForOrg` (oapi: errcode 90020). `quota_used` counts the app's own "
+        "organisation's, per API in the counters; `get_tenants()` every organisation's",
         converter=forms.optional_count("monthly_call_quota"),
         cli=CliForm(flag="--monthly-call-quota", metavar="N", parse=forms.cli_count),
     )
@@ -317,6 +372,12 @@ class EmulatorSettings:
     def robot(self) -> str:
         """The app's robot code: `robot_code`, else the app key."""
         return self.app_key if self.robot_code is None else self.robot_code
+
+    @property
+    def shown_app_secret(self) -> str:
+        """The app secret as the emulator may show it: its own made-up one, never one given
+        (it may be real)."""
+        return self.app_secret if self.app_secret == DEFAULT_APP_SECRET else HIDDEN_SECRET
 
     def qps_limit_for(self, api: str) -> int | None:
         """The limit applied to `api`: its `qps_limits` entry, else `qps_limit`."""

@@ -72,6 +72,8 @@ class PostedMessage:
     """The decoded `msgParam` (the JSON string as an object)."""
     cool_app_code: str | None = None
     """The group cool app it was posted through, if any."""
+    corp_id: str | None = None
+    """The organisation of the token that sent it; None: the internal app's own."""
     status: str = SUCCESS
     """`sendStatus` as the read-status query reports it: "SUCCESS", "RECALLED" after a recall (a
     test may set "PROCESSING")."""
@@ -123,6 +125,9 @@ class StoredGroup:
     """Members' nicknames in the group, by userid."""
     created_at: float = field(factory=time.time)
     """`time.time()` when it was created."""
+    corp_id: str | None = None
+    """The organisation that owns the group (whose tokens see it); None: the internal app's
+    own organisation."""
 
     @property
     def disbanded(self) -> bool:
@@ -169,6 +174,12 @@ class GroupStore:
         """The group with this openConversationId, or None."""
         return self._by_open_conversation_id.get(open_conversation_id)
 
+    def seen_by(self, corp_id: str | None, touched: Callable[[str | None], object]) -> GroupStore:
+        """This store as one organisation's token sees it: only its own groups and messages,
+        and what it adds is its own. `touched(corp)` hears the organisation of every group a
+        lookup found, its own or another's (which the view hides): the cross-tenant account."""
+        return _OrgView(self, corp_id, touched)
+
     def clear(self) -> None:
         """Forget every group (and so every message)."""
         self._by_chatid.clear()
@@ -202,6 +213,8 @@ class GroupStore:
         if event_type != "chat_update_owner":
             data["chatId"] = group.chatid
         data.update(fields)
+        if group.corp_id is not None:
+            data["corpId"] = group.corp_id  # another organisation's: its suites' subscribers
         for sink in list(self._sinks):
             try:
                 sink(event_type, dict(data))
@@ -234,3 +247,53 @@ class GroupStore:
             user for user in dict.fromkeys(user_ids) if user not in message.read_by
         )
         return message
+
+
+class _OrgView(GroupStore):
+    """`GroupStore.seen_by`: the same groups, filtered by organisation."""
+
+    __slots__ = ("_corp_id", "_touched")
+
+    def __init__(
+        self, base: GroupStore, corp_id: str | None, touched: Callable[[str | None], object]
+    ) -> None:
+        # Shares the base's dicts: what the view adds, the store holds.
+        self._by_chatid = base._by_chatid
+        self._by_open_conversation_id = base._by_open_conversation_id
+        self._messages = base._messages
+        self._sinks = base._sinks
+        self._corp_id = corp_id
+        self._touched = touched
+
+    def __repr__(self) -> str:
+        return f"GroupStore(seen_by={self._corp_id!r})"
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __iter__(self) -> Iterator[StoredGroup]:
+        return iter([g for g in self._by_chatid.values() if g.corp_id == self._corp_id])
+
+    def _own(self, group: StoredGroup | None) -> StoredGroup | None:
+        if group is None:
+            return None
+        self._touched(group.corp_id)
+        return group if group.corp_id == self._corp_id else None
+
+    def add(self, group: StoredGroup) -> StoredGroup:
+        group.corp_id = self._corp_id
+        return super().add(group)
+
+    def by_chatid(self, chatid: str) -> StoredGroup | None:
+        return self._own(super().by_chatid(chatid))
+
+    def by_open_conversation_id(self, open_conversation_id: str) -> StoredGroup | None:
+        return self._own(super().by_open_conversation_id(open_conversation_id))
+
+    def post(self, group: StoredGroup, message: PostedMessage) -> PostedMessage:
+        message.corp_id = self._corp_id
+        return super().post(group, message)
+
+    def message(self, process_query_key: str) -> tuple[StoredGroup, PostedMessage] | None:
+        found = super().message(process_query_key)
+        return None if found is None or self._own(found[0]) is None else found

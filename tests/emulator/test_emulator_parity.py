@@ -58,6 +58,12 @@ IN_PROCESS_ONLY = {
     "rate_limited": "a live count; both modes read `get_counters().rate_limited`",
     "issue_token": "a token straight from the store; remotely, fetch one like any client",
     "is_valid_token": "checks a token against the store",
+    "issue_corp_token": "a corp token straight from the store; remotely, fetch one like any client",
+    "tenants": "the live tickets, corp tokens and per-organisation usage; both modes read "
+    "`get_tenants()`",
+    "quota_month": "the month `quota_used` counts in; both modes read `get_tenants().month`",
+    "revoke_tokens_of": "what a token-revoked fault does to its call's tenant; both modes "
+    "use `revoke_tokens()` / `revoke_org_tokens()`",
 }
 #: Earlier names kept with a DeprecationWarning (tests/emulator/test_emulator_legacy.py).
 LEGACY = {"faults", "token_faults", "create_calls", "create_windows", *setting_names()} - {
@@ -229,6 +235,25 @@ async def test_every_control_works_awaited_in_both_modes(
     assert (await c.get_card("card-1")).state == "PROCESSING"
     assert await c.press_card("card-1", action_ids=["stop"], params={"a": 1})
     assert emulator.stores.of(CardStore).get("card-1").actions[0].action_ids == ["stop"]  # type: ignore[union-attr]
+
+    await c.configure(suites={"s1": "sec1"}, corp_ids=["corp-a"])
+    assert (await c.get_settings()) == emulator.settings
+    ticket = await c.suite_ticket("s1")
+    assert ticket == emulator.tenants.ticket("s1")
+    rotated = await c.rotate_suite_ticket("s1")
+    assert rotated != ticket
+    assert emulator.suite_ticket("s1") == rotated
+    corp_token = emulator.issue_corp_token("s1", "corp-a")
+    await c.revoke_org_tokens("corp-a", suite_key="s1")
+    assert emulator.tenants.owner(corp_token) is None
+    await c.authorise_org("s1", "corp-b")
+    await c.relieve_org("s1", "corp-a")
+    report = await c.get_tenants()
+    assert [suite.corp_ids for suite in report.suites] == [("corp-b",)]
+    assert report.organisations == (await emulator.get_tenants()).organisations
+    await c.start_next_month()
+    await c.set_clock(advance=1.0)
+    assert (await c.get_tenants()).month != report.month
 
     await c.reset()
     assert await c.list_groups() == []

@@ -8,6 +8,7 @@ import pytest
 from dingtalk_im_async._core.endpoint import TOKEN_API, TOKEN_PATH, Host, declared_endpoints
 from dingtalk_im_async.emulator._discovery import discovered_routes
 from dingtalk_im_async.emulator.groups.create import create_group
+from dingtalk_im_async.emulator.oauth.corp_token import TENANT_TOKEN_APIS
 from dingtalk_im_async.groups.api import (
     CREATE_GROUP,
     GET_GROUP,
@@ -61,7 +62,8 @@ def test_every_api_of_the_routes_has_its_own_traffic() -> None:
     the client names them), and the test routes'."""
     emulator = emulator_with_test_routes()
     declared = {endpoint.api for endpoint in declared_endpoints()}
-    assert set(emulator.traffic) == {TOKEN_API, ECHO_API, OAPI_ECHO_API, TOPAPI_ECHO_API} | declared
+    tokens = {TOKEN_API, *TENANT_TOKEN_APIS}
+    assert set(emulator.traffic) == {ECHO_API, OAPI_ECHO_API, TOPAPI_ECHO_API} | tokens | declared
     assert {CREATE_GROUP.api, UPDATE_GROUP.api, GET_GROUP.api, *ROBOT_APIS} <= declared
     assert emulator.faults_for(ECHO_API) is not emulator.faults_for("im.group.create")
 

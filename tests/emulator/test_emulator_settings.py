@@ -30,11 +30,16 @@ SAMPLES: dict[str, Any] = {
     "app_secret": "another-secret",
     "robot_code": "robot-1",
     "token_lifetime": 60,
+    "suites": {"suite-key-1": "suite-secret-1"},
+    "corp_ids": ["ding-corp-a", "ding-corp-b", "ding-corp-a"],
+    "suite_ticket_interval": 30,
+    "suite_qps_limit": 10,
     "visible_users": ["u2", "u1"],
     "scene_group_templates": ["tpl-1"],
     "whitelisted": True,
     "has_group_permission": False,
     "denied_scopes": ["qyapi_robot_sendmsg"],
+    "allowed_hosts": ["emulator:8080", "lan-box"],
     "qps_limit": 20,
     "qps_limits": {CREATE: 5, "oapi.chat.get": None},
     "monthly_call_quota": 0,
@@ -65,6 +70,9 @@ def test_samples_are_converted_to_one_form() -> None:
     assert settings.slow_latency == Latency(low=0.2, high=0.3)
     assert settings.token_lifetime == 60.0
     assert settings.robot == "robot-1"
+    assert settings.corp_ids == ("ding-corp-a", "ding-corp-b")
+    assert settings.suite_ticket_interval == 30.0
+    assert "suite-secret-1" not in repr(settings)
     assert EmulatorSettings().robot == EmulatorSettings().app_key
 
 
@@ -92,6 +100,11 @@ def test_every_setting_travels_through_the_admin_api_unchanged() -> None:
         ({"journal_limit": 0}, ValueError, "journal_limit"),
         ({"slow_latency": (2, 1)}, ValueError, "below low"),
         ({"whitelisted": "yes"}, TypeError, "whitelisted must be true or false"),
+        ({"suites": {"k": ""}}, TypeError, "the secret of suite 'k' must be a non-empty"),
+        ({"suites": ["k"]}, TypeError, "suites must map suite keys to suite secrets"),
+        ({"corp_ids": "ding-corp-a"}, TypeError, "corp_ids must be a collection"),
+        ({"suite_ticket_interval": 0}, ValueError, "suite_ticket_interval must be"),
+        ({"suite_qps_limit": -1}, ValueError, "suite_qps_limit must be an integer >= 0"),
     ],
 )
 def test_bad_settings_are_refused_with_their_name(

@@ -20,7 +20,14 @@ from . import rules
 from .rules import CARD_SCOPE, Refusal
 from .store import CardStore, StoredCard
 
-__all__ = ["ROUTES", "refused", "unknown_error"]
+__all__ = ["ROUTES", "own_card", "refused", "unknown_error"]
+
+
+def own_card(call: Call, out_track_id: str) -> StoredCard | None:
+    """The card `out_track_id` names if the call's organisation created it; another
+    organisation's card is unknown to it (and the call is a cross-tenant one)."""
+    card = call.stores.of(CardStore).get(out_track_id)
+    return card if card is not None and call.sees(card.corp_id) else None
 
 
 def refused(refusal: Refusal) -> web.Response:
@@ -68,6 +75,7 @@ def _new_card(call: Call, body: dict[str, Any]) -> StoredCard | web.Response:
         callback_type=callback_type,
         callback_route_key=body.get("callbackRouteKey"),
         user_id_type=user_id_type if isinstance(user_id_type, int) else 1,
+        corp_id=call.tenant.corp_id,
     )
 
 
@@ -95,7 +103,7 @@ async def create_and_deliver(call: Call) -> web.Response:
     if isinstance(spaces, Refusal):
         return refused(spaces)
     call.stores.of(CardStore).add(card)
-    results = rules.deliver_to(card, spaces, body, call.store, call.emulator.robot_code)
+    results = rules.deliver_to(card, spaces, body, call.store, call.robot_code)
     payload = {"outTrackId": card.out_track_id, "deliverResults": results}
     return json_reply(200, {"success": True, "result": payload})
 
@@ -108,13 +116,13 @@ async def deliver(call: Call) -> web.Response:
     track_id = rules.out_track_id_of(body)
     if isinstance(track_id, Refusal):
         return refused(track_id)
-    card = call.stores.of(CardStore).get(track_id)
+    card = own_card(call, track_id)
     if card is None:
         return refused(Refusal("param.cardNotExist", "param.cardNotExist"))
     spaces = rules.spaces_of(body)
     if isinstance(spaces, Refusal):
         return refused(spaces)
-    results = rules.deliver_to(card, spaces, body, call.store, call.emulator.robot_code)
+    results = rules.deliver_to(card, spaces, body, call.store, call.robot_code)
     card.touch()
     return json_reply(200, {"success": True, "result": results})
 
@@ -140,7 +148,7 @@ async def update(call: Call) -> web.Response:
     if data is None and private is None:
         both_empty = "param.cardDataAndPrivateDataBothEmpty"
         return refused(Refusal(both_empty, both_empty))
-    card = call.stores.of(CardStore).get(track_id)
+    card = own_card(call, track_id)
     if card is None:
         return refused(Refusal("param.cardNotExist", "param.cardNotExist"))
     options = body.get("cardUpdateOptions")

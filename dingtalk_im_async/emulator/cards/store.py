@@ -94,6 +94,9 @@ class StoredCard:
     """The streaming frames' guids seen."""
     actions: list[CardAction] = field(factory=list)
     """Button presses pushed to the app, with its answers."""
+    corp_id: str | None = None
+    """The organisation of the token that created it (only its tokens see it); None: the
+    internal app's own."""
     created_at: float = field(factory=time.time)
     """`time.time()` of its creation."""
     updated_at: float = field(factory=time.time)

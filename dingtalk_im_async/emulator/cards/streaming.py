@@ -18,9 +18,9 @@ from aiohttp import web
 from .._replies import json_reply
 from ..routes import Call, Route
 from . import rules
-from .instances import refused, unknown_error
+from .instances import own_card, refused, unknown_error
 from .rules import STREAM_SCOPE, Refusal
-from .store import FAILED, FINISHED, INPUTING, PROCESSING, CardStore
+from .store import FAILED, FINISHED, INPUTING, PROCESSING
 
 __all__ = ["ROUTES"]
 
@@ -33,7 +33,7 @@ async def stream(call: Call) -> web.Response:
     if not isinstance(body, dict):
         return refused(Refusal("param.empty", "param.empty"))
     track_id = body.get("outTrackId")
-    card = call.stores.of(CardStore).get(track_id) if isinstance(track_id, str) else None
+    card = own_card(call, track_id) if isinstance(track_id, str) else None
     if card is None:
         return refused(Refusal("param.stream.outTrackId", "card is not exist"))
     problem = rules.check_content(body, call.settings.card_stream_content_limit)

@@ -23,6 +23,7 @@ def card_view(card: StoredCard) -> dict[str, Any]:
         "callbackType": card.callback_type,
         "callbackRouteKey": card.callback_route_key,
         "userIdType": card.user_id_type,
+        "corpId": card.corp_id,
         "deliveries": [
             {
                 "spaceType": delivery.space_type,
@@ -62,6 +63,7 @@ def card_from_view(view: Mapping[str, Any]) -> StoredCard:
         callback_type=view.get("callbackType"),
         callback_route_key=view.get("callbackRouteKey"),
         user_id_type=int(view.get("userIdType", 1)),
+        corp_id=view.get("corpId"),
         deliveries=[
             CardDelivery(
                 space_type=item["spaceType"],

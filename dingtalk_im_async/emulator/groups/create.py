@@ -37,7 +37,7 @@ async def create_group(call: Call) -> web.Response:
     tag = body.get("conversationTag", 2)
     if tag == 0 and not settings.whitelisted:
         return error_reply(400, "permession.checkFailed", "权限校验失败")
-    robots = {call.emulator.robot_code} if settings.robot_in_new_groups else set()
+    robots = {call.robot_code} if settings.robot_in_new_groups else set()
     group = call.store.add(_stored_group(body, tag, robots))
     if settings.record_groups:
         call.emulator.groups.append(

@@ -21,6 +21,7 @@ def message_view(message: PostedMessage, members: list[str]) -> dict[str, Any]:
         "msgKey": message.msg_key,
         "msgParam": message.msg_param,
         "coolAppCode": message.cool_app_code,
+        "corpId": message.corp_id,
         "status": message.status,
         "readBy": list(message.read_by),
         "unreadBy": [user for user in members if user not in message.read_by],
@@ -44,6 +45,7 @@ def group_view(group: StoredGroup) -> dict[str, Any]:
         "status": group.status,
         "robots": sorted(group.robots),
         "createdAt": group.created_at,
+        "corpId": group.corp_id,
         "messages": [message_view(message, group.members) for message in group.messages],
     }
 
@@ -66,6 +68,7 @@ def group_from_view(view: Mapping[str, Any]) -> tuple[StoredGroup, list[PostedMe
         status=int(view.get("status", 1)),
         robots={_text(code) for code in view.get("robots", [])},
         created_at=float(view.get("createdAt", 0.0)),
+        corp_id=view.get("corpId"),
     )
     messages = [
         PostedMessage(
@@ -74,6 +77,7 @@ def group_from_view(view: Mapping[str, Any]) -> tuple[StoredGroup, list[PostedMe
             msg_key=_text(item["msgKey"]),
             msg_param=dict(item.get("msgParam", {})),
             cool_app_code=item.get("coolAppCode"),
+            corp_id=item.get("corpId"),
             status=_text(item.get("status", "SUCCESS")),
             read_by=[_text(user) for user in item.get("readBy", [])],
         )

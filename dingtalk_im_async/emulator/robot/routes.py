@@ -44,7 +44,12 @@ def _robot_refusal(call: Call, body: dict[str, Any]) -> web.Response | None:
     robot_code = body.get("robotCode")
     if not isinstance(robot_code, str) or not robot_code:
         return _refusal("invalidParameter.robotCode.missing", "缺少robotCode")
-    if robot_code != call.emulator.robot_code:
+    if robot_code != call.robot_code:
+        if call.tenant.suite_key is not None:  # a third-party app's wording (DOC error codes)
+            return _refusal(
+                "invalidParameter.robotCode.auth",
+                "此应用suiteKey和机器人不匹配，请使用机器人绑定的ISV应用的suiteKey发送消息",
+            )
         return _refusal(
             "invalidParameter.robotCode.auth",
             "此应用appkey和机器人robotCode不匹配，请使用机器人应用的appkey",
@@ -102,7 +107,7 @@ async def send(call: Call) -> web.Response:
     group = _group_of(call, body)
     if isinstance(group, web.Response):
         return group
-    if call.emulator.robot_code not in group.robots:
+    if call.robot_code not in group.robots:
         return _refusal("invalidParameter.robotCode.empty", "机器人robotCode为空")
     msg_key = body.get("msgKey")
     if not isinstance(msg_key, str) or not msg_key:
@@ -119,7 +124,7 @@ async def send(call: Call) -> web.Response:
         group,
         PostedMessage(
             process_query_key=_ids.process_query_key(),
-            robot_code=call.emulator.robot_code,
+            robot_code=call.robot_code,
             msg_key=msg_key,
             msg_param=param,
             cool_app_code=cool_app_code if isinstance(cool_app_code, str) else None,
@@ -140,7 +145,7 @@ async def recall(call: Call) -> web.Response:
     group = _group_of(call, body)
     if isinstance(group, web.Response):
         return group
-    if call.emulator.robot_code not in group.robots:
+    if call.robot_code not in group.robots:
         return _refusal(
             "invalidParameter.robotCode.notExsit",
             "机器人不存在，请检查会话内是否安装了robotCode对应的机器人",

@@ -64,7 +64,7 @@ async def create_scene_group(call: Call) -> web.Response:
     if uuid is not None:
         # DingTalk's answer to a replay is undocumented (UNCONFIRMED): the emulator answers
         # with the group the first create made, whatever the rest of the body says.
-        earlier = scenes.by_uuid(None, uuid)
+        earlier = scenes.by_uuid(call.tenant.corp_id, uuid)
         if earlier is not None:
             return json_reply(200, _ids_of(earlier))
     templates = call.settings.scene_group_templates
@@ -78,7 +78,7 @@ async def create_scene_group(call: Call) -> web.Response:
     members = list(dict.fromkeys([owner, *body.get("user_ids", ()), *admins]))
     if len(members) > MEMBER_LIMIT:
         return error_reply(400, "member.exceed", "群成员数量超出限制")
-    robots = {call.emulator.robot_code} if call.settings.robot_in_new_groups else set()
+    robots = {call.robot_code} if call.settings.robot_in_new_groups else set()
     group = call.store.add(
         StoredGroup(
             chatid=_ids.chatid(),
@@ -97,6 +97,7 @@ async def create_scene_group(call: Call) -> web.Response:
             template_id=body["template_id"],
             uuid=uuid,
             options=dict(body.get("management_options", {})),
+            corp_id=call.tenant.corp_id,
         )
     )
     return json_reply(200, _ids_of(scene))

@@ -39,9 +39,10 @@ def find_scene_group(
     `disbanded` (when given) for one that was disbanded."""
     if not isinstance(open_conversation_id, str) or not open_conversation_id.strip():
         return error_reply(400, *unknown)
-    scene = scene_groups(call).get(open_conversation_id)
+    # `call.store` sees the token's organisation's groups only: another's is unknown.
+    known = call.store.by_open_conversation_id(open_conversation_id) is not None
+    scene = scene_groups(call).get(open_conversation_id) if known else None
     if scene is None:
-        known = call.store.by_open_conversation_id(open_conversation_id) is not None
         return error_reply(400, *(plain if known else unknown))
     if disbanded is not None and scene.group.disbanded:
         return error_reply(400, *disbanded)

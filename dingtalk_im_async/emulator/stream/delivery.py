@@ -1,7 +1,10 @@
 """How the emulated gateway delivers: routing, acknowledgements, redelivery, and faults.
 
 Each push (a bot message or an event) goes to one live connection that
-subscribed to it, picked at random; with none, it waits for one. A push is
+subscribed to it, picked at random, as DingTalk balances an app's connections
+(https://opensource.dingtalk.com/developerpedia/docs/learn/stream/protocol, 常见问题
+"负载均衡"); with none, it waits for one. A redelivery is routed afresh, so it may
+reach another connection (another instance of the bot). A push is
 done when an acknowledgement with code 200 and no `status: LATER` comes back
 for any of its frames; an unacknowledged frame is sent again after
 `ack_timeout` (a failure acknowledgement after `later_delay`), up to
@@ -39,6 +42,7 @@ class _Push:
     topic: str
     data: str
     headers: dict[str, str]
+    client_id: str = ""
     duplicate: bool = False
     attempts: int = 0
     acked: bool = False
@@ -84,10 +88,18 @@ class Delivery:
         headers: dict[str, str],
         key: str,
         on_ack: AckHook | None = None,
+        client_id: str = "",
     ) -> None:
+        """Push a frame to a connection of `client_id` (the app's key or a suite's)."""
         self.stats.pushes += 1
         push = _Push(
-            key=key, frame_type=frame_type, topic=topic, data=data, headers=headers, on_ack=on_ack
+            key=key,
+            frame_type=frame_type,
+            topic=topic,
+            data=data,
+            headers=headers,
+            on_ack=on_ack,
+            client_id=client_id,
         )
         self._start(push)
 
@@ -99,7 +111,9 @@ class Delivery:
         links = [
             link
             for link in self.links.values()
-            if link.routable and link.subscribed(push.frame_type, push.topic)
+            if link.routable
+            and link.client_id == push.client_id
+            and link.subscribed(push.frame_type, push.topic)
         ]
         if not links:
             self._waiting.append(push)
@@ -215,6 +229,7 @@ class Delivery:
                     topic=push.topic,
                     data=push.data,
                     headers=push.headers,
+                    client_id=push.client_id,
                     duplicate=True,
                 )
                 self._start(twin)

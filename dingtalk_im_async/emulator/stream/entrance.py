@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -31,6 +31,8 @@ OPEN_PATH = "/v1.0/gateway/connections/open"
 CONNECT_PATH = "/connect"
 _TYPES = ("EVENT", "CALLBACK", "SYSTEM")
 Subscriptions = frozenset[tuple[str, str]]
+#: The credentials besides the app's a connection may open with: key -> secret (the suites').
+Clients = Callable[[], Mapping[str, str]]
 
 
 class Entrance:
@@ -45,14 +47,16 @@ class Entrance:
         stats: GatewayStats,
         delivery: Delivery,
         lifecycle: Lifecycle,
+        clients: Clients = dict,
     ) -> None:
+        self._clients = clients
         self._app_key = app_key
         self._app_secret = app_secret
         self._settings = settings
         self._stats = stats
         self._delivery = delivery
         self._lifecycle = lifecycle
-        self._tickets: dict[str, tuple[float, Subscriptions]] = {}
+        self._tickets: dict[str, tuple[float, Subscriptions, str]] = {}
         self._failures: deque[tuple[int, str, str]] = deque()
         self._rejections = 0
         #: Each `connections/open` body received, `clientSecret` masked.
@@ -78,45 +82,54 @@ class Entrance:
             return error_reply(
                 400, "invalidParameter", "参数错误: clientId, clientSecret, subscriptions"
             )
-        if body.get("clientId") != self._app_key or not secrets.compare_digest(
-            str(body.get("clientSecret", "")).encode(), self._app_secret.encode()
+        client_id = body.get("clientId")
+        known = {**self._clients(), self._app_key: self._app_secret}
+        expected = known.get(client_id) if isinstance(client_id, str) else None
+        if expected is None or not secrets.compare_digest(
+            str(body.get("clientSecret", "")).encode(), expected.encode()
         ):
             return error_reply(400, "invalidClientIdOrSecret", "无效的clientId或者clientSecret")
+        assert isinstance(client_id, str)
         subscriptions = frozenset(
             (str(entry["type"]), str(entry.get("topic", "")))
             for entry in body["subscriptions"]
             if isinstance(entry, dict) and entry.get("type") in _TYPES
         )
         self._stats.tickets += 1
-        ticket = self._issue(subscriptions)
+        ticket = self._issue(subscriptions, client_id)
         endpoint = self.base_url().replace("http", "ws", 1) + CONNECT_PATH
         return json_reply(200, {"endpoint": endpoint, "ticket": ticket})
 
-    def _issue(self, subscriptions: Subscriptions) -> str:
+    def _issue(self, subscriptions: Subscriptions, client_id: str) -> str:
         now = time.monotonic()
-        for stale in [key for key, (expiry, _) in self._tickets.items() if expiry < now]:
+        for stale in [key for key, entry in self._tickets.items() if entry[0] < now]:
             del self._tickets[stale]
         ticket = secrets.token_hex(16)
-        self._tickets[ticket] = (now + self._settings.ticket_lifetime, subscriptions)
+        self._tickets[ticket] = (now + self._settings.ticket_lifetime, subscriptions, client_id)
         return ticket
 
-    def _redeem(self, ticket: str) -> Subscriptions | None:
+    def _redeem(self, ticket: str) -> tuple[Subscriptions, str] | None:
         entry = self._tickets.pop(ticket, None)
         if entry is None or entry[0] < time.monotonic():
             return None
         if self._rejections:
             self._rejections -= 1
             return None
-        return entry[1]
+        return entry[1], entry[2]
 
     async def handle_connect(self, request: web.Request) -> web.StreamResponse:
-        subscriptions = self._redeem(request.query.get("ticket", ""))
-        if subscriptions is None:
+        redeemed = self._redeem(request.query.get("ticket", ""))
+        if redeemed is None:
             return web.Response(status=403, text="invalid or used ticket")
+        subscriptions, client_id = redeemed
         websocket = web.WebSocketResponse(autoping=True, max_msg_size=1 << 20)
         await websocket.prepare(request)
         link = GatewayLink(
-            websocket, request, connection_id=make.connection_id(), subscriptions=subscriptions
+            websocket,
+            request,
+            connection_id=make.connection_id(),
+            subscriptions=subscriptions,
+            client_id=client_id,
         )
         self._stats.connections += 1
         self._lifecycle.start(link)

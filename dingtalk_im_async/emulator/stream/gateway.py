@@ -21,7 +21,7 @@ from aiohttp import web
 from .._ids import open_conversation_id
 from . import data as make
 from .delivery import AckHook, Delivery
-from .entrance import CONNECT_PATH, OPEN_PATH, Entrance
+from .entrance import CONNECT_PATH, OPEN_PATH, Clients, Entrance
 from .lifecycle import Lifecycle
 from .settings import GatewaySettings, GatewayStats, StreamAck, StreamFaults
 from .webhooks import WEBHOOK_PATH, WebhookPost, WebhookSink
@@ -59,6 +59,7 @@ class StreamGateway:
         settings: GatewaySettings | None = None,
         faults: StreamFaults | None = None,
         seed: int | None = None,
+        clients: Clients = dict,
     ) -> None:
         self.app_key = app_key
         self._app_secret = app_secret
@@ -89,6 +90,7 @@ class StreamGateway:
             stats=self.stats,
             delivery=self._delivery,
             lifecycle=self._lifecycle,
+            clients=clients,
         )
         self._webhooks = WebhookSink()
 
@@ -178,21 +180,32 @@ class StreamGateway:
         return data
 
     def push_event(
-        self, event_type: str, data: Mapping[str, Any] | None = None, *, event_id: str | None = None
+        self,
+        event_type: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        event_id: str | None = None,
+        client_id: str | None = None,
+        corp_id: str | None = None,
     ) -> str:
         """Push an event of `event_type` whose data holds `data` (wire keys: `chatId`,
         `openConversationId`, `operator`, `userId`, `title`, `owner`, ...); `timeStamp`,
-        `corpId` and `eventId` are filled in. Returns the `eventId`."""
+        `corpId` and `eventId` are filled in. It goes to the connections of `client_id` (a
+        suite's key; None: the app's), from `corp_id` (None: the app's organisation).
+        Returns the `eventId`."""
         event_id = event_id or make.event_id()
-        payload = make.event_data(event_type, data or {}, event_id=event_id, corp_id=self.corp_id)
+        corp = self.corp_id if corp_id is None else corp_id
+        payload = make.event_data(event_type, data or {}, event_id=event_id, corp_id=corp)
         headers = {
             "eventType": event_type,
             "eventId": event_id,
             "eventBornTime": str(make.now_ms()),
-            "eventCorpId": self.corp_id,
+            "eventCorpId": corp,
             "eventUnifiedAppId": self._delivery.app_id,
         }
-        self.push_frame("EVENT", "*", make.encode(payload), headers=headers, key=event_id)
+        self.push_frame(
+            "EVENT", "*", make.encode(payload), headers=headers, key=event_id, client_id=client_id
+        )
         return event_id
 
     def push_frame(
@@ -204,12 +217,20 @@ class StreamGateway:
         headers: Mapping[str, str] | None = None,
         key: str | None = None,
         on_ack: AckHook | None = None,
+        client_id: str | None = None,
     ) -> None:
         """Push any frame: `data` goes out as given (even if it is not JSON), with `headers`
         added to the usual ones; `key` names the push in the stats (default: a new id);
-        `on_ack` gets the acknowledgement that settles it."""
+        `on_ack` gets the acknowledgement that settles it; `client_id` picks the connections
+        (a suite's key; None: the app's)."""
         self._delivery.push(
-            frame_type, topic, data, dict(headers or {}), key or make.event_id(), on_ack
+            frame_type,
+            topic,
+            data,
+            dict(headers or {}),
+            key or make.event_id(),
+            on_ack,
+            client_id=self.app_key if client_id is None else client_id,
         )
 
     # -- faults on command -------------------------------------------------------

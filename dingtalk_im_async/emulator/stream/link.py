@@ -30,8 +30,11 @@ class GatewayLink:
         *,
         connection_id: str,
         subscriptions: frozenset[tuple[str, str]],
+        client_id: str = "",
     ) -> None:
         self.connection_id = connection_id
+        #: The app (or suite) key the connection was opened with: only its pushes come here.
+        self.client_id = client_id
         self.subscriptions = subscriptions
         self.websocket = websocket
         self._request = request
