@@ -54,7 +54,11 @@ async def _credentials(call: AdminCall) -> Any:
 
 async def _settings(call: AdminCall) -> Any:
     settings = await _controls(call).get_settings()
-    return {**settings_view(settings), "appSecret": settings.shown_app_secret}
+    return {
+        **settings_view(settings),
+        "appSecret": settings.shown_app_secret,
+        "suites": settings.shown_suites,
+    }
 
 
 async def _configure(call: AdminCall) -> Any:

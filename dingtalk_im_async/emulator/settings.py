@@ -154,7 +154,8 @@ class EmulatorSettings:
     suites: Mapping[str, str] = setting(
         MappingProxyType({}),
         "third-party (ISV) apps by suite key: their suite secrets. Each gets a suite ticket, "
-        "corp tokens for the `corp_ids` organisations and a Stream connection of its own",
+        "corp tokens for the `corp_ids` organisations and a Stream connection of its own. The "
+        "secrets are never shown: the admin API and the dashboard say `<hidden>`",
         converter=forms.suite_secrets,
         cli=CliForm(flag="--suite", metavar="KEY=SECRET", multiple=True, parse=forms.cli_suites),
         shown_default="`{}`",
@@ -378,6 +379,11 @@ class EmulatorSettings:
         """The app secret as the emulator may show it: its own made-up one, never one given
         (it may be real)."""
         return self.app_secret if self.app_secret == DEFAULT_APP_SECRET else HIDDEN_SECRET
+
+    @property
+    def shown_suites(self) -> dict[str, str]:
+        """The suites as the emulator may show them: their keys, never their secrets."""
+        return dict.fromkeys(self.suites, HIDDEN_SECRET)
 
     def qps_limit_for(self, api: str) -> int | None:
         """The limit applied to `api`: its `qps_limits` entry, else `qps_limit`."""

@@ -19,6 +19,10 @@ from tests.support.emulator_process import emulator_process
 
 EVIL = "http://evil.example"
 SECRET = "r3al-looking-s3cret"
+#: A suite given too, so the suite routes answer, and its secret must not show either.
+SUITE_KEY, SUITE_SECRET = "suite-key-1", "r3al-looking-suite-s3cret"
+#: What a readable admin route needs to answer 200.
+QUERIES = {"/suite-ticket": f"?suiteKey={SUITE_KEY}"}
 
 
 async def send(
@@ -197,7 +201,7 @@ async def test_dingtalk_routes_are_not_guarded(
 def _readable_admin_paths() -> list[str]:
     routes = (*ADMIN_ROUTES, *discovered_admin_routes())
     paths = [
-        ADMIN_PREFIX + route.path
+        ADMIN_PREFIX + route.path + QUERIES.get(route.path, "")
         for route in routes
         if route.method == "GET" and "{" not in route.path
     ]
@@ -207,11 +211,15 @@ def _readable_admin_paths() -> list[str]:
 async def test_a_secret_given_is_on_no_page_or_answer_in_process(
     session: aiohttp.ClientSession,
 ) -> None:
-    async with DingTalkEmulator(app_secret=SECRET) as emulator:
+    async with DingTalkEmulator(
+        app_secret=SECRET, suites={SUITE_KEY: SUITE_SECRET}, corp_ids=["ding-corp-a"]
+    ) as emulator:
         for path in _readable_admin_paths():
             async with session.get(emulator.base_url + path) as reply:
                 assert reply.status == 200, path
-                assert SECRET not in await reply.text(), path
+                text = await reply.text()
+                assert SECRET not in text, path
+                assert SUITE_SECRET not in text, path
         async with session.patch(
             f"{emulator.base_url}/_emulator/settings", json={"qpsLimit": 3}
         ) as reply:
@@ -226,13 +234,25 @@ async def test_a_secret_given_is_on_no_page_or_answer_in_process(
 async def test_a_secret_given_on_the_command_line_is_never_shown(
     session: aiohttp.ClientSession,
 ) -> None:
-    async with emulator_process("--port", "0", "--app-secret", SECRET) as running:
+    async with emulator_process(
+        "--port",
+        "0",
+        "--app-secret",
+        SECRET,
+        "--suite",
+        f"{SUITE_KEY}={SUITE_SECRET}",
+        "--corp-id",
+        "ding-corp-a",
+    ) as running:
         assert SECRET not in str(running.banner)
+        assert SUITE_SECRET not in str(running.banner)
         base = running.banner["DINGTALK_BASE_URL"]
         for path in _readable_admin_paths():
             async with session.get(base + path) as reply:
                 assert reply.status == 200, path
-                assert SECRET not in await reply.text(), path
+                text = await reply.text()
+                assert SECRET not in text, path
+                assert SUITE_SECRET not in text, path
         # the secret itself still works
         async with session.post(
             f"{base}/v1.0/oauth2/accessToken",
