@@ -47,6 +47,8 @@ class TokenThenStall:
         self.token = token
         self.served = 0
         self._server = socket.socket()
+        # A server may take the port over afterwards (DingTalk answering again at the address).
+        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._server.bind(("127.0.0.1", 0))
         self._server.listen(0)
         self._server.setblocking(False)
