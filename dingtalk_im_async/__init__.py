@@ -77,7 +77,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "UnsuccessfulReplyError",
         "Verdict",
     ),
-    ".fleet": ("RedisBudget", "RedisPacer", "RedisTokenCache"),
+    ".fleet": ("RedisPacer", "RedisTokenCache"),
+    ".fleet_budget": ("RedisBudget",),
     ".groups": ("GroupService",),
     ".pacing": (
         "LocalPacer",
@@ -193,9 +194,11 @@ if TYPE_CHECKING:
         Verdict as Verdict,
     )
     from .fleet import (
-        RedisBudget as RedisBudget,
         RedisPacer as RedisPacer,
         RedisTokenCache as RedisTokenCache,
+    )
+    from .fleet_budget import (
+        RedisBudget as RedisBudget,
     )
     from .groups import (
         GroupService as GroupService,

@@ -11,7 +11,7 @@ limit of its choosing before DingTalk refuses.
 The transport reserves one unit right before each send (after the pacing
 slot), gives it back when the call was not sent or was refused for rate
 (DingTalk bills neither), and keeps it otherwise: an unknown outcome counts.
-`MemoryBudget` counts in this process; `fleet.RedisBudget` counts across a
+`MemoryBudget` counts in this process; `fleet_budget.RedisBudget` counts across a
 fleet through one Redis key per scope and month.
 
 Whether a marketplace (ISV) app's calls count against the customer
@@ -38,6 +38,7 @@ __all__ = [
     "Budget",
     "CallBudget",
     "MemoryBudget",
+    "PushCounter",
     "budget_key",
     "budget_scope",
     "month_of",
@@ -50,6 +51,8 @@ logger = logging.getLogger("dingtalk_im_async.budget")
 CHINA_UTC_OFFSET = 8 * 3600
 #: The fraction of a budget whose crossing logs one warning per scope and month.
 DEFAULT_WARN_AT = 0.8
+#: Webhook and Stream pushes an organisation receives per month on the standard edition.
+DEFAULT_PUSH_BUDGET = 3_000
 BUDGET_KEY_PREFIX = "dingtalk-im-async:budget"
 
 
@@ -129,7 +132,7 @@ def check_warn_at(warn_at: object) -> float:
 
 
 class MemoryBudget:
-    """Counts calls in this process only (a fleet shares a `fleet.RedisBudget`). `clock`
+    """Counts calls in this process only (a fleet shares a `fleet_budget.RedisBudget`). `clock`
     (Unix time; tests set their own) says which month it is."""
 
     def __init__(self, limit: int, *, clock: Callable[[], float] = time.time) -> None:
@@ -198,3 +201,45 @@ class CallBudget:
     async def used(self) -> int:
         """Calls counted this month."""
         return await self.budget.used(self.scope, self.budget.month())
+
+
+class PushCounter:
+    """Counts the Stream pushes (bot messages and events) an app receives per
+    month, China time, against DingTalk's push quota (3,000 a month on the standard
+    edition: https://open.dingtalk.com/document/development/dingtalk-application-development-
+    platform-billing-model), and logs one warning per month when the count reaches
+    `warn_at` of `limit`. Pushes are received, not sent, so nothing is ever refused;
+    redeliveries count too, as DingTalk pushed them again. `clock` is settable (tests)."""
+
+    def __init__(
+        self,
+        limit: int = DEFAULT_PUSH_BUDGET,
+        *,
+        warn_at: float = DEFAULT_WARN_AT,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.limit = check_limit(limit)
+        self.clock = clock
+        self._warn_count = max(1, math.ceil(check_warn_at(warn_at) * self.limit))
+        self._counts: dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        return f"PushCounter(limit={self.limit})"
+
+    def count(self) -> None:
+        """One push received now."""
+        month = month_of(self.clock())
+        received = self._counts.get(month, 0) + 1
+        self._counts[month] = received
+        if received == self._warn_count:
+            logger.warning(
+                "Stream pushes for %s: %d received of a push budget of %d a month; DingTalk "
+                "stops pushing past its quota",
+                month,
+                received,
+                self.limit,
+            )
+
+    def received(self, month: str | None = None) -> int:
+        """Pushes received in `month` (`YYYY-MM`; None: this month)."""
+        return self._counts.get(month if month is not None else month_of(self.clock()), 0)

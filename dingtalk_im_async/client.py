@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING, TypeVar
 import aiohttp
 
 from ._core.service import build_transport
+<<<<<<< HEAD
+=======
+from .budget import Budget, CallBudget
+>>>>>>> main
 from .pacing import Pacer
 from .settings import BulkOptions, ClientSettings, resolve_settings
 from .token_cache import TokenCache

@@ -1,5 +1,5 @@
 """Sharing through Redis across a fleet of processes: `RedisTokenCache`, `RedisPacer` and
-`RedisBudget`.
+`RedisStreamDedup`.
 
 All three stand on `RedisBacked`: a `redis.asyncio.Redis` the caller passes (and
 keeps owning), or one `from_url()` makes with `redis_client()`, and closes.
@@ -9,16 +9,14 @@ or frozen (SIGSTOPped) Redis costs each call a bounded time and becomes a
 typed error: `TokenCacheError` for the cache, after which the provider
 fetches on its own; `PacingError` (not sent) for the pacer, which never lets
 a call go without a slot, so no outage pushes the fleet over its rate;
-`BudgetError` (not sent) for the budget, which never lets a call go uncounted.
-
-The module is longer than 400 lines because the three share `RedisBacked`
-and `redis_client`, and each is one class with its one script.
+`FleetDedupError` for the Stream de-duplication, after which the item is
+handled anyway. The module is longer than 400 lines because the three share
+`RedisBacked`, `redis_client` and that one rule for failures.
 """
 
 from __future__ import annotations
 
 import asyncio
-import calendar
 import logging
 import math
 import time
@@ -26,8 +24,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .budget import CHINA_UTC_OFFSET, budget_key, check_limit, month_of, seconds_left_in_month
-from .errors import BudgetError, BudgetSpentError, MissingExtraError, PacingError
+from ._core.fleet_dedup import Claim, FleetDedup, FleetDedupError
+from .errors import MissingExtraError, PacingError
 from .pacing import check_rate, pacer_key, spacing_for
 from .token_cache import DEFAULT_NAMESPACE, CachedToken, TokenCacheError
 
@@ -36,12 +34,11 @@ if TYPE_CHECKING:
     from redis.typing import EncodableT, FieldT
 
 __all__ = [
-    "BUDGET_SCRIPT",
     "DEFAULT_TIMEOUT",
     "RESERVE_SCRIPT",
     "RedisBacked",
-    "RedisBudget",
     "RedisPacer",
+    "RedisStreamDedup",
     "RedisTokenCache",
 ]
 
@@ -362,109 +359,121 @@ def _check_keys(app_key: str | None, key: str | None) -> tuple[str | None, str |
     return app_key, key
 
 
-# -- the budget -------------------------------------------------------------------------
+# -- Stream de-duplication across a fleet -------------------------------------------------
 
-#: KEYS[1]: a scope's count for one month; ARGV[1]: the limit; ARGV[2]: seconds the key
-#: lives. Returns {1, count after} when a unit was reserved, {0, count} when none is left.
-BUDGET_SCRIPT = """
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used >= tonumber(ARGV[1]) then
-    return {0, used}
-end
-used = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return {1, used}
+#: KEYS: the claim, the seen key; ARGV: the claimant's token, the claim's TTL in ms.
+_CLAIM_SCRIPT = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'seen' end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'claimed' end
+return 'busy'
 """
-#: KEYS[1] as above: one unit back, never below 0.
-_GIVE_BACK_SCRIPT = """
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used > 0 then
-    return redis.call('DECR', KEYS[1])
-end
+#: KEYS: the claim, the seen key; ARGV: the token, the seen key's TTL in ms.
+_DONE_SCRIPT = """
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+"""
+#: KEYS: the claim; ARGV: the token. A claim that expired and was taken by another stays.
+_RELEASE_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
-#: How long a month's count outlives the month: long enough to read it back after a run
-#: that crossed midnight at the month's end.
-BUDGET_KEPT_AFTER_MONTH = 7 * 24 * 3600
+#: KEYS: the claim; ARGV: the token, the TTL in ms.
+_REFRESH_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
 
 
-class RedisBudget(RedisBacked):
-    """A monthly call budget a fleet shares through Redis (extra `redis`).
+class RedisStreamDedup(RedisBacked, FleetDedup):
+    """Stream items handled once across a fleet of listeners, through Redis (extra `redis`).
 
-    Each scope's calls in a month (China time) are counted under
-    `budget.budget_key(scope, month)`; one script reserves a unit only while
-    the count is below `limit`, so processes sharing the key never exceed it
-    together. The key expires a week after its month. When Redis cannot
-    answer, `reserve()` raises `BudgetError`: the call is not sent, and never
-    sent uncounted.
+    Give it to every instance's `StreamClient(fleet_dedup=...)`. Per item
+    (`msg:<msgId>` or `event:<eventId>`), two keys, both expiring, so Redis holds
+    at most `seen_ttl` seconds' worth of items: the claim
+    `<namespace>:stream-claim:<app_key>:<id>` (`SET NX PX claim_ttl`, held while
+    the handler runs and refreshed every `claim_ttl / 3`), and
+    `<namespace>:stream-seen:<app_key>:<id>` (`seen_ttl`), written only after the
+    handler succeeded. Claiming checks both in one script. Every Redis failure is
+    `FleetDedupError` (the client then handles the item anyway, never loses it).
     """
 
     def __init__(
-        self, client: Redis, *, limit: int, clock: Callable[[], float] = time.time
+        self,
+        client: Redis,
+        *,
+        app_key: str,
+        namespace: str = DEFAULT_NAMESPACE,
+        claim_ttl: float = 30.0,
+        seen_ttl: float = 3600.0,
     ) -> None:
-        self.limit = check_limit(limit)
-        self.clock = clock
+        if not app_key or not isinstance(app_key, str):
+            raise ValueError("app_key must be a non-empty string")
+        if not namespace or not isinstance(namespace, str):
+            raise ValueError("namespace must be a non-empty string")
+        for name, value in (("claim_ttl", claim_ttl), ("seen_ttl", seen_ttl)):
+            if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+                raise ValueError(f"{name} must be a positive number of seconds")
         super().__init__(client)
-        self._reserve: Any = client.register_script(BUDGET_SCRIPT)
-        self._give_back: Any = client.register_script(_GIVE_BACK_SCRIPT)
+        self.app_key = app_key
+        self.namespace = namespace
+        self.claim_ttl = float(claim_ttl)
+        self.seen_ttl = float(seen_ttl)
+        self._claim_ms = max(1, round(claim_ttl * 1000))
+        self._seen_ms = max(1, round(seen_ttl * 1000))
+        self._claim: Any = client.register_script(_CLAIM_SCRIPT)
+        self._done: Any = client.register_script(_DONE_SCRIPT)
+        self._release: Any = client.register_script(_RELEASE_SCRIPT)
+        self._refresh: Any = client.register_script(_REFRESH_SCRIPT)
 
     @classmethod
     def from_url(
         cls,
         url: str,
         *,
-        limit: int,
+        app_key: str,
+        namespace: str = DEFAULT_NAMESPACE,
+        claim_ttl: float = 30.0,
+        seen_ttl: float = 3600.0,
         timeout: float = DEFAULT_TIMEOUT,
-        clock: Callable[[], float] = time.time,
-    ) -> RedisBudget:
-        """A budget with its own client for `url`; close it after (or use `async with`).
-        `clock` (Unix time; tests set their own) says which month it is."""
-        check_limit(limit)
-        client = redis_client(url, timeout=timeout, feature="a call budget shared through Redis")
-        return cls(client, limit=limit, clock=clock)._own()
+    ) -> RedisStreamDedup:
+        """A de-duplicator with its own client for `url`; `timeout` bounds each command."""
+        client = redis_client(url, timeout=timeout, feature="Stream de-duplication through Redis")
+        return cls(
+            client, app_key=app_key, namespace=namespace, claim_ttl=claim_ttl, seen_ttl=seen_ttl
+        )._own()
 
     def __repr__(self) -> str:
-        return f"RedisBudget(limit={self.limit})"
+        return f"RedisStreamDedup(app_key={self.app_key!r}, namespace={self.namespace!r})"
 
-    def month(self) -> str:
-        return month_of(self.clock())
+    def claim_key(self, key: str) -> str:
+        """The Redis key of `key`'s claim."""
+        return f"{self.namespace}:stream-claim:{self.app_key}:{key}"
 
-    async def reserve(self, scope: str, month: str) -> int:
-        # The key lives until a week after the month, counted from the caller's clock (the
-        # month comes from it too), so a test clock set in another month works alike.
-        ttl = math.ceil(seconds_left_in_month(_month_start(month))) + BUDGET_KEPT_AFTER_MONTH
+    def seen_key(self, key: str) -> str:
+        """The Redis key saying `key` was handled."""
+        return f"{self.namespace}:stream-seen:{self.app_key}:{key}"
+
+    async def claim(self, key: str, token: str) -> Claim:
+        keys = [self.claim_key(key), self.seen_key(key)]
+        found = await self._run("claim", self._claim, keys, [token, self._claim_ms])
+        return Claim(found.decode() if isinstance(found, bytes) else str(found))
+
+    async def done(self, key: str, token: str) -> None:
+        keys = [self.claim_key(key), self.seen_key(key)]
+        await self._run("done", self._done, keys, [token, self._seen_ms])
+
+    async def release(self, key: str, token: str) -> None:
+        await self._run("release", self._release, [self.claim_key(key)], [token])
+
+    async def refresh(self, key: str, token: str) -> None:
+        await self._run("refresh", self._refresh, [self.claim_key(key)], [token, self._claim_ms])
+
+    async def _run(self, operation: str, script: Any, keys: list[str], args: list[Any]) -> Any:
         try:
-            reserved, used = await self._reserve(
-                keys=[budget_key(scope, month)], args=[self.limit, ttl]
-            )
+            return await script(keys=keys, args=args)
         except self._failures as error:
-            raise self._unavailable("reserve a call", error) from error
-        if not int(reserved):
-            raise BudgetSpentError(scope=scope, month=month, used=int(used), limit=self.limit)
-        return int(used)
-
-    async def give_back(self, scope: str, month: str) -> None:
-        try:
-            await self._give_back(keys=[budget_key(scope, month)])
-        except self._failures as error:
-            raise self._unavailable("give a call back", error) from error
-
-    async def used(self, scope: str, month: str) -> int:
-        try:
-            raw = await self._client.get(budget_key(scope, month))
-        except self._failures as error:
-            raise self._unavailable("read the count", error) from error
-        return int(raw or 0)
-
-    def _unavailable(self, operation: str, error: BaseException) -> BudgetError:
-        # Only the type: a driver's message may carry connection details.
-        return BudgetError(
-            f"{self!r} on {self._where()} could not {operation} ({type(error).__name__}); "
-            "the call was not sent"
-        )
-
-
-def _month_start(month: str) -> float:
-    """The Unix time a month (`YYYY-MM`, China time) starts."""
-    year, number = (int(part) for part in month.split("-"))
-    return float(calendar.timegm((year, number, 1, 0, 0, 0, 0, 0, 0)) - CHINA_UTC_OFFSET)
+            # Only the type: a driver's message may carry connection details.
+            raise FleetDedupError(
+                f"{self!r} on {self._where()}: {operation} failed ({type(error).__name__})"
+            ) from error

@@ -150,6 +150,14 @@ class ClientSettings:
         validator=_positive_seconds,
         flag="--timeout",
     )
+    connect_timeout: float = _setting(
+        3.0,
+        "Seconds a TCP (and TLS) connect may take, at most half of `timeout`. A connect "
+        "that does not complete in time sent nothing: its verdict is not sent, and a bulk "
+        "run's `--resume` sends the input again.",
+        validator=_positive_seconds,
+        flag="--connect-timeout",
+    )
     rate_limit: float | None = _setting(
         DEFAULT_RATE,
         "Calls per second per API, evenly spaced (DingTalk's standard edition allows 20 per "

@@ -57,11 +57,12 @@ def failure_for(
     session: aiohttp.ClientSession,
     *,
     status: int,
-    timeout: float | None,
+    timeout: aiohttp.ClientTimeout,
 ) -> DingTalkError:
     """The error a failed exchange raises, given aiohttp's (not a `ClientResponseError`).
 
-    `status` is the reply's HTTP status if one arrived, else 0.
+    `status` is the reply's HTTP status if one arrived, else 0. The text names
+    neither the URL (a legacy one holds the token) nor anything else of aiohttp's.
     """
     reached = reached_wire(error)
     name = type(error).__name__
@@ -71,10 +72,16 @@ def failure_for(
         )
     if isinstance(error, aiohttp.ClientConnectorCertificateError):
         return TransportError("TLS certificate verification failed", reached_wire=reached)
+    if isinstance(error, aiohttp.ConnectionTimeoutError):
+        bound = timeout.sock_connect or timeout.connect
+        within = f" within {bound:g}s" if bound else " in time"
+        return TransportError(
+            f"could not connect{within}: the request was not sent", reached_wire=False
+        )
     if not reached:
         return TransportError(f"could not connect: {name}", reached_wire=reached)
     if isinstance(error, aiohttp.ServerTimeoutError):
-        return no_reply_in_time(timeout)
+        return no_reply_in_time(timeout.total)
     if isinstance(error, aiohttp.ClientPayloadError) and isinstance(
         error.__cause__, ContentEncodingError
     ):

@@ -28,7 +28,14 @@ from .failures import (
 from .redaction import scrubbed
 from .shutdown import closed_while_waiting
 
-__all__ = ["JSON_HEADERS", "MAX_REPLY_BYTES", "TOKEN_HEADER", "exchange"]
+__all__ = [
+    "CONNECT_SHARE",
+    "JSON_HEADERS",
+    "MAX_REPLY_BYTES",
+    "TOKEN_HEADER",
+    "call_timeout",
+    "exchange",
+]
 
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -37,8 +44,23 @@ MAX_REPLY_BYTES = 1 << 20
 _CONTENT_ENCODING = "Content-Encoding"
 #: How much of a body an excerpt is made from (it is scrubbed, then cut to 200 characters).
 _EXCERPT_BYTES = 8192
+#: The largest part of a call's `timeout` its connect may take: what is left over guarantees
+#: that a stalled connect runs out its own bound (not sent) before the call's (unknown).
+CONNECT_SHARE = 0.5
 #: Stands in for the excerpt of a reply that may carry a secret (the token endpoint's).
 REDACTED = "<not shown: this reply may carry the access token>"
+
+
+def call_timeout(total: float, connect: float) -> aiohttp.ClientTimeout:
+    """aiohttp's limits for one call: `total` for the whole exchange, and each TCP (and TLS)
+    connect bounded on its own by `connect`, at most `CONNECT_SHARE` of `total`.
+
+    A connect that runs out its bound is aiohttp's `ConnectionTimeoutError`: the
+    request was never written, so its verdict is not sent (`failures.reached_wire`).
+    Bounded by the total alone, a stalled connect (a server whose accept queue is
+    full drops the SYN) would look like a reply that never came: unknown.
+    """
+    return aiohttp.ClientTimeout(total=total, sock_connect=min(connect, total * CONNECT_SHARE))
 
 
 async def exchange(
@@ -107,7 +129,7 @@ async def exchange(
         # Not kept: its `request_info` repeats the request headers, token included.
         cause: BaseException | None = None
     except aiohttp.ClientError as error:
-        failure = failure_for(error, session, status=status, timeout=timeout.total)
+        failure = failure_for(error, session, status=status, timeout=timeout)
         cause = scrubbed(error)  # a legacy URL it names holds the token
     except asyncio.TimeoutError as error:
         failure, cause = no_reply_in_time(timeout.total), scrubbed(error)

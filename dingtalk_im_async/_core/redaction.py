@@ -14,7 +14,9 @@ goes through `redact` first. Two nets:
   (`access_token=`, `"accessToken": "..."`, `x-acs-dingtalk-access-token: ...`,
   `suiteTicket`, `appSecret`, ...), registered or not.
 
-Only error paths call `redact`; registering is a dictionary update.
+Only error paths call `redact`; its cost is that of the text, not of how many
+secrets are held (`benchmarks/redaction.py`). Registering happens when a token
+changes, never per call.
 """
 
 from __future__ import annotations
@@ -67,59 +69,109 @@ _NAME = re.compile("|".join(_NAMES), re.IGNORECASE)
 
 # Secret -> how many holders registered it; insertion order is age, for the bound.
 _registered: dict[str, int] = {}
-# The texts to look for (each secret, and its percent-encoded form where that differs),
-# longest first; rebuilt on the first `redact` after a change.
-_needles: tuple[str, ...] | None = ()
+#: Up to this many texts to look for, each is searched for in turn (`in`, at C speed);
+#: past it, one pass over the text looks each position up by its first characters, so
+#: the cost stays that of the text's length, however many tenants' tokens are held.
+_SCAN_MAX = 48
+# The texts looked for: each secret and its percent-encoded forms where they differ,
+# counted (two secrets may share a form), and indexed by their first characters. Both
+# are kept up to date by `register` and `forget`, so neither is ever rebuilt.
+_needles: dict[str, int] = {}
+_by_prefix: dict[str, list[str]] = {}
 
 
 def register(secret: str) -> None:
     """Scrub `secret` from every derived text from now on (until as many `forget`s)."""
-    global _needles
     if not isinstance(secret, str) or len(secret) < MIN_SECRET_CHARS:
         return
     count = _registered.pop(secret, 0)
     _registered[secret] = count + 1  # re-inserted: now the youngest
+    if count == 0:
+        for needle in _forms(secret):
+            _add_needle(needle)
     while len(_registered) > MAX_REGISTERED:
-        del _registered[next(iter(_registered))]
-    _needles = None
+        _drop(next(iter(_registered)))
 
 
 def forget(secret: str) -> None:
     """Undo one `register(secret)` (the token was replaced, the provider closed)."""
-    global _needles
     count = _registered.get(secret)
     if count is None:
         return
     if count > 1:
         _registered[secret] = count - 1
-        return
-    del _registered[secret]
-    _needles = None
+    else:
+        _drop(secret)
 
 
 def redact(text: str) -> str:
     """`text` without any registered secret nor any value that is a secret by its name."""
-    for needle in _current_needles():
-        if needle in text:
-            text = text.replace(needle, PLACEHOLDER)
+    if len(_needles) <= _SCAN_MAX:
+        for needle in sorted(_needles, key=len, reverse=True):
+            if needle in text:
+                text = text.replace(needle, PLACEHOLDER)
+    else:
+        text = _replace_indexed(text)
     if _could_name_a_secret(text):
         text = _SHAPE.sub(_keep_name, text)
     return text
 
 
+def _forms(secret: str) -> set[str]:
+    """The secret, and as percent-encoded in a path, a query or a form."""
+    return {secret, *(quote(secret, safe=safe) for safe in ("", "/", "/:@"))}
+
+
+def _add_needle(needle: str) -> None:
+    count = _needles.get(needle, 0)
+    _needles[needle] = count + 1
+    if count == 0:
+        group = _by_prefix.setdefault(needle[:MIN_SECRET_CHARS], [])
+        group.append(needle)
+        group.sort(key=len, reverse=True)  # the longest match wins
+
+
+def _drop(secret: str) -> None:
+    del _registered[secret]
+    for needle in _forms(secret):
+        count = _needles.get(needle, 0)
+        if count > 1:
+            _needles[needle] = count - 1
+            continue
+        _needles.pop(needle, None)
+        prefix = needle[:MIN_SECRET_CHARS]
+        group = _by_prefix.get(prefix, [])
+        if needle in group:
+            group.remove(needle)
+        if not group:
+            _by_prefix.pop(prefix, None)
+
+
+def _replace_indexed(text: str) -> str:
+    """Every registered secret in `text` replaced, in one pass over its positions."""
+    width = MIN_SECRET_CHARS
+    index = _by_prefix
+    parts: list[str] = []
+    done = position = 0
+    end = len(text) - width
+    while position <= end:
+        candidates = index.get(text[position : position + width])
+        if candidates is not None:
+            found = next((n for n in candidates if text.startswith(n, position)), None)
+            if found is not None:
+                parts += (text[done:position], PLACEHOLDER)
+                position = done = position + len(found)
+                continue
+        position += 1
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
+
+
 def names_secret(name: str) -> bool:
     """Whether a field called `name` (a JSON key, a header) holds a secret by nature."""
     return _NAME.fullmatch(name) is not None
-
-
-def _current_needles() -> tuple[str, ...]:
-    global _needles
-    if _needles is None:
-        found = set(_registered)
-        for safe in ("", "/", "/:@"):  # as percent-encoded in a path, query or form
-            found.update(quote(secret, safe=safe) for secret in _registered)
-        _needles = tuple(sorted(found, key=len, reverse=True))
-    return _needles
 
 
 def _could_name_a_secret(text: str) -> bool:

@@ -87,6 +87,7 @@ def build_transport(
         base_url=resolve_base_url(settings.base_url, allow_http=settings.allow_http),
         oapi_base_url=resolve_oapi_base_url(settings.oapi_base_url, allow_http=settings.allow_http),
         timeout=float(settings.timeout),
+        connect_timeout=float(settings.connect_timeout),
         retry=settings.retry,
         pacer=pacer if pacer is not None else pacer_for(settings.rate_limit),
         codec=codec(settings.json_codec),

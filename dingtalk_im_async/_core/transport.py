@@ -34,7 +34,7 @@ from ..errors import (
 from ..pacing import RUN_PACER, SERVICE_PACER, Pacer, PacerLayer, _ServicePacer
 from .endpoint import QUERY_METHODS, Endpoint, Host
 from .failures import not_sent
-from .http import JSON_HEADERS, TOKEN_HEADER, exchange
+from .http import JSON_HEADERS, TOKEN_HEADER, call_timeout, exchange
 from .json_codec import Codec
 from .redaction import forget, register, scrubbed
 from .retry import RetryPolicy, is_retryable
@@ -70,6 +70,7 @@ class Transport:
         base_url: str,
         oapi_base_url: str,
         timeout: float,
+        connect_timeout: float,
         retry: RetryPolicy,
         pacer: Pacer | None,
         codec: Codec,
@@ -81,7 +82,7 @@ class Transport:
         self.oapi_base_url = oapi_base_url
         self.pacer = pacer
         self.budget = budget
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = call_timeout(timeout, connect_timeout)
         self._retry = retry
         self._prepared: dict[int, _Prepared] = {}  # by id(endpoint)
         self._headers_token: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .._core.fields import check_text, to_enum
+from .._core.fields import IdList, check_text, to_enum
 from ..errors import RequestValidationError
 from . import _fields
 from .options import CallbackType, UserIdType
@@ -61,7 +61,7 @@ def _user_id_type(value: UserIdType | int | None) -> UserIdType | None:
     return to_enum(UserIdType, "user_id_type", value)
 
 
-def _at_users(value: Iterable[str]) -> tuple[str, ...]:
+def _at_users(value: IdList) -> tuple[str, ...]:
     return _fields.ids("card_at_user_ids", value)
 
 

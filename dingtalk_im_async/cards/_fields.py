@@ -13,10 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 
-from .._core.fields import check_text
+from .._core.fields import check_text, to_ids
 from ..errors import RequestValidationError
 
 __all__ = [
@@ -147,12 +147,7 @@ def text_map(name: str, value: object) -> Mapping[str, str]:
 
 
 def ids(name: str, value: object) -> tuple[str, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise RequestValidationError(name, f"must be a list of strings, got {type(value).__name__}")
-    found = tuple(value)
-    for position, item in enumerate(found):
-        check_text(f"{name}[{position}]", item)
-    return found
+    return to_ids(name, value)
 
 
 def optional_text(name: str, value: object) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from attrs import define, field
 
-from .._core.fields import check_text
+from .._core.fields import IdList, check_text
 from ..errors import RequestValidationError
 from . import _fields
 
@@ -79,15 +79,15 @@ def _extension(value: Mapping[str, str] | None) -> Mapping[str, str]:
     return _fields.text_map("extension", value)
 
 
-def _recipients(value: Iterable[str]) -> tuple[str, ...]:
+def _recipients(value: IdList) -> tuple[str, ...]:
     return _fields.ids("recipients", value)
 
 
-def _user_ids(value: Iterable[str]) -> tuple[str, ...]:
+def _user_ids(value: IdList) -> tuple[str, ...]:
     return _fields.ids("user_ids", value)
 
 
-def _platforms(value: Iterable[str]) -> tuple[str, ...]:
+def _platforms(value: IdList) -> tuple[str, ...]:
     return _fields.ids("platforms", value)
 
 

@@ -5,7 +5,7 @@ from their declarations (`ClientSettings`), or an in-process emulator (`--emulat
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable, Mapping, MutableMapping
 from typing import Any, TypeVar
 
 import attrs
@@ -16,11 +16,21 @@ from yarl import URL
 from .._core.hosts import resolve_base_url, resolve_oapi_base_url
 from ..client import DingTalkClient
 from ..emulator import DingTalkEmulator
-from ..fleet import RedisBudget, RedisPacer
+from ..fleet import RedisPacer
+from ..fleet_budget import RedisBudget
 from ..settings import ClientSettings
 from ._options import setting_options, settings_from
 
-__all__ = ["Connection", "Target", "connect", "connection_options", "target_from"]
+__all__ = [
+    "IN_PROCESS",
+    "Connection",
+    "Target",
+    "connect",
+    "connection_options",
+    "describe_target",
+    "target_from",
+    "target_record",
+]
 
 #: The emulator behind `--emulator` enforces DingTalk's standard-edition rate, so pacing shows.
 EMULATOR_QPS = 20
@@ -33,12 +43,13 @@ NO_CREDENTIALS = (
     "the built-in emulator"
 )
 #: The settings every command takes as options (bulk adds `rate_limit`).
-CONNECTION_SETTINGS = ("base_url", "oapi_base_url", "timeout", "allow_http")
+CONNECTION_SETTINGS = ("base_url", "oapi_base_url", "timeout", "connect_timeout", "allow_http")
 
 
 def connection_options(command: _F) -> _F:
     """The options of every command that calls DingTalk: the credentials, `--emulator`, and
-    the connection's settings (`--base-url`, `--oapi-base-url`, `--timeout`, `--allow-http`)."""
+    the connection's settings (`--base-url`, `--oapi-base-url`, `--timeout`,
+    `--connect-timeout`, `--allow-http`)."""
     command = setting_options(ClientSettings, *CONNECTION_SETTINGS)(command)
     options = [
         click.option(
@@ -73,6 +84,34 @@ class Target:
     app_key: str = ""
     app_secret: str = field(default="", repr=False)
     settings: ClientSettings = field(factory=ClientSettings)
+
+
+#: `target_record` of `--emulator`: every run gets a new in-process emulator, one target.
+IN_PROCESS = {"emulator": "in-process"}
+
+
+def target_record(target: Target) -> dict[str, str]:
+    """Where the calls go, as a results file records it: the API hosts (resolved: flag,
+    environment or default) and the app key, never the secret; `IN_PROCESS` for
+    `--emulator`. An emulator server differs from DingTalk and from another by its URL."""
+    if target.emulator:
+        return dict(IN_PROCESS)
+    settings = target.settings
+    return {
+        "baseUrl": resolve_base_url(settings.base_url, allow_http=True),
+        "oapiBaseUrl": resolve_oapi_base_url(settings.oapi_base_url, allow_http=True),
+        "appKey": target.app_key,
+    }
+
+
+def describe_target(record: Mapping[str, object]) -> str:
+    """A `target_record` in words, for messages."""
+    if record.get("emulator") == IN_PROCESS["emulator"]:
+        return "the in-process emulator (--emulator)"
+    return (
+        f"{record.get('baseUrl')} and {record.get('oapiBaseUrl')} "
+        f"with app key {record.get('appKey')}"
+    )
 
 
 def target_from(given: MutableMapping[str, Any]) -> Target:

@@ -4,6 +4,7 @@ earlier run recorded. Every problem found here stops the run with exit status 2.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,13 @@ import click
 from attrs import define
 
 from ..settings import BulkOptions
-from ._client import Target, target_from
+from ._client import Target, target_from, target_record
 from ._encoding import python_encoding
 from ._inputs import InputFormatError, count_records, input_format, known_columns
 from ._operations import OPERATIONS, Operation
 from ._options import settings_from
 from ._problems import FileProblem, check_writable
+from ._results_lock import holding_results
 from ._resume import Previous, check_unchanged, previous_results, repeat_on_resume
 from ._rows import RowError, preset_values
 from ._run_header import read_run
@@ -57,9 +59,10 @@ class Job:
         return self.previous.run_id
 
 
-def prepare_job(given: dict[str, Any]) -> Job:
+def prepare_job(given: dict[str, Any], held: contextlib.ExitStack) -> Job:
     """Check every option in `given` (the command's, each taken out once), read the whole
-    input once, prepare the results: all before any I/O."""
+    input once, prepare the results: all before any I/O. The results file's lock (one run
+    per results file) is taken before they are read, and `held` keeps it until it closes."""
     rate, redis_url = given.pop("rate_limit"), given.pop("redis_url")
     if redis_url and rate == 0:
         raise click.UsageError("--redis-url shares --rate; it needs a --rate above 0")
@@ -98,6 +101,7 @@ def prepare_job(given: dict[str, Any]) -> Job:
         raise EmptyInput(f"{file} holds no inputs ({what}): nothing to do")
     results_path = given.pop("results") or file.with_name(file.name + ".results.jsonl")
     check_writable(results_path, option="--results")
+    held.enter_context(holding_results(results_path))
     # An operation safe to repeat (an update) sends its unknown outcomes again on --resume;
     # so does one with a dedup key, when the file recorded the run its keys came from.
     recorded = read_run(results_path) if resume else None
@@ -107,7 +111,7 @@ def prepare_job(given: dict[str, Any]) -> Job:
         resume,
         repeat_unknown,
         given.pop("overwrite"),
-        target.emulator,
+        target_record(target),
         past=operation.words.past,
     )
     check_unchanged(

@@ -8,13 +8,29 @@ from pathlib import Path
 
 import click
 
-__all__ = ["FileProblem", "check_writable"]
+__all__ = ["EXIT_RESULTS_UNWRITABLE", "FileProblem", "ResultsUnwritable", "check_writable"]
+
+#: The results (or the journal) could not be written: a run stops sending (EX_IOERR).
+EXIT_RESULTS_UNWRITABLE = 74
 
 
 class FileProblem(click.ClickException):
     """An input or results file the run cannot use; printed as one `Error: ...` line."""
 
     exit_code = 2
+
+
+class ResultsUnwritable(click.ClickException):
+    """The results file could not be written before anything was sent (a full disk, an
+    I/O error): exit 74, the file left as it was."""
+
+    exit_code = EXIT_RESULTS_UNWRITABLE
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(
+            f"cannot write {path} ({error.strerror or error}): nothing was sent and the file "
+            "is as it was. Free space, then run the same command again."
+        )
 
 
 def check_writable(path: Path, *, option: str) -> None:

@@ -4,7 +4,8 @@ Results are JSON Lines, one record per input, each written with a single
 `write()` to a file opened for appending, so a finished outcome is in the
 OS's hands as soon as it arrives and a process crash cannot tear a record
 (a torn last line, after a power loss, is ignored by `--resume`); the file
-is fsynced on exit.
+is fsynced on exit. A write the disk refuses part of the way is cut back to
+the last whole record (`AppendLog`); what the run then does is `_recorder`'s.
 
 A failed input's status is its error's verdict (`errors.Verdict`, decided in
 `errors.py` only): `not_sent` (never left this process), `failed` (DingTalk
@@ -19,13 +20,14 @@ inputs are always sent again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 from .._core.wire import to_wire
-from ..errors import ApiError, DingTalkError, Verdict
+from ..errors import ApiError, Verdict, verdict_of
 from ..groups.models import CreateGroupResult
 from ._shown import error_text
 
@@ -38,6 +40,7 @@ __all__ = [
     "OK",
     "UNKNOWN",
     "AppendLog",
+    "RecordNotWrittenError",
     "abandoned_record",
     "created_record",
     "describe_error",
@@ -67,29 +70,99 @@ def journal_path(results: Path) -> Path:
     return results.with_name(results.name + ".sending")
 
 
+class RecordNotWrittenError(OSError):
+    """A record did not reach its file (a full disk, an I/O error, a file size limit); the
+    file was cut back to its last whole record. `reached_wire` False: raised before a call
+    (its journal line), it means the call was not sent."""
+
+    reached_wire = False
+
+
 class AppendLog:
-    """A JSON Lines file that only grows, one `os.write` per record."""
+    """A JSON Lines file that only grows, one `os.write` per record, never a torn one.
+
+    A write the disk refuses (`ENOSPC`, `EIO`, `EFBIG`) may have put part of the
+    record in the file: the file is cut back to where the record began and the
+    write raises `RecordNotWrittenError`. A file removed or replaced underneath (its path
+    no longer leads to it) is noted in `moved`: records still go to the open file,
+    and `close` writes them back to the path if nothing is there.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fd: int | None = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._fd: int | None = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        #: Why the path no longer leads to this file ("removed", ...), once it does not.
+        self.moved: str | None = None
 
     def write(self, record: dict[str, Any]) -> None:
         if self._fd is None:
             raise ValueError(f"{self.path} is closed")
         data = _encoded(record)
-        written = os.write(self._fd, data)
-        while written < len(data):  # only on a full disk or a signal; keep the record whole
-            written += os.write(self._fd, data[written:])
+        start = None
+        try:
+            start = os.fstat(self._fd).st_size  # O_APPEND: the record goes there
+            written = os.write(self._fd, data)
+            while written < len(data):  # only on a full disk or a signal; keep it whole
+                written += os.write(self._fd, data[written:])
+        except OSError as error:
+            if start is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self._fd, start)
+            raise RecordNotWrittenError(error.errno, error.strerror, str(self.path)) from error
+        self.moved = self.moved or self._where()
 
-    def close(self) -> None:
-        """fsync, then close."""
-        if self._fd is not None:
-            fd, self._fd = self._fd, None
+    def _where(self) -> str | None:
+        """None while the path leads to the open file, else what became of it."""
+        assert self._fd is not None
+        try:
+            mine = os.fstat(self._fd)
+            there = self.path.stat()
+        except FileNotFoundError:
+            return "removed"
+        except OSError as error:
+            return f"unreachable ({error.strerror})"
+        if (there.st_dev, there.st_ino) != (mine.st_dev, mine.st_ino):
+            return "replaced"
+        return None
+
+    def close(self) -> str | None:
+        """fsync, write a moved file back to its path, then close; what went wrong, if
+        anything, in words (the records are whole either way)."""
+        if self._fd is None:
+            return None
+        fd, self._fd = self._fd, None
+        problem = None
+        try:
             try:
                 os.fsync(fd)
-            finally:
-                os.close(fd)
+            except OSError as error:
+                problem = f"{self.path} could not be saved to disk ({error.strerror})"
+            if self.moved:
+                problem = self._write_back(fd)
+        finally:
+            os.close(fd)
+        return problem
+
+    def _write_back(self, fd: int) -> str:
+        """Put the records of the moved file back at its path, unless something is there."""
+        what = f"{self.path} was {self.moved} while the run wrote to it"
+        try:
+            data = os.pread(fd, os.fstat(fd).st_size, 0)
+            out = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except OSError as error:
+            return f"{what}; its records could not be written back ({error.strerror})"
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(out, view) :]
+            os.fsync(out)
+        except OSError as error:
+            os.close(out)
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            return f"{what}; its records could not be written back ({error.strerror})"
+        os.close(out)
+        return f"{what}; its records were written back there"
 
 
 def _encoded(record: dict[str, Any]) -> bytes:
@@ -153,6 +226,6 @@ def describe_error(error: BaseException) -> dict[str, Any]:
 
 def status_of(error: BaseException) -> str:
     """The record status of a failed input: its verdict, as `not_sent`, `failed` (rejected)
-    or `unknown`. An error that is not ours is `unknown`, as any failure we cannot name."""
-    verdict = error.verdict if isinstance(error, DingTalkError) else Verdict.UNKNOWN
-    return _STATUS_OF_VERDICT[verdict]
+    or `unknown`. An error that is not ours is `unknown`, as any failure we cannot name,
+    unless it says it was raised before the call (`RecordNotWrittenError`: a journal line)."""
+    return _STATUS_OF_VERDICT[verdict_of(error)]

@@ -10,6 +10,12 @@ An operation with a dedup key (a scene-group create's `uuid`) is the
 exception: its inputs carry keys derived from the run id the results file
 records (`_run_header`), so a resume sends its unknown outcomes again with the
 same keys, and DingTalk finds what the first send made.
+
+Records say what was done somewhere: the header names the target (API hosts
+and app key, `target_record`), and a resume against another target is
+refused before anything is read or rewritten, since there every "created"
+would be a lie and nothing would be created. A file written before targets
+were recorded resumes with a warning, and records the target from then on.
 """
 
 from __future__ import annotations
@@ -24,12 +30,15 @@ import click
 from attrs import define, field
 
 from .._core.dedup import new_run_id
+from ._client import IN_PROCESS, describe_target
 from ._inputs import read_records
 from ._operations import CREATE, Operation
+from ._problems import FileProblem, ResultsUnwritable
 from ._results import DONE, UNKNOWN, journal_path
-from ._run_header import header_line, read_run
+from ._run_header import TARGET, header_line, read_run
 
 __all__ = [
+    "OtherTarget",
     "Previous",
     "check_unchanged",
     "prepare_resume",
@@ -59,6 +68,41 @@ class Previous:
         return run_id
 
 
+class OtherTarget(FileProblem):
+    """The results file records a run against another target than this one's."""
+
+
+def resumed_run(results: Path, target: dict[str, str]) -> dict[str, Any]:
+    """The run a resume continues, with `target`: the recorded one (a new one for a file
+    without a header). `OtherTarget` when the file records another target; a warning on
+    stderr when it records none (written before targets were)."""
+    run = read_run(results)
+    recorded = None if run is None else run.get(TARGET)
+    if recorded is None and _holds_anything(results):
+        click.echo(
+            f"warning: {results} does not say which DingTalk it was written against (it "
+            f"predates target records); resuming against {describe_target(target)}, as "
+            "asked. Its records from now on name this target.",
+            err=True,
+        )
+    elif recorded != target:
+        shown = describe_target(recorded) if isinstance(recorded, dict) else repr(recorded)
+        raise OtherTarget(
+            f"{results} records a run against {shown}; this run targets "
+            f"{describe_target(target)}. Its records say nothing of what exists there, so "
+            "--resume would skip inputs never done there. Resume against the recorded "
+            "target, or give this target a results file of its own (--results)."
+        )
+    return {**(run or _new_run()), TARGET: target}
+
+
+def _holds_anything(results: Path) -> bool:
+    try:
+        return results.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
 def repeat_on_resume(operation: Operation[Any, Any], run: dict[str, Any] | None) -> bool:
     """Whether `--resume` sends the operation's unknown outcomes again: it is safe to repeat
     (an update), or it has a dedup key and the results file recorded the run (`run`) whose
@@ -69,7 +113,13 @@ def repeat_on_resume(operation: Operation[Any, Any], run: dict[str, Any] | None)
     return endpoint.repeat_safe or (endpoint.dedup_key is not None and run is not None)
 
 
-def prepare_resume(results: Path, *, retry_unknown: bool, past: str = "created") -> Previous:
+def prepare_resume(
+    results: Path,
+    *,
+    retry_unknown: bool,
+    past: str = "created",
+    target: dict[str, str] | None = None,
+) -> Previous:
     """Rewrite the results to keep only final records and collect the lines to skip.
 
     Kept: `created` and (unless `retry_unknown`) `unknown` records, plus an
@@ -77,12 +127,36 @@ def prepare_resume(results: Path, *, retry_unknown: bool, past: str = "created")
     and invalid records (those inputs run again) and a torn last line. The
     rewrite streams into a temporary file renamed over the old one, the run header first
     (the recorded one, or a new run's for a file without one). `past` is the
-    operation's past tense ("created", "sent"), for the message of those records.
+    operation's past tense ("created", "sent"), for the message of those records. `target`
+    (`target_record`): checked against the recorded one first (`resumed_run`).
     """
-    run = read_run(results)
-    previous = Previous() if run is None else Previous(run=run)
+    if target is None:
+        run = read_run(results)
+        previous = Previous() if run is None else Previous(run=run)
+    else:
+        previous = Previous(run=resumed_run(results, target))
     recorded: set[int] = set()
     temporary = results.with_name(results.name + ".tmp")
+    try:
+        _rewrite(results, temporary, previous, recorded, retry_unknown=retry_unknown, past=past)
+    except OSError as error:  # a full disk: the results stay as they were
+        temporary.unlink(missing_ok=True)
+        raise ResultsUnwritable(results, error) from None
+    temporary.replace(results)
+    journal_path(results).unlink(missing_ok=True)
+    return previous
+
+
+def _rewrite(
+    results: Path,
+    temporary: Path,
+    previous: Previous,
+    recorded: set[int],
+    *,
+    retry_unknown: bool,
+    past: str,
+) -> None:
+    """Write the records `prepare_resume` keeps to `temporary`, fsynced."""
     with temporary.open("w", encoding="utf-8") as out:
         out.write(header_line(previous.run))
 
@@ -115,9 +189,6 @@ def prepare_resume(results: Path, *, retry_unknown: bool, past: str = "created")
                 )
         out.flush()
         os.fsync(out.fileno())
-    temporary.replace(results)
-    journal_path(results).unlink(missing_ok=True)
-    return previous
 
 
 def _records(path: Path) -> Iterator[dict[str, Any]]:
@@ -141,22 +212,36 @@ def previous_results(
     resume: bool,
     retry_unknown: bool,
     overwrite: bool,
-    emulator: bool,
+    target: dict[str, str],
     past: str = "created",
 ) -> Previous:
+    """What an earlier run recorded (`--resume`), or a new run's empty results. Only the
+    in-process emulator's results are replaced without `--overwrite`, by another of its runs
+    (a demo run twice); real results never are."""
     if resume and overwrite:
         raise click.UsageError("--resume and --overwrite contradict each other")
     if resume:
-        return prepare_resume(results, retry_unknown=retry_unknown, past=past)
+        return prepare_resume(results, retry_unknown=retry_unknown, past=past, target=target)
     journal = journal_path(results)
     earlier = (results.exists() and results.stat().st_size > 0) or journal.exists()
-    if earlier and not (overwrite or emulator):
+    recorded = (read_run(results) or {}).get(TARGET)
+    demo = target == IN_PROCESS and recorded == IN_PROCESS
+    if earlier and not (overwrite or demo):
         raise click.UsageError(
             f"{results} holds the results of an earlier run: add --resume to continue it "
             "without creating duplicates, or --overwrite to discard it"
         )
-    previous = Previous()
-    results.write_text(header_line(previous.run), encoding="utf-8")
+    previous = Previous(run={**_new_run(), TARGET: target})
+    temporary = results.with_name(results.name + ".tmp")
+    try:
+        with temporary.open("w", encoding="utf-8") as out:
+            out.write(header_line(previous.run))
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as error:  # a full disk: the results stay as they were
+        temporary.unlink(missing_ok=True)
+        raise ResultsUnwritable(results, error) from None
+    temporary.replace(results)
     journal.unlink(missing_ok=True)
     return previous
 

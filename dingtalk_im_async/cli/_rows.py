@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
+from .._core.fields import check_list, to_ids
 from .._core.wire import converter, describe_mismatch, wire_names
 from ..errors import RequestValidationError
 
@@ -44,7 +45,7 @@ class Column:
     """Where a row's key goes on the wire, and how a CSV cell for it is read."""
 
     path: tuple[str, ...]
-    kind: str  # "text", "integer", "boolean", "list" or "object"
+    kind: str  # "text", "integer", "boolean", "ids" (of strings), "list" or "object"
 
 
 def _kind(annotation: Any) -> str:
@@ -55,7 +56,7 @@ def _kind(annotation: Any) -> str:
             return "integer"
         return kinds.pop() if len(kinds) == 1 else "text"
     if typing.get_origin(annotation) is tuple:
-        return "list"
+        return "ids" if annotation == tuple[str, ...] else "list"
     if isinstance(annotation, type):
         if attrs.has(annotation):
             return "object"
@@ -102,7 +103,7 @@ def required_columns(request_type: type) -> tuple[str, ...]:
 
 
 def _cell(text: str, kind: str, separator: str) -> object:
-    if kind == "list":
+    if kind in ("ids", "list"):
         return [item.strip() for item in text.split(separator) if item.strip()]
     if kind == "integer":
         try:
@@ -135,11 +136,13 @@ def _wire_row(
             value = "" if value is None else str(value).strip()
             if not value:
                 continue
-        if isinstance(value, str) and (text_cells or column.kind in ("list", "integer")):
+        if isinstance(value, str) and (text_cells or column.kind in ("ids", "list", "integer")):
             try:
                 value = _cell(value, column.kind, separator)
             except RowError as error:
                 raise RowError(f"{key}: {error}") from None
+        if value is not None and column.kind in ("ids", "list"):
+            value = _checked_list(key, value, ids=column.kind == "ids")
         if column.kind == "object" and isinstance(value, Mapping):
             for inner, inner_value in value.items():
                 nested = known.get(inner)
@@ -149,6 +152,16 @@ def _wire_row(
             continue
         _put(wire, column.path, value, key)
     return wire
+
+
+def _checked_list(key: str, value: object, *, ids: bool) -> tuple[object, ...]:
+    """A JSON list as the Python API takes it, by the same check (`_core/fields.py`): a
+    list of strings for an id list, else any list; a dict, a number or an object is
+    refused with the same words."""
+    try:
+        return to_ids(key, value) if ids else check_list(key, value, of="values")
+    except RequestValidationError as error:
+        raise RowError(str(error)) from None
 
 
 def _put(wire: dict[str, Any], path: tuple[str, ...], value: object, key: str) -> None:

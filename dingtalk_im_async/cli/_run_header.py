@@ -1,12 +1,14 @@
-"""The results file's first line: the run it records, `{"run": {"id": "<32 lowercase hex>"}}`.
+"""The results file's first line: the run it records,
+`{"run": {"id": "<32 lowercase hex>", "target": {...}}}`.
 
 `--resume` reads the id back, so inputs without a dedup key (a scene-group
 create's `uuid`) get the same keys as in the run it continues
-(`Operation.keyed`), and DingTalk finds the object an earlier send made. More
-facts about the run may join `id` under `run` (e.g. the target it went to);
-every field is kept when a resume rewrites the file. Readers of the outcome
-records skip this line (it has no `line`), and a file without it (written
-before run headers) reads as before.
+(`Operation.keyed`), and DingTalk finds the object an earlier send made; and the
+target it went to (`target`: the API hosts and app key, or the in-process
+emulator), which a resume must match (`_resume.resumed_run`). More facts about the
+run may join them under `run`; every field is kept when a resume rewrites the file.
+Readers of the outcome records skip this line (it has no `line`), and a file
+without it (written before run headers) reads as before.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RUN", "header_line", "is_run_header", "read_run"]
+__all__ = ["RUN", "TARGET", "header_line", "is_run_header", "read_run"]
 
 #: The header's one key.
 RUN = "run"
+#: The run's target, under `run`: `{"baseUrl", "oapiBaseUrl", "appKey"}` or the emulator's.
+TARGET = "target"
 
 
 def is_run_header(record: object) -> bool:

@@ -16,8 +16,9 @@ from rich.console import Console
 from rich.text import Text
 
 from ._operations import CREATE, Operation
+from ._problems import EXIT_RESULTS_UNWRITABLE
 
-__all__ = ["EXIT_INTERRUPTED", "Tally"]
+__all__ = ["EXIT_INTERRUPTED", "EXIT_RESULTS_UNWRITABLE", "Tally"]
 
 EXIT_INTERRUPTED = 130
 #: Failures listed by line in the summary; the results file has them all.
@@ -57,6 +58,10 @@ class Tally:
     budget_limit: int | None = None
     budget_month: str | None = None
     failures: list[str] = field(factory=list)
+    #: What went wrong writing the results or the journal (the run stopped sending).
+    storage_problems: list[str] = field(factory=list)
+    #: Calls sent whose record could not be written (their journal lines are kept).
+    unrecorded: int = 0
 
     def fail(self, line: int, why: str) -> None:
         self.failed += 1
@@ -94,6 +99,8 @@ class Tally:
         every input is known to be done."""
         if self.interrupted_by is not None:
             return 128 + self.interrupted_by
+        if self.storage_problems:
+            return EXIT_RESULTS_UNWRITABLE
         troubled = self.failed + self.invalid + self.not_sent + self.unknown + self.skipped_unknown
         return 1 if troubled else 0
 
@@ -159,7 +166,28 @@ class Tally:
                 "--resume skips them; check, then add --retry-unknown to send them again."
             )
         console.print(f"Results: {results}", markup=False)
+        self.say_if_storage_failed(console)
         self.say_if_interrupted(console)
+
+    def say_if_storage_failed(self, console: Console) -> None:
+        if not self.storage_problems:
+            return
+        console.print(
+            f"Stopped: {'; '.join(self.storage_problems)}. Every record in the results is whole.",
+            markup=False,
+        )
+        if self.unrecorded:
+            console.print(
+                f"{self.unrecorded} inputs were sent but their records could not be written "
+                "(printed above as `not recorded:`); the journal keeps them, so --resume "
+                "counts them as unknown and does not send them twice.",
+                markup=False,
+            )
+        console.print(
+            "Free space (or put the results back), then rerun the same command with --resume "
+            f"to {self.operation.words.verb} the rest, no duplicates.",
+            markup=False,
+        )
 
     def say_if_interrupted(self, console: Console) -> None:
         if self.interrupted_by is not None:

@@ -11,6 +11,7 @@ or was refused with a definite error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ from ._job import EmptyInput, Job, prepare_job
 from ._operations import OPERATIONS
 from ._options import setting_options
 from ._progress import BulkProgress
+from ._recorder import Recorder
 from ._results import (
     NOT_SENT,
     UNKNOWN,
@@ -47,7 +49,6 @@ from ._results import (
     done_record,
     error_record,
     invalid_record,
-    journal_path,
 )
 from ._resume import Previous
 from ._shown import error_text
@@ -148,11 +149,12 @@ def bulk(**given: Any) -> None:
     Columns/keys are the API's field names (ownerType or owner_type, ...);
     the six managementOptions fields are columns of their own; CSV lists are
     `;`-separated. Exit status: 0 when every input was done, 1 when any
-    failed, 130 when interrupted (128 + the signal's number).
+    failed, 74 when the results could not be written (the run stopped; free space, then
+    --resume), 130 when interrupted (128 + the signal's number).
     """
-    with exiting_on_signals("nothing was sent") as signals:
+    with exiting_on_signals("nothing was sent") as signals, contextlib.ExitStack() as held:
         try:
-            job = prepare_job(given)
+            job = prepare_job(given, held)
         except EmptyInput as empty:
             click.echo(str(empty), err=True)
             sys.exit(signals.exit_code or 0)
@@ -204,8 +206,7 @@ async def _main(job: Job, out: Console, err: Console, signals: Signals) -> int:
 
 async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) -> None:
     total = job.total - len(job.previous.done)
-    results = AppendLog(job.results)
-    journal = AppendLog(journal_path(job.results))
+    results = Recorder(AppendLog(job.results), stop, console)
     in_flight: dict[int, str] = {}
     try:
         async with connect(job.target, redis_url=job.redis_url) as connection:
@@ -231,7 +232,7 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
                         if _already_done(record, job.previous, tally):
                             continue
                         if record.problem is not None:
-                            results.write(invalid_record(record.line, record.name, record.problem))
+                            results.record(invalid_record(record.line, record.name, record.problem))
                             tally.reject(record.line, record.problem)
                             bar.note(f"line {record.line}: {record.problem}")
                             bar.advance()
@@ -245,8 +246,8 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
 
                 async def send(record: InputRecord) -> object:
                     if record.line not in in_flight:
+                        results.before_call(record.line, record.name)  # else: not sent
                         in_flight[record.line] = record.name
-                        journal.write({"line": record.line, "name": record.name})
                     assert record.request is not None
                     return await call(record.request)
 
@@ -263,10 +264,10 @@ async def _run(job: Job, stop: asyncio.Event, console: Console, tally: Tally) ->
         tally.abandoned = len(in_flight)
         tally.unknown += tally.abandoned
         for line, name in in_flight.items():
-            results.write(abandoned_record(line, name, job.operation.words.past))
+            results.record(abandoned_record(line, name, job.operation.words.past))
         results.close()
-        journal.close()
-        journal_path(job.results).unlink(missing_ok=True)
+        tally.storage_problems = results.problems
+        tally.unrecorded = len(results.unrecorded)
 
 
 async def _read_budget(budget: CallBudget | None, tally: Tally) -> None:
@@ -304,7 +305,7 @@ def _already_done(record: InputRecord, previous: Previous, tally: Tally) -> bool
 
 def _record(
     outcome: BulkOutcome[InputRecord, object],
-    results: AppendLog,
+    results: Recorder,
     tally: Tally,
     bar: BulkProgress,
     job: Job,
@@ -332,5 +333,5 @@ def _record(
         bar.note(f"line {line}: {entry['status']}: {why}")
     if outcome.rate_limited_retries:
         entry["rateLimitedRetries"] = outcome.rate_limited_retries
-    results.write(entry)
+    results.record(entry)
     bar.advance()

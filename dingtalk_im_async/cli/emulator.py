@@ -120,7 +120,10 @@ def emulator(
     It serves DingTalk's token, group, robot and Stream endpoints for local
     testing and prints its base URLs and the app key and secret it accepts.
     These are the emulator's own made-up test credentials, printed on purpose;
-    never pass real ones. Its dashboard (the root URL) and admin API
+    a secret given with --app-secret is never printed nor shown. Only the bound
+    address answers the dashboard and admin API (--allowed-host adds names), and
+    they refuse state changes from web pages of other origins and ones not sent
+    as JSON. Its dashboard (the root URL) and admin API
     (/_emulator/) show and steer it while it runs; counts are printed when it
     stops. Faults and QPS limits are per API: --fault im.group.create:system-error=10%
     for one API, --fault system-error=10% for every API.
@@ -181,7 +184,10 @@ def _print_banner(server: DingTalkEmulator, console: Console) -> None:
     console.print(f"export DINGTALK_BASE_URL={server.base_url}", markup=False)
     console.print(f"export DINGTALK_OAPI_BASE_URL={server.oapi_base_url}", markup=False)
     console.print(f"export DINGTALK_APP_KEY={server.app_key}", markup=False)
-    console.print(f"export DINGTALK_APP_SECRET={server.app_secret}", markup=False)
+    if server.settings.shown_app_secret == server.app_secret:
+        console.print(f"export DINGTALK_APP_SECRET={server.app_secret}", markup=False)
+    else:  # given with --app-secret: it may be real, so it is never printed
+        console.print("# DINGTALK_APP_SECRET: the one given with --app-secret", markup=False)
     console.print(f"Dashboard: {server.base_url}/", markup=False)
     console.print(
         f"Admin API: {server.base_url}{ADMIN_PREFIX}/ (tests: --dingtalk-emulator-url "

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from .faults import Fault, Latency, check_rates
 
@@ -38,6 +39,23 @@ def name_set(value: Iterable[str]) -> frozenset[str]:
         if not isinstance(name, str) or not name:
             raise TypeError(f"expected non-empty names, got {name!r}")
     return names
+
+
+def host_set(value: Iterable[str]) -> frozenset[str]:
+    """`allowed_hosts`: host names or addresses, each with an optional `:port` (IPv6 in
+    brackets), lower-cased; `*` is every host."""
+    hosts = name_set(value)
+    for host in hosts:
+        if host == "*":
+            continue
+        try:
+            parts = urlsplit("//" + host)
+            parts.port  # noqa: B018 (raises for a bad port)
+        except ValueError:
+            parts = None
+        if parts is None or not parts.hostname or parts.netloc != host or "@" in host:
+            raise ValueError(f"allowed_hosts: {host!r} is not HOST or HOST:PORT")
+    return frozenset(host.lower() for host in hosts)
 
 
 def optional_positive(name: str) -> Callable[[Any], int | None]:

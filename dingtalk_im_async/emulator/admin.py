@@ -38,11 +38,13 @@ def _controls(call: AdminCall) -> EmulatorControls:
 
 
 async def _credentials(call: AdminCall) -> Any:
-    """The emulator's own made-up test credentials and where it listens."""
+    """The emulator's own made-up test credentials and where it listens; a secret it was given
+    is never shown (`<hidden>`)."""
     emu = _controls(call)
+    settings = await emu.get_settings()
     return {
         "appKey": emu.app_key,
-        "appSecret": emu.app_secret,
+        "appSecret": settings.shown_app_secret,
         "robotCode": emu.robot_code,
         "baseUrl": emu.base_url,
         "oapiBaseUrl": emu.oapi_base_url,
@@ -51,7 +53,12 @@ async def _credentials(call: AdminCall) -> Any:
 
 
 async def _settings(call: AdminCall) -> Any:
-    return settings_view(await _controls(call).get_settings())
+    settings = await _controls(call).get_settings()
+    return {
+        **settings_view(settings),
+        "appSecret": settings.shown_app_secret,
+        "suites": settings.shown_suites,
+    }
 
 
 async def _configure(call: AdminCall) -> Any:
@@ -132,12 +139,6 @@ async def _revoke_tokens(call: AdminCall) -> Any:
     return {"revoked": True}
 
 
-async def _new_month(call: AdminCall) -> Any:
-    """The monthly call quota starts over (a new month); everything else stays."""
-    await _controls(call).new_month()
-    return {"quotaUsed": (await _controls(call).get_counters()).quota_used}
-
-
 async def _reset(call: AdminCall) -> Any:
     """Forget every family's state, the journal, counters, faults and tokens; settings stay."""
     await _controls(call).reset()
@@ -180,7 +181,6 @@ ADMIN_ROUTES = (
     AdminRoute(method="POST", path="/faults", handler=_schedule_faults),
     AdminRoute(method="DELETE", path="/faults", handler=_clear_faults),
     AdminRoute(method="POST", path="/tokens/revoke", handler=_revoke_tokens),
-    AdminRoute(method="POST", path="/quota/new-month", handler=_new_month),
     AdminRoute(method="POST", path="/reset", handler=_reset),
     AdminRoute(method="GET", path="/qps", handler=_qps),
     AdminRoute(method="PUT", path="/qps", handler=_set_qps),

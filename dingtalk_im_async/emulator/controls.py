@@ -157,11 +157,6 @@ class EmulatorControls(abc.ABC):
         """Make every token issued so far invalid, as if DingTalk had revoked it."""
 
     @abc.abstractmethod
-    def new_month(self) -> Awaitable[None]:
-        """Start a new month: the monthly call quota (`monthly_call_quota`) is whole again;
-        groups, messages and tokens stay, as on DingTalk on the first of a month."""
-
-    @abc.abstractmethod
     def reset(self) -> Awaitable[None]:
         """Forget every family's state (groups, messages, ...), the journal, the counters, the
         scheduled faults and the tokens; the settings stay, standing faults start over."""

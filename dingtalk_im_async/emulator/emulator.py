@@ -7,6 +7,9 @@ It answers with DingTalk's bodies and headers, records what it was asked and
 injects faults per API. Its settings are one `EmulatorSettings`; its controls
 (`EmulatorControls` and the families') are the ones `RemoteEmulator` sends over
 the admin API. Endpoints are added as handler modules (see `emulator.routes`).
+
+The module is longer than 400 lines: it is where every family's controls meet the
+server's lifecycle and the core controls; the families' own controls live with them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from aiohttp import web
 from .._core.endpoint import TOKEN_API, TOKEN_PATH
 from ._discovery import discovered_routes
 from ._gateway import TOKEN_HEADER
+from ._guard import request_guard
 from ._journal import Journal
 from ._legacy import LegacyEmulatorNames, LegacySetting, default_api
 from ._pipeline import build_app
@@ -35,7 +39,7 @@ from .faults import Fault, FaultInjector, Latency, ScheduledReply
 from .groups.controls import LocalGroupControls
 from .groups.create import CREATE_PATH
 from .oauth.controls import LocalTenantControls
-from .oauth.tenants import Tenant, TenantStore
+from .oauth.tenants import TenantStore
 from .records import ApiCounters, Counters, CreatedGroup, LoggedRequest
 from .robot.controls import LocalRobotControls
 from .routes import Route
@@ -145,20 +149,14 @@ class DingTalkEmulator(
         return f"DingTalkEmulator(base_url={self.base_url!r}, app_key={self.app_key!r})"
 
     def _push_group_event(self, event_type: str, data: Mapping[str, Any]) -> None:
-        corp_id = data.get("corpId")
-        if corp_id is None:
-            self.stream.push_event(event_type, data)
-            return
-        # Another organisation's group: the suites it installed hear of it.
-        for suite_key in self._settings.suites:
-            if self.tenants.authorised(self._settings, suite_key, corp_id):
-                self.stream.push_event(event_type, data, client_id=suite_key, corp_id=corp_id)
+        self._push_org_event(event_type, data)
 
     # -- lifecycle -----------------------------------------------------------
 
     async def start(self) -> None:
         """Bind to a free port (or the one given) and start serving."""
         app = build_app(self, self.routes, lambda app: mount_admin(app, self))
+        app.middlewares.append(request_guard(self))
         self.stream.mount(app, lambda: self.base_url)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
         await self._runner.setup()
@@ -177,24 +175,6 @@ class DingTalkEmulator(
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    def _sync_ticket_timer(self) -> None:
-        """Run the ticket timer while serving with `suite_ticket_interval` set (and only then:
-        no task of its own otherwise)."""
-        running = self._ticket_timer is not None and not self._ticket_timer.done()
-        wanted = self._runner is not None and self._settings.suite_ticket_interval is not None
-        if wanted and not running:
-            self._ticket_timer = asyncio.get_running_loop().create_task(
-                self._rotate_tickets_on_time()
-            )
-
-    async def _rotate_tickets_on_time(self) -> None:
-        """Rotate every suite's ticket each `suite_ticket_interval` (read afresh each time);
-        ends when it is set to None."""
-        while (interval := self._settings.suite_ticket_interval) is not None:
-            await asyncio.sleep(interval)
-            if self._settings.suite_ticket_interval is not None:
-                self._rotate_every_suite_ticket()
 
     async def __aenter__(self) -> DingTalkEmulator:
         await self.start()
@@ -290,13 +270,6 @@ class DingTalkEmulator(
         renewed and returned again."""
         return self._tokens.issue(self._settings.token_lifetime)
 
-    def issue_corp_token(self, suite_key: str, corp_id: str) -> str:
-        """A new corp token of the suite in the organisation, as `corpAccessToken` gives it
-        (for a `StaticTokenProvider`); ValueError if the organisation has not installed it."""
-        if not self.tenants.authorised(self._settings, self._suite(suite_key), corp_id):
-            raise ValueError(f"{corp_id!r} has not installed the suite {suite_key!r}")
-        return self.tenants.issue(Tenant(suite_key, corp_id), self._settings.token_lifetime)
-
     def is_valid_token(self, token: str) -> bool:
         """Whether `token` is the app's current, unexpired token."""
         return self._tokens.is_valid(token)
@@ -391,12 +364,6 @@ class DingTalkEmulator(
     def revoke_tokens(self) -> Done:
         self._tokens.revoke()
         self.tenants.revoke()
-        return DONE
-
-    def new_month(self) -> Done:
-        self.quota_used = 0
-        for traffic in self.traffic.values():
-            traffic.quota_used = 0
         return DONE
 
     def reset(self) -> Done:

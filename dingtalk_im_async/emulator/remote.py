@@ -54,13 +54,21 @@ class RemoteEmulator(
 
     Use as `async with RemoteEmulator(url) as remote:`; `app_key`, `app_secret`,
     `robot_code`, `base_url` and `oapi_base_url` are read from the emulator on
-    entry. The admin API's 404 answers raise `NotFoundError`, its 400 answers
+    entry; an app secret the emulator was given (`--app-secret`) is never shown by it, so
+    pass it as `app_secret`. The admin API's 404 answers raise `NotFoundError`, its 400 answers
     ValueError, each with its message: the exceptions the in-process emulator
     raises for the same mistakes.
     """
 
-    def __init__(self, url: str, *, session: aiohttp.ClientSession | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        app_secret: str | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
+        self._app_secret = app_secret
         self._session = session
         self._owns_session = session is None
         self._credentials: dict[str, str] = {
@@ -121,7 +129,9 @@ class RemoteEmulator(
 
     @property
     def app_secret(self) -> str:
-        return self._credentials["appSecret"]
+        """The secret passed in, else the emulator's own made-up one (`<hidden>` when it was
+        given one)."""
+        return self._app_secret or self._credentials["appSecret"]
 
     @property
     def robot_code(self) -> str:
@@ -205,9 +215,6 @@ class RemoteEmulator(
 
     async def revoke_tokens(self) -> None:
         await self._admin("POST", "/tokens/revoke")
-
-    async def new_month(self) -> None:
-        await self._admin("POST", "/quota/new-month")
 
     async def reset(self) -> None:
         await self._admin("POST", "/reset")

@@ -8,7 +8,8 @@ the `dingtalk-im emulator` options, the `dingtalk_emulator` pytest marker and
 the table in docs/testing.md (a test compares it with `settings_table()`).
 
 Adding a setting is adding one field here with `setting(...)`; the parts that
-act on it then read `emulator.settings.<name>`.
+act on it then read `emulator.settings.<name>`. The module is longer than 400 lines
+because it is that one list: each setting with its doc and command-line form.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_APP_KEY",
     "DEFAULT_APP_SECRET",
     "GROUP_SCOPES",
+    "HIDDEN_SECRET",
     "CliForm",
     "EmulatorSettings",
     "SettingInfo",
@@ -39,6 +41,8 @@ __all__ = [
 #: The emulator's own made-up credentials, accepted unless others are given.
 DEFAULT_APP_KEY = "dingemulatorappkey"
 DEFAULT_APP_SECRET = "emulator-app-secret"
+#: What the admin API, the dashboard and the banner show instead of an app secret that was given.
+HIDDEN_SECRET = "<hidden>"
 #: The scopes `has_group_permission=False` takes away: managing and reading groups.
 GROUP_SCOPES = frozenset({"qyapi_chat_manage", "qyapi_chat_read"})
 
@@ -150,7 +154,8 @@ class EmulatorSettings:
     suites: Mapping[str, str] = setting(
         MappingProxyType({}),
         "third-party (ISV) apps by suite key: their suite secrets. Each gets a suite ticket, "
-        "corp tokens for the `corp_ids` organisations and a Stream connection of its own",
+        "corp tokens for the `corp_ids` organisations and a Stream connection of its own. The "
+        "secrets are never shown: the admin API and the dashboard say `<hidden>`",
         converter=forms.suite_secrets,
         cli=CliForm(flag="--suite", metavar="KEY=SECRET", multiple=True, parse=forms.cli_suites),
         shown_default="`{}`",
@@ -220,6 +225,19 @@ class EmulatorSettings:
         "more scopes the app does not hold (any scope a route names, e.g. `qyapi_robot_sendmsg`)",
         converter=forms.name_set,
         cli=CliForm(flag="--denied-scope", metavar="SCOPE", multiple=True, parse=forms.cli_names),
+        shown_default="none",
+    )
+    # -- who may steer it (the admin API and the dashboard) -------------------------
+    allowed_hosts: frozenset[str] = setting(
+        frozenset(),
+        "more names the admin API and dashboard answer to (`Host` header), e.g. a container's "
+        "or a LAN name: `HOST` (any port) or `HOST:PORT`, `*` for any. Without them only the "
+        "bound address (and the loopback names when bound to loopback) is served: a page "
+        "using DNS rebinding gets 403",
+        converter=forms.host_set,
+        cli=CliForm(
+            flag="--allowed-host", metavar="HOST[:PORT]", multiple=True, parse=forms.cli_names
+        ),
         shown_default="none",
     )
     # -- DingTalk's limits ---------------------------------------------------------
@@ -355,6 +373,17 @@ class EmulatorSettings:
     def robot(self) -> str:
         """The app's robot code: `robot_code`, else the app key."""
         return self.app_key if self.robot_code is None else self.robot_code
+
+    @property
+    def shown_app_secret(self) -> str:
+        """The app secret as the emulator may show it: its own made-up one, never one given
+        (it may be real)."""
+        return self.app_secret if self.app_secret == DEFAULT_APP_SECRET else HIDDEN_SECRET
+
+    @property
+    def shown_suites(self) -> dict[str, str]:
+        """The suites as the emulator may show them: their keys, never their secrets."""
+        return dict.fromkeys(self.suites, HIDDEN_SECRET)
 
     def qps_limit_for(self, api: str) -> int | None:
         """The limit applied to `api`: its `qps_limits` entry, else `qps_limit`."""

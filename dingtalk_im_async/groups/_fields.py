@@ -7,11 +7,11 @@ parameter types from converters.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from attrs import Attribute
 
-from .._core.fields import check_text, to_ids
+from .._core.fields import IdList, check_text, to_ids
 from ..errors import RequestValidationError
 from .options import ManagementOptions
 
@@ -21,14 +21,14 @@ __all__ = ["NAME_MAX_CHARS"]
 NAME_MAX_CHARS = 20
 
 
-def useridlist(value: Iterable[str]) -> tuple[str, ...]:
+def useridlist(value: IdList) -> tuple[str, ...]:
     ids = to_ids("useridlist", value)
     if not ids:
         raise RequestValidationError("useridlist", "must contain at least one id")
     return ids
 
 
-def extidlist(value: Iterable[str] | None) -> tuple[str, ...] | None:
+def extidlist(value: IdList | None) -> tuple[str, ...] | None:
     return None if value is None else to_ids("extidlist", value)
 
 
@@ -69,7 +69,7 @@ def check_id(name: str) -> Callable[[object, Attribute[str], str], None]:
     return check
 
 
-def _change_list(name: str, value: Iterable[str] | None) -> tuple[str, ...] | None:
+def _change_list(name: str, value: IdList | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     ids = to_ids(name, value)
@@ -78,23 +78,23 @@ def _change_list(name: str, value: Iterable[str] | None) -> tuple[str, ...] | No
     return ids
 
 
-def add_useridlist(value: Iterable[str] | None) -> tuple[str, ...] | None:
+def add_useridlist(value: IdList | None) -> tuple[str, ...] | None:
     return _change_list("add_useridlist", value)
 
 
-def del_useridlist(value: Iterable[str] | None) -> tuple[str, ...] | None:
+def del_useridlist(value: IdList | None) -> tuple[str, ...] | None:
     return _change_list("del_useridlist", value)
 
 
-def add_extidlist(value: Iterable[str] | None) -> tuple[str, ...] | None:
+def add_extidlist(value: IdList | None) -> tuple[str, ...] | None:
     return _change_list("add_extidlist", value)
 
 
-def del_extidlist(value: Iterable[str] | None) -> tuple[str, ...] | None:
+def del_extidlist(value: IdList | None) -> tuple[str, ...] | None:
     return _change_list("del_extidlist", value)
 
 
-def user_ids(value: Iterable[str]) -> tuple[str, ...]:
+def user_ids(value: IdList) -> tuple[str, ...]:
     ids = _change_list("user_ids", value)
     assert ids is not None  # to_ids refuses None
     return ids

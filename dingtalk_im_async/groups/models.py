@@ -107,8 +107,8 @@ class CreateGroupRequest:
     """What the owner is (`ownerType`): `emp` an employee, `ext` an external contact.
     Unset: not sent, DingTalk decides."""
     useridlist: tuple[str, ...] = field(converter=useridlist)
-    """Members' userIds (`useridlist`): at least one, none blank; any iterable of strings,
-    kept as a tuple."""
+    """Members' userIds (`useridlist`): at least one, none blank; a list or tuple of
+    strings, kept as a tuple."""
     conversation_tag: ConversationTag | None = field(default=None, converter=conversation_tag)
     """Kind of group (`conversationTag`): 2 internal (DingTalk's default), 0 normal, which
     needs the app whitelisted by DingTalk support."""

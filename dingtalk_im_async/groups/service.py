@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import AsyncIterable, Iterable
 
+from .._core.fields import IdList
 from .._core.service import ServiceBase
 from ..bulk import BulkRun, bulk_options
 from ..pacing import Pacer
@@ -126,9 +127,7 @@ class GroupService(ServiceBase):
 
     # -- deprecated --------------------------------------------------------------------
 
-    async def add_admins(
-        self, open_conversation_id: str, user_ids: Iterable[str]
-    ) -> UpdateAdminsResult:
+    async def add_admins(self, open_conversation_id: str, user_ids: IdList) -> UpdateAdminsResult:
         """Deprecated: `update_admins(UpdateAdminsRequest(..., role=AdminRole.ADMIN))`."""
         _deprecated("add_admins", "AdminRole.ADMIN")
         return await self.update_admins(
@@ -138,7 +137,7 @@ class GroupService(ServiceBase):
         )
 
     async def remove_admins(
-        self, open_conversation_id: str, user_ids: Iterable[str]
+        self, open_conversation_id: str, user_ids: IdList
     ) -> UpdateAdminsResult:
         """Deprecated: `update_admins(UpdateAdminsRequest(..., role=AdminRole.MEMBER))`."""
         _deprecated("remove_admins", "AdminRole.MEMBER")

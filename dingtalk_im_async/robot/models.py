@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import define, field
 
-from .._core.fields import check_text, to_ids
+from .._core.fields import IdList, check_text, to_ids
 from .._core.wire import wire
 from ..errors import RequestValidationError
 from ._fields import _cool_app_code, _open_conversation_id, _robot_code
@@ -82,7 +82,7 @@ def _process_query_key(value: str) -> str:
     return check_text("process_query_key", value)
 
 
-def _process_query_keys(value: Iterable[str]) -> tuple[str, ...]:
+def _process_query_keys(value: IdList) -> tuple[str, ...]:
     keys = to_ids("process_query_keys", value)
     if not 1 <= len(keys) <= MAX_RECALL_KEYS:
         raise RequestValidationError(

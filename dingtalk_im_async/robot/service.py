@@ -4,13 +4,13 @@ one line per endpoint over the shared transport."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import aiohttp
 import attrs
 
-from .._core.fields import check_text
+from .._core.fields import IdList, check_text
 from .._core.service import ServiceBase
 from ..auth import TokenProvider
 from ..errors import RequestValidationError
@@ -83,7 +83,7 @@ class RobotService(ServiceBase):
         return await self._transport.call(SEND_GROUP_MESSAGE, self._signed(message))
 
     async def recall(
-        self, request: RecallRequest | str, process_query_keys: Iterable[str] | None = None
+        self, request: RecallRequest | str, process_query_keys: IdList | None = None
     ) -> RecallResult:
         """Take back 1 to 20 of this robot's messages in one group, by the keys `send`
         returned (`POST /v1.0/robot/groupMessages/recall`). `RecallResult.failed` maps

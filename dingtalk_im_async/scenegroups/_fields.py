@@ -9,12 +9,11 @@ fields keep one named converter each, since attrs' mypy plugin derives
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from attrs import Attribute
 
-from .._core.fields import check_text, to_ids
+from .._core.fields import IdList, check_text, to_ids
 from ..errors import RequestValidationError
 
 __all__ = [
@@ -86,7 +85,7 @@ def switch(_instance: object, attribute: Attribute[Any], value: object) -> None:
         raise RequestValidationError(attribute.name, f"must be 0 or 1, got {value!r}")
 
 
-def _some_ids(name: str, value: Iterable[str] | None, limit: int | None) -> tuple[str, ...] | None:
+def _some_ids(name: str, value: IdList | None, limit: int | None) -> tuple[str, ...] | None:
     """Unset, or a non-empty list of non-blank ids, at most `limit` of them."""
     if value is None:
         return None
@@ -98,27 +97,27 @@ def _some_ids(name: str, value: Iterable[str] | None, limit: int | None) -> tupl
     return ids
 
 
-def user_ids(value: Iterable[str] | None) -> tuple[str, ...] | None:
+def user_ids(value: IdList | None) -> tuple[str, ...] | None:
     return _some_ids("user_ids", value, None)
 
 
-def create_user_ids(value: Iterable[str] | None) -> tuple[str, ...] | None:
+def create_user_ids(value: IdList | None) -> tuple[str, ...] | None:
     return _some_ids("user_ids", value, USER_IDS_MAX)
 
 
-def subadmin_ids(value: Iterable[str] | None) -> tuple[str, ...] | None:
+def subadmin_ids(value: IdList | None) -> tuple[str, ...] | None:
     return _some_ids("subadmin_ids", value, None)
 
 
-def union_ids(value: Iterable[str] | None) -> tuple[str, ...] | None:
+def union_ids(value: IdList | None) -> tuple[str, ...] | None:
     return _some_ids("union_ids", value, None)
 
 
-def admin_user_ids(value: Iterable[str] | None) -> tuple[str, ...] | None:
+def admin_user_ids(value: IdList | None) -> tuple[str, ...] | None:
     return _some_ids("user_ids", value, SUB_ADMINS_PER_CALL)
 
 
-def mute_user_ids(value: Iterable[str]) -> tuple[str, ...]:
+def mute_user_ids(value: IdList) -> tuple[str, ...]:
     ids = _some_ids("user_id_list", value, MUTE_USERS_MAX)
     if ids is None:
         raise RequestValidationError("user_id_list", "is required: the members to (un)mute")

@@ -8,6 +8,7 @@ answers a message through its sessionWebhook, or the robot API after it
 expires.
 """
 
+from .._core.fleet_dedup import Claim, FleetDedup, FleetDedupError
 from ._backoff import ReconnectPolicy
 from ._intake import StreamStats
 from ._robot_contract import RobotSender
@@ -35,6 +36,9 @@ __all__ = [
     "EVENT_CLASSES",
     "AtUser",
     "BotMessage",
+    "Claim",
+    "FleetDedup",
+    "FleetDedupError",
     "GroupDisbandedEvent",
     "GroupEvent",
     "MemberQuitEvent",

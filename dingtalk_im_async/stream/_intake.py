@@ -15,8 +15,10 @@ import time
 
 from attrs import define
 
+from ..budget import PushCounter
 from ._buffer import Buffer
 from ._codec import DecodeError
+from ._connection import StreamConnection
 from ._decode import decode_item, identity
 from ._dedup import SeenIds
 from ._frames import (
@@ -31,12 +33,21 @@ from ._frames import (
 )
 from .models import StreamItem
 
-__all__ = ["LATER_LOG_INTERVAL", "Intake", "StreamStats"]
+__all__ = ["LATER_LOG_INTERVAL", "Held", "Intake", "StreamStats"]
 
 logger = logging.getLogger("dingtalk_im_async.stream")
 
 #: At most one warning about LATER answers per this many seconds (`stats.deferred` counts all).
 LATER_LOG_INTERVAL = 10.0
+
+
+@define(frozen=True, kw_only=True)
+class Held:
+    """An item taken in with `fleet_dedup`: its frame, to acknowledge once handled, and the
+    connection the acknowledgement goes back on."""
+
+    frame: Frame
+    connection: StreamConnection
 
 
 @define(kw_only=True)
@@ -69,14 +80,26 @@ class StreamStats:
     """Handler calls that raised, or ran past `handler_timeout`."""
     handler_timeouts: int = 0
     """Handler calls stopped at `handler_timeout` (counted in `handler_errors` too)."""
+    fleet_busy: int = 0
+    """Items another instance was handling (`fleet_dedup`): answered LATER, to come back."""
+    fleet_unavailable: int = 0
+    """Items handled without the fleet's answer (`fleet_dedup` could not be reached)."""
 
 
 class Intake:
     """Decodes, deduplicates and buffers items; `pending` counts those not yet handled."""
 
     def __init__(
-        self, *, seen: SeenIds, max_pending: int, stats: StreamStats, max_items: int | None = None
+        self,
+        *,
+        seen: SeenIds,
+        max_pending: int,
+        stats: StreamStats,
+        max_items: int | None = None,
+        pushes: PushCounter | None = None,
     ) -> None:
+        #: Counts every push received (a bot message or an event), redeliveries included.
+        self.pushes = pushes
         self.buffer: Buffer[StreamItem] = Buffer()
         #: Items taken from the buffer whose handling has not finished (handler mode).
         self.in_progress = 0
@@ -87,6 +110,8 @@ class Intake:
         self._stats = stats
         self._deferred_unlogged = 0
         self._next_later_log = 0.0
+        #: With `fleet_dedup`: items taken in and not yet acknowledged, by identity.
+        self.held: dict[str, Held] = {}
 
     @property
     def pending(self) -> int:
@@ -94,6 +119,37 @@ class Intake:
 
     def accept(self, frame: Frame) -> str:
         """Take `frame` in if it is new and there is room; return its acknowledgement."""
+        item = self._decoded(frame)
+        if isinstance(item, str):
+            return item
+        return self._take(frame, item, identity(item))
+
+    def hold(self, frame: Frame, connection: StreamConnection) -> str | None:
+        """`accept` for `fleet_dedup`: an item taken in is not acknowledged now (None) but by
+        its handler's worker, after the handler (`Held`); one already handled here is
+        acknowledged, one still waiting or running here is answered LATER."""
+        item = self._decoded(frame)
+        if isinstance(item, str):
+            return item
+        key = identity(item)
+        if key in self.seen:
+            self._stats.duplicates_suppressed += 1
+            return consumed_ack(frame)
+        if key in self.held:
+            self._stats.deferred += 1
+            return later_ack(frame, "being handled")
+        if self._max_items is not None and self._stats.items >= self._max_items:
+            self._stats.deferred += 1
+            return later_ack(frame, "max_items reached")
+        if len(self.buffer) + self.in_progress >= self._max_pending:
+            return self._defer(frame, key)
+        self.held[key] = Held(frame=frame, connection=connection)
+        self._stats.items += 1
+        self.buffer.put(item)
+        return None
+
+    def _decoded(self, frame: Frame) -> StreamItem | str:
+        """The item `frame` carries, or the acknowledgement of a frame that carries none."""
         kind = frame.type
         if kind not in (CALLBACK, EVENT) or (
             kind == CALLBACK and frame.headers.get("topic") != BOT_MESSAGE_TOPIC
@@ -103,6 +159,8 @@ class Intake:
                 "frame %s: %s %r not subscribed to", frame.message_id, frame.type, frame.topic
             )
             return unhandled_ack(frame)
+        if self.pushes is not None:
+            self.pushes.count()
         try:
             item = decode_item(frame)
         except (FrameError, DecodeError) as error:
@@ -115,7 +173,9 @@ class Intake:
                 error,
             )
             return consumed_ack(frame)
-        key = identity(item)
+        return item
+
+    def _take(self, frame: Frame, item: StreamItem, key: str) -> str:
         if self._max_items is not None and self._stats.items >= self._max_items:
             if key in self.seen:
                 self._stats.duplicates_suppressed += 1

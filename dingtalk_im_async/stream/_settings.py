@@ -49,6 +49,12 @@ class StreamSettings:
     card_action_timeout: float = field(default=2.5, validator=validators.gt(0.0))
     """Seconds a card button press's acknowledgement waits for the handler's card update
     (DingTalk waits 3 s for it)."""
+    push_budget: int = field(default=3_000, validator=validators.ge(1))
+    """Stream pushes the organisation may receive per month (3,000 on DingTalk's standard
+    edition); they are counted (`StreamClient.pushes`) and one warning is logged per month
+    at `push_warn_at` of it. Nothing is ever refused."""
+    push_warn_at: float = field(default=0.8, validator=[validators.gt(0.0), validators.le(1.0)])
+    """The fraction of `push_budget` at which the month's warning is logged."""
     max_items: int | None = field(default=None, validator=validators.optional(validators.ge(1)))
     """Take at most this many items (None: no limit); frames after them are answered LATER,
     unacknowledged, so DingTalk delivers them again, e.g. to another listener."""

@@ -67,8 +67,11 @@ class Supervisor:
         drain_timeout: float,
         stats: StreamStats,
         card_actions: CardActions | None = None,
+        hold: Callable[[Frame, StreamConnection], str | None] | None = None,
     ) -> None:
         self._open_connection = open_connection
+        #: With `fleet_dedup`, what takes items in instead of `accept` (acknowledged later).
+        self._hold = hold
         self._card_actions = card_actions
         self._accept = accept
         self._backoff = backoff
@@ -172,6 +175,28 @@ class Supervisor:
                 return self._system(connection, frame)
             return accept(frame)
 
+        hold = self._hold
+        if hold is not None:
+
+            def answer_held(text: str) -> str | None:
+                # Items acknowledged by their handler's worker, on this connection.
+                try:
+                    frame = parse_frame(text)
+                except FrameError as error:
+                    return self._unreadable(connection, text, error)
+                if frame.type == SYSTEM:
+                    return self._system(connection, frame)
+                if (
+                    card_actions is not None
+                    and frame.type == CALLBACK
+                    and frame.headers.get("topic") == CARD_CALLBACK_TOPIC
+                ):
+                    card_actions.take(frame, connection)
+                    return None
+                return hold(frame, connection)
+
+            await connection.serve(answer_held)
+            return
         if card_actions is None:
             await connection.serve(answer)
             return

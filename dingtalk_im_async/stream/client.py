@@ -14,7 +14,9 @@ Two ways to consume, one per client:
     await stream.run()                       # until close() or cancellation
 
 Every frame is acknowledged as soon as it is read, before any user code
-runs; items are handed on once per msgId / eventId, across reconnects. Card
+runs; items are handed on once per msgId / eventId, across reconnects. With
+`fleet_dedup` (several instances of one bot), items are handled once across
+the fleet and acknowledged after their handler (see `FleetDedup`). Card
 button presses (`on_card_action`) are the exception: their acknowledgement
 carries the handler's card update, so it waits for the handler (a task per
 press, `card_action_timeout` at most).
@@ -31,8 +33,10 @@ from typing import TypeVar
 import aiohttp
 from yarl import URL
 
+from .._core.fleet_dedup import FleetDedup
 from .._core.hosts import resolve_base_url
 from .._core.redaction import forget, register
+from ..budget import PushCounter
 from ..cards.callbacks import CARD_CALLBACK_TOPIC
 from ..robot.messages import RobotMessage
 from ._backoff import Backoff
@@ -63,7 +67,8 @@ class StreamClient:
     `session` is yours to own and close; without one the client makes and
     closes its own. `base_url` (default `$DINGTALK_BASE_URL`, else DingTalk's
     host) is where `connections/open` is called. `robot` lets `reply()` fall
-    back to the robot API (e.g. `client.robot`).
+    back to the robot API (e.g. `client.robot`). `fleet_dedup` (e.g.
+    `fleet.RedisStreamDedup`) handles each item once across every instance of the bot.
     """
 
     def __init__(
@@ -78,6 +83,7 @@ class StreamClient:
         settings: StreamSettings | None = None,
         robot: RobotSender | None = None,
         allow_http: bool = False,
+        fleet_dedup: FleetDedup | None = None,
     ) -> None:
         if not app_key or not app_secret:
             raise ValueError("app_key and app_secret must not be empty")
@@ -85,6 +91,11 @@ class StreamClient:
             raise ValueError("subscribe to messages, events, or both")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise TypeError("session must be an aiohttp.ClientSession")
+        if fleet_dedup is not None and not isinstance(fleet_dedup, FleetDedup):
+            raise TypeError("fleet_dedup must be a FleetDedup, e.g. fleet.RedisStreamDedup")
+        #: Shares which items were handled with the other instances of this bot (see
+        #: `FleetDedup`); items are then acknowledged after their handler.
+        self.fleet_dedup = fleet_dedup
         self.app_key = app_key
         self._app_secret = app_secret
         # Scrubbed from every error text while this client lives (`_core/redaction.py`).
@@ -102,6 +113,8 @@ class StreamClient:
         self._robot = robot
         #: Counters: connections, reconnects, items, duplicates suppressed, handler errors.
         self.stats = StreamStats()
+        #: Pushes received per month, against `settings.push_budget` (warned, never refused).
+        self.pushes = PushCounter(self.settings.push_budget, warn_at=self.settings.push_warn_at)
         self._on_message: MessageHandler | None = None
         self._on_event: EventHandler | None = None
         self._on_card_action: CardActionHandler | None = None
@@ -182,6 +195,7 @@ class StreamClient:
             max_pending=settings.max_pending,
             stats=self.stats,
             max_items=settings.max_items,
+            pushes=self.pushes,
         )
         if self._on_card_action is not None:
             self._card_actions = CardActions(
@@ -195,6 +209,7 @@ class StreamClient:
             drain_timeout=settings.drain_timeout,
             stats=self.stats,
             card_actions=self._card_actions,
+            hold=None if self.fleet_dedup is None else self._intake.hold,
         )
         self._supervisor_task = asyncio.ensure_future(self._supervisor.run())
         self._supervisor_task.add_done_callback(self._supervisor_ended)
@@ -253,6 +268,7 @@ class StreamClient:
             timeout=settings.handler_timeout,
             slow_after=settings.slow_handler_after,
             stats=self.stats,
+            fleet=self.fleet_dedup,
         )
         self._runner_task = asyncio.ensure_future(runner.run(self._intake))
         try:
@@ -306,6 +322,11 @@ class StreamClient:
     def __aiter__(self) -> StreamClient:
         if self._on_message is not None or self._on_event is not None:
             raise RuntimeError("this client hands items to its handlers: call run(), not async for")
+        if self.fleet_dedup is not None:
+            raise RuntimeError(
+                "fleet_dedup needs handlers (on_message / on_event and run()): an item is "
+                "marked handled when its handler returns"
+            )
         return self
 
     async def __anext__(self) -> StreamItem:

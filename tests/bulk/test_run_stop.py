@@ -182,7 +182,7 @@ async def test_the_quota_error_mid_run_and_a_resume_in_the_emulators_next_month(
         first = await run(client, inputs, concurrency=3)
         assert sum(outcome.ok for outcome in first) == 6
         assert emulator.calls(CREATE) == 7
-        await emulator.new_month()
+        await emulator.start_next_month()
         again = [outcome.request for outcome in first if not outcome.ok]
         second = await run(client, again, concurrency=3)
     assert all(outcome.ok for outcome in second)

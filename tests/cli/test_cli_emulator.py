@@ -74,9 +74,8 @@ async def test_serves_creates_on_the_given_port_and_stops_on_ctrl_c(
             "DINGTALK_BASE_URL": f"http://127.0.0.1:{port}",
             "DINGTALK_OAPI_BASE_URL": f"http://127.0.0.1:{port}/oapi",
             "DINGTALK_APP_KEY": "cli-key",
-            "DINGTALK_APP_SECRET": "cli-secret",
-        }
-        _, groups = service_for(session, running.banner)
+        }  # a secret given is never printed (tests/emulator/test_emulator_guard.py)
+        _, groups = service_for(session, {**running.banner, "DINGTALK_APP_SECRET": "cli-secret"})
         result = await groups.create(REQUEST)
         assert result.open_conversation_id.startswith("cid")
         with pytest.raises(PermissionCheckError):

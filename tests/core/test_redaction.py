@@ -97,6 +97,26 @@ def test_the_registry_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
             forget(value)
 
 
+@pytest.mark.parametrize("count", [1, 10_000], ids=["one held", "a fleet's worth held"])
+def test_a_secret_is_found_however_many_are_held(count: int) -> None:
+    """Past a few dozen secrets the text is scanned once by prefix: the same results."""
+    values = [secrets.token_hex(16) for _ in range(count)]
+    target = values[count // 2]
+    longer = target + "ff00"  # a longer secret sharing the start: the longer one wins
+    for value in (*values, longer):
+        register(value)
+    try:
+        text = f"x{target}y {longer} {target[:-1]} z/{target}"
+        shown = redact(text)
+        assert target not in shown
+        assert "ff00" not in shown  # all of the longer one went
+        assert target[:-1] in shown  # a part of a secret is no secret
+        assert shown.count(PLACEHOLDER) == 3
+    finally:
+        for value in (*values, longer):
+            forget(value)
+
+
 def test_prose_stays_readable() -> None:
     text = "HTTP 401 InvalidAuthentication: the access token was refused; app secret wrong"
     assert redact(text) == text

@@ -15,6 +15,8 @@ from dingtalk_im_async._core.failures import not_sent
 from dingtalk_im_async.errors import (
     COMMON_CODES,
     ApiError,
+    BudgetError,
+    BudgetSpentError,
     CallQuotaExceededError,
     ClientClosedError,
     DingTalkError,
@@ -58,6 +60,7 @@ def one_of(cls: type[DingTalkError]) -> DingTalkError:
         RunStoppedError: lambda: RunStoppedError(
             CallQuotaExceededError(status=403, code="c", message="m")
         ),
+        BudgetSpentError: lambda: BudgetSpentError(scope="corp", month="2026-12", used=5, limit=5),
     }
     if cls in builders:
         return builders[cls]()
@@ -76,6 +79,8 @@ DOCUMENTED: dict[str, tuple[bool, Verdict]] = {
     "MissingExtraError": (False, UNKNOWN),
     "PacingError": (False, UNKNOWN),
     "RunStoppedError": (False, UNKNOWN),
+    "BudgetError": (False, UNKNOWN),  # the budget could not count the call: not sent
+    "BudgetSpentError": (False, UNKNOWN),  # the budget refused the call: not sent
     "ReplyUnavailableError": (False, UNKNOWN),
     # anything else is unknown unless DingTalk documents a refusal
     "DingTalkError": (True, UNKNOWN),
@@ -218,6 +223,8 @@ def test_every_endpoint_table_holds_the_common_codes() -> None:
         (ClientClosedError("closed", reached_wire=True), UNKNOWN),
         (ResponseError("header too long", status=0), UNKNOWN),
         (PacingError("redis is down"), NOT_SENT),
+        (BudgetError("redis is down"), NOT_SENT),
+        (BudgetSpentError(scope="corp", month="2026-12", used=5, limit=5), NOT_SENT),
         (ReplyUnavailableError("no way"), NOT_SENT),
     ],
 )

@@ -35,7 +35,9 @@ async def admin(
     raw: bytes | None = None,
 ) -> Any:
     """Call the admin API; assert the status and a JSON reply."""
-    kwargs: dict[str, Any] = {"data": raw} if raw is not None else {"json": body}
+    kwargs: dict[str, Any] = {"json": body}
+    if raw is not None:
+        kwargs = {"data": raw, "headers": {"Content-Type": "application/json"}}
     async with session.request(method, f"{emulator.base_url}/_emulator{path}", **kwargs) as reply:
         assert reply.status == status, await reply.text()
         assert reply.content_type == "application/json"

@@ -39,6 +39,7 @@ SAMPLES: dict[str, Any] = {
     "whitelisted": True,
     "has_group_permission": False,
     "denied_scopes": ["qyapi_robot_sendmsg"],
+    "allowed_hosts": ["emulator:8080", "lan-box"],
     "qps_limit": 20,
     "qps_limits": {CREATE: 5, "oapi.chat.get": None},
     "monthly_call_quota": 0,

@@ -18,6 +18,7 @@ from tests.support.tenant_support import (
     SUITE,
     call,
     corp_token,
+    create_scene_group,
     fetch_corp_token,
     next_event,
     stream_of,
@@ -183,3 +184,23 @@ async def test_the_unified_token_endpoint_gives_a_suite_a_corp_token(
     )
     assert status == 200
     assert emulator.is_valid_token(str(own["access_token"]))
+
+
+async def test_an_organisations_group_events_reach_the_suite_not_the_app(
+    emulator: DingTalkEmulator, session: aiohttp.ClientSession
+) -> None:
+    token_a = await corp_token(session, emulator, CORP_A)
+    async with (
+        stream_of(session, emulator) as suite_ws,
+        stream_of(session, emulator, emulator.app_key, emulator.app_secret) as app_ws,
+    ):
+        cid = await create_scene_group(session, emulator, token_a)
+        body = {"open_conversation_id": cid, "user_ids": ["u9"]}
+        status, _ = await call(session, emulator, "/v1.0/im/sceneGroup/member/add", token_a, body)
+        assert status == 200
+        event = await next_event(suite_ws)
+        assert event["headers"]["eventType"] == "chat_add_member"
+        assert event["headers"]["eventCorpId"] == CORP_A
+        assert (event["data"]["corpId"], event["data"]["openConversationId"]) == (CORP_A, cid)
+        with pytest.raises(TimeoutError):
+            await next_event(app_ws, timeout=0.3)

@@ -24,7 +24,7 @@ from dingtalk_im_async import (
     TransportError,
 )
 from dingtalk_im_async._core.wire import wire_name
-from dingtalk_im_async.cli import _inputs, _results, _rows, _tally, main
+from dingtalk_im_async.cli import _inputs, _problems, _results, _rows, _tally, main
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 CLI_PAGE = (DOCS / "cli.md").read_text(encoding="utf-8")
@@ -151,4 +151,4 @@ def test_the_results_example_has_the_fields_the_cli_writes() -> None:
 def test_the_exit_status_table_matches_the_cli() -> None:
     rows = table_rows(section(CLI_PAGE, "### Exit status"))
     statuses = {int(code_spans(row[0])[0]) for row in rows}
-    assert statuses == {0, 1, 2, _tally.EXIT_INTERRUPTED}
+    assert statuses == {0, 1, 2, _problems.EXIT_RESULTS_UNWRITABLE, _tally.EXIT_INTERRUPTED}

@@ -90,9 +90,11 @@ def test_a_broken_rule_names_its_field(
 
 
 def test_enums_take_their_raw_values_and_lists_become_tuples() -> None:
-    admins = UpdateSceneGroupAdminsRequest(**CID, role=2, union_ids=iter(["x"]))
+    admins = UpdateSceneGroupAdminsRequest(**CID, role=2, union_ids=["x"])
     assert admins.role is SceneGroupRole.ADMIN
     assert admins.union_ids == ("x",)
+    with pytest.raises(RequestValidationError, match="union_ids: must be a list of strings"):
+        UpdateSceneGroupAdminsRequest(**CID, role=2, union_ids=iter(["x"]))  # not a list
     mute = MuteSceneGroupMembersRequest(**CID, user_id_list=["a"], mute_status=0, mute_duration=0)
     assert mute.mute_status is MuteStatus.UNMUTED
     assert to_wire(mute) == {

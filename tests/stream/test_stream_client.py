@@ -7,6 +7,7 @@ import json
 import logging
 
 import aiohttp
+import attrs
 import pytest
 
 from dingtalk_im_async import InvalidCredentialsError
@@ -275,3 +276,29 @@ async def test_neither_the_secret_nor_a_ticket_reaches_a_log_line_or_an_error(
         assert emulator.app_secret not in text
         assert "ticket=" not in text
     assert "could not open a Stream connection" in caplog.text  # the failures were logged
+
+
+async def test_pushes_are_counted_per_month_and_warned_about_never_refused(
+    emulator: DingTalkEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Three pushes against a push budget of 4 warned at 0.5: one warning at the second,
+    every message still handed on; a new month counts from 0 again."""
+    caplog.set_level(logging.WARNING, logger="dingtalk_im_async.budget")
+    settings = attrs.evolve(FAST, push_budget=4, push_warn_at=0.5)
+    now = [1_764_633_600.0]  # 2025-12-02 08:00 China time
+    async with stream_client(emulator, settings=settings) as stream:
+        stream.pushes.clock = lambda: now[0]
+        for n in range(3):
+            emulator.stream.inject_message(f"m{n}", sender_staff_id="alice")
+        items = await take(stream, 3)
+        now[0] += 31 * 24 * 3600
+        emulator.stream.inject_message("next month", sender_staff_id="alice")
+        (last,) = await take(stream, 1)
+    assert [item.plain_text for item in [*items, last]] == ["m0", "m1", "m2", "next month"]  # type: ignore[union-attr]
+    assert stream.pushes.received("2025-12") == 3
+    assert stream.pushes.received("2026-01") == 1
+    warnings = [r.getMessage() for r in caplog.records if r.name == "dingtalk_im_async.budget"]
+    assert warnings == [
+        "Stream pushes for 2025-12: 2 received of a push budget of 4 a month; DingTalk "
+        "stops pushing past its quota"
+    ]

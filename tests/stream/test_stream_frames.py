@@ -154,7 +154,9 @@ async def test_undecodable_frames_never_stop_the_client() -> None:
         '{"headers": {"messageId": "deep-frame"}, "type": "CALLBACK", "x": ' + DEEP + "}",
         DEEP,  # no messageId to acknowledge it with
         "not json at all",
+        '{"headers": {"messageId": "cut-frame"}, "type": "CALLBACK", "data": "{',  # cut short
         bot_frame("deep-data", "unused", data=DEEP),
+        bot_frame("text-data", "unused", data="{not json"),
         bot_frame("fine", "msg-fine"),
     ]
     async with RawGateway(texts).serve() as gateway:
@@ -163,10 +165,16 @@ async def test_undecodable_frames_never_stop_the_client() -> None:
         )
         async with stream:
             (item,) = await take(stream, 1)
-            await eventually(lambda: len(gateway.acks) == 3)
+            await eventually(lambda: len(gateway.acks) == 5)
             assert stream.connected
         assert isinstance(item, BotMessage)
         assert item.msg_id == "msg-fine"
-        assert stream.stats.unreadable == 4
+        assert stream.stats.unreadable == 6
         acked = {ack["headers"]["messageId"]: ack["code"] for ack in gateway.acks}  # type: ignore[index]
-        assert acked == {"deep-frame": 200, "deep-data": 200, "fine": 200}
+        assert acked == {
+            "deep-frame": 200,
+            "cut-frame": 200,
+            "deep-data": 200,
+            "text-data": 200,
+            "fine": 200,
+        }

@@ -17,8 +17,11 @@ are a GUESS after https://open.dingtalk.com/document/development/event-org-suite
 from __future__ import annotations
 
 import abc
-from collections.abc import Awaitable
+import asyncio
+from collections.abc import Awaitable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
 
 from ..._core.endpoint import TOKEN_API
 from .._admin_kit import AdminCall, AdminClient, AdminRoute, NotFoundError, segment
@@ -87,6 +90,44 @@ class LocalTenantControls(TenantControls):
     traffic: dict[str, ApiTraffic]
     _settings: EmulatorSettings
     _tokens: TokenStore
+    _runner: web.AppRunner | None
+    _ticket_timer: asyncio.Task[None] | None
+
+    def issue_corp_token(self, suite_key: str, corp_id: str) -> str:
+        """A new corp token of the suite in the organisation, as `corpAccessToken` gives it
+        (for a `StaticTokenProvider`); ValueError if the organisation has not installed it."""
+        if not self.tenants.authorised(self._settings, self._suite(suite_key), corp_id):
+            raise ValueError(f"{corp_id!r} has not installed the suite {suite_key!r}")
+        return self.tenants.issue(Tenant(suite_key, corp_id), self._settings.token_lifetime)
+
+    def _sync_ticket_timer(self) -> None:
+        """Run the ticket timer while serving with `suite_ticket_interval` set (and only then:
+        no task of its own otherwise)."""
+        running = self._ticket_timer is not None and not self._ticket_timer.done()
+        wanted = self._runner is not None and self._settings.suite_ticket_interval is not None
+        if wanted and not running:
+            self._ticket_timer = asyncio.get_running_loop().create_task(
+                self._rotate_tickets_on_time()
+            )
+
+    async def _rotate_tickets_on_time(self) -> None:
+        """Rotate every suite's ticket each `suite_ticket_interval` (read afresh each time);
+        ends when it is set to None."""
+        while (interval := self._settings.suite_ticket_interval) is not None:
+            await asyncio.sleep(interval)
+            if self._settings.suite_ticket_interval is not None:
+                self._rotate_every_suite_ticket()
+
+    def _push_org_event(self, event_type: str, data: Mapping[str, Any]) -> None:
+        """A group event: to the app's connections, or, for another organisation's group (its
+        `corpId`), to the connections of the suites it installed."""
+        corp_id = data.get("corpId")
+        if corp_id is None:
+            self.stream.push_event(event_type, data)
+            return
+        for suite_key in self._settings.suites:
+            if self.tenants.authorised(self._settings, suite_key, corp_id):
+                self.stream.push_event(event_type, data, client_id=suite_key, corp_id=corp_id)
 
     def _suite(self, suite_key: str) -> str:
         if suite_key not in self._settings.suites:

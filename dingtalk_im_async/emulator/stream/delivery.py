@@ -1,7 +1,10 @@
 """How the emulated gateway delivers: routing, acknowledgements, redelivery, and faults.
 
 Each push (a bot message or an event) goes to one live connection that
-subscribed to it, picked at random; with none, it waits for one. A push is
+subscribed to it, picked at random, as DingTalk balances an app's connections
+(https://opensource.dingtalk.com/developerpedia/docs/learn/stream/protocol, 常见问题
+"负载均衡"); with none, it waits for one. A redelivery is routed afresh, so it may
+reach another connection (another instance of the bot). A push is
 done when an acknowledgement with code 200 and no `status: LATER` comes back
 for any of its frames; an unacknowledged frame is sent again after
 `ack_timeout` (a failure acknowledgement after `later_delay`), up to
