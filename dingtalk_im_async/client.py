@@ -10,17 +10,13 @@ from typing import TYPE_CHECKING, TypeVar
 import aiohttp
 
 from ._core.service import build_transport
-<<<<<<< HEAD
-=======
 from .budget import Budget, CallBudget
->>>>>>> main
 from .pacing import Pacer
 from .settings import BulkOptions, ClientSettings, resolve_settings
 from .token_cache import TokenCache
 from .tokens import AppTokenProvider
 
 if TYPE_CHECKING:  # each family is imported when its service is first used (start-up cost)
-    from .budget import Budget, CallBudget
     from .bulk import BulkRun
     from .cards import CardService
     from .groups import GroupService

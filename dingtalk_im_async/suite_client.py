@@ -110,6 +110,7 @@ class CorpClient:
             base_url=shared.base_url,
             oapi_base_url=shared.oapi_base_url,
             timeout=float(settings.timeout),
+            connect_timeout=float(settings.connect_timeout),
             retry=settings.retry,
             pacer=_OrganisationPacer(pacer, tokens.corp_id) if pacer is not None else None,
             codec=shared.codec,

@@ -88,14 +88,7 @@ class AppTokenProvider:
         self.app_key = app_key
         self._app_secret = app_secret
         self._url = resolve_base_url(chosen.base_url, allow_http=chosen.allow_http) + TOKEN_PATH
-<<<<<<< HEAD
-        self._timeout = aiohttp.ClientTimeout(total=chosen.timeout)
-=======
-        self._cache: TokenCache = cache if cache is not None else MemoryTokenCache(clock=wall_clock)
-        self._refresh_margin = float(chosen.refresh_margin)
-        self._peer_wait = float(chosen.peer_wait)
         self._timeout = call_timeout(chosen.timeout, chosen.connect_timeout)
->>>>>>> main
         self._retry = chosen.retry
         self._codec = codec(chosen.json_codec)
         self._start(

@@ -26,7 +26,7 @@ from yarl import URL
 
 from .._core import redaction
 from .._core.hosts import resolve_base_url
-from .._core.http import JSON_HEADERS, exchange
+from .._core.http import JSON_HEADERS, call_timeout, exchange
 from .._core.json_codec import Codec, codec
 from .._core.retry import RetryPolicy
 from .._core.shutdown import backoff_unless_closed
@@ -178,7 +178,7 @@ class SuiteTokens:
         self.unified = bool(unified)
         self._base_url = resolve_base_url(chosen.base_url, allow_http=chosen.allow_http)
         self._url = URL(self._base_url + CORP_TOKEN_PATH)
-        self._timeout = aiohttp.ClientTimeout(total=chosen.timeout)
+        self._timeout = call_timeout(chosen.timeout, chosen.connect_timeout)
         self._retry: RetryPolicy = chosen.retry
         self._codec: Codec = codec(chosen.json_codec)
         self._providers: OrderedDict[str, CorpTokenProvider] = OrderedDict()
