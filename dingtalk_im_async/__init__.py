@@ -71,6 +71,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "ServerError",
         "SessionWebhookExpiredError",
         "SubAdminLimitError",
+        "TicketStoreError",
         "TransportError",
         "UnknownSendResultError",
         "UnknownUserError",
@@ -97,7 +98,6 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "SuiteTicket",
         "SuiteTicketStore",
         "SuiteTokens",
-        "TicketStoreError",
     ),
     ".token_cache": (
         "CachedToken",
@@ -187,6 +187,7 @@ if TYPE_CHECKING:
         ServerError as ServerError,
         SessionWebhookExpiredError as SessionWebhookExpiredError,
         SubAdminLimitError as SubAdminLimitError,
+        TicketStoreError as TicketStoreError,
         TransportError as TransportError,
         UnknownSendResultError as UnknownSendResultError,
         UnknownUserError as UnknownUserError,
@@ -230,7 +231,6 @@ if TYPE_CHECKING:
         SuiteTicket as SuiteTicket,
         SuiteTicketStore as SuiteTicketStore,
         SuiteTokens as SuiteTokens,
-        TicketStoreError as TicketStoreError,
     )
     from .token_cache import (
         CachedToken as CachedToken,

@@ -58,6 +58,7 @@ from ._tenants import (
     InvalidSuiteTicketError,
     NoSuiteTicketError,
     OrganisationRelievedError,
+    TicketStoreError,
 )
 from .codes import COMMON_CODES, ErrorCodes, is_token_refusal
 
@@ -102,6 +103,7 @@ __all__ = [
     "ServerError",
     "SessionWebhookExpiredError",
     "SubAdminLimitError",
+    "TicketStoreError",
     "TransportError",
     "UnknownSendResultError",
     "UnknownUserError",

@@ -13,6 +13,7 @@ __all__ = [
     "InvalidSuiteTicketError",
     "NoSuiteTicketError",
     "OrganisationRelievedError",
+    "TicketStoreError",
 ]
 
 
@@ -66,3 +67,11 @@ class InternalOnlyError(DingTalkError):
         super().__init__(
             f"{api} is for internal apps only; a third-party app may not call it (not sent)"
         )
+
+
+class TicketStoreError(DingTalkError):
+    """The suite ticket store could not be used (its Redis is down) and this process has
+    read no ticket before: no corp token can be fetched, and a call waiting for one is
+    not sent."""
+
+    reached_wire = False

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ..stream.models import StreamEvent
 from .tokens import SuiteTokens
 
 __all__ = ["AUTHORISED", "RELIEVED", "SUITE_TICKET", "SuiteEvents"]
@@ -38,7 +39,7 @@ class SuiteEvents:
     """
 
     def __init__(
-        self, tokens: SuiteTokens, *, then: Callable[[Any], Awaitable[None]] | None = None
+        self, tokens: SuiteTokens, *, then: Callable[[StreamEvent], Awaitable[None]] | None = None
     ) -> None:
         if not isinstance(tokens, SuiteTokens):
             raise TypeError("tokens must be a SuiteTokens")
@@ -48,7 +49,7 @@ class SuiteEvents:
     def __repr__(self) -> str:
         return f"SuiteEvents(suite_key={self.tokens.suite_key!r})"
 
-    async def __call__(self, event: Any) -> None:
+    async def __call__(self, event: StreamEvent) -> None:
         kind = getattr(event, "event_type", None)
         data = getattr(event, "data", None)
         data = data if isinstance(data, dict) else {}

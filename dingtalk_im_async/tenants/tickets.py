@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from attrs import define, field, validators
 
-from ..errors import DingTalkError
+from ..errors import TicketStoreError
 from ..fleet import DEFAULT_TIMEOUT, RedisBacked, redis_client
 from ..token_cache import DEFAULT_NAMESPACE
 
@@ -56,13 +56,6 @@ class SuiteTicket:
     born_at: int = field(validator=validators.instance_of(int))
     """When DingTalk made it (`eventBornTime`), in milliseconds since the epoch: a ticket
     older than the one kept is ignored."""
-
-
-class TicketStoreError(DingTalkError):
-    """The ticket store could not be used (its Redis is down): no corp token can be fetched
-    until it can, and a call waiting for one is not sent."""
-
-    reached_wire = False
 
 
 @runtime_checkable

@@ -20,7 +20,9 @@ from dingtalk_im_async.errors import (
     CallQuotaExceededError,
     ClientClosedError,
     DingTalkError,
+    InternalOnlyError,
     MissingExtraError,
+    OrganisationRelievedError,
     PacingError,
     PartialDeliveryError,
     ReplyUnavailableError,
@@ -61,6 +63,8 @@ def one_of(cls: type[DingTalkError]) -> DingTalkError:
             CallQuotaExceededError(status=403, code="c", message="m")
         ),
         BudgetSpentError: lambda: BudgetSpentError(scope="corp", month="2026-12", used=5, limit=5),
+        OrganisationRelievedError: lambda: OrganisationRelievedError("ding-corp-a"),
+        InternalOnlyError: lambda: InternalOnlyError("im.group.create"),
     }
     if cls in builders:
         return builders[cls]()
@@ -82,6 +86,10 @@ DOCUMENTED: dict[str, tuple[bool, Verdict]] = {
     "BudgetError": (False, UNKNOWN),  # the budget could not count the call: not sent
     "BudgetSpentError": (False, UNKNOWN),  # the budget refused the call: not sent
     "ReplyUnavailableError": (False, UNKNOWN),
+    "NoSuiteTicketError": (False, UNKNOWN),  # no suite ticket: no corp token, nothing sent
+    "TicketStoreError": (False, UNKNOWN),  # the ticket store is down: nothing sent
+    "OrganisationRelievedError": (False, UNKNOWN),  # the organisation removed the app
+    "InternalOnlyError": (False, UNKNOWN),  # an internal-only API, refused to a suite
     # anything else is unknown unless DingTalk documents a refusal
     "DingTalkError": (True, UNKNOWN),
     "TransportError": (True, UNKNOWN),
@@ -95,6 +103,9 @@ DOCUMENTED: dict[str, tuple[bool, Verdict]] = {
     "CardAlreadyExistsError": (True, UNKNOWN),  # created (by an earlier call); delivery unknown
     "PartialDeliveryError": (True, UNKNOWN),  # HTTP 200, some spaces said success: false
     # documented refusals
+    "InvalidSuiteTicketError": (True, REJECTED),  # the corp token endpoint's 400s
+    "InvalidAuthInfoError": (True, REJECTED),
+    "InvalidSuiteKeyError": (True, REJECTED),
     "InvalidParameterError": (True, REJECTED),
     "PermissionCheckError": (True, REJECTED),
     "InvalidTokenError": (True, REJECTED),
