@@ -58,11 +58,13 @@ def failure_for(
     *,
     status: int,
     timeout: aiohttp.ClientTimeout,
+    host: str,
 ) -> DingTalkError:
     """The error a failed exchange raises, given aiohttp's (not a `ClientResponseError`).
 
-    `status` is the reply's HTTP status if one arrived, else 0. The text names
-    neither the URL (a legacy one holds the token) nor anything else of aiohttp's.
+    `status` is the reply's HTTP status if one arrived, else 0; `host` is the host
+    (and port, when given) that was tried: named so a wrong or unset host shows,
+    while the URL is not (a legacy one holds the token), nor anything else of aiohttp's.
     """
     reached = reached_wire(error)
     name = type(error).__name__
@@ -71,15 +73,17 @@ def failure_for(
             f"the session was closed during the call ({name})", reached_wire=reached
         )
     if isinstance(error, aiohttp.ClientConnectorCertificateError):
-        return TransportError("TLS certificate verification failed", reached_wire=reached)
+        return TransportError(
+            f"TLS certificate verification failed for {host}", reached_wire=reached
+        )
     if isinstance(error, aiohttp.ConnectionTimeoutError):
         bound = timeout.sock_connect or timeout.connect
         within = f" within {bound:g}s" if bound else " in time"
         return TransportError(
-            f"could not connect{within}: the request was not sent", reached_wire=False
+            f"could not connect to {host}{within}: the request was not sent", reached_wire=False
         )
     if not reached:
-        return TransportError(f"could not connect: {name}", reached_wire=reached)
+        return TransportError(f"could not connect to {host}: {name}", reached_wire=reached)
     if isinstance(error, aiohttp.ServerTimeoutError):
         return no_reply_in_time(timeout.total)
     if isinstance(error, aiohttp.ClientPayloadError) and isinstance(
@@ -87,7 +91,13 @@ def failure_for(
     ):
         reason = reply_text(error.__cause__.message)
         return ResponseError(f"reply body cannot be decoded: {reason}", status=status)
-    return TransportError(f"connection failed: {name}", reached_wire=reached)
+    return TransportError(f"connection to {host} failed: {name}", reached_wire=reached)
+
+
+def host_of(url: URL) -> str:
+    """The host a URL names, with its port when one is written: what an error may say of it."""
+    host = url.host or "?"
+    return f"{host}:{url.explicit_port}" if url.explicit_port is not None else host
 
 
 def no_reply_in_time(timeout: float | None) -> TransportError:

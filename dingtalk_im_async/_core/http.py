@@ -21,6 +21,7 @@ from . import json_codec
 from .failures import (
     closed_before_sending,
     failure_for,
+    host_of,
     malformed_reply,
     no_reply_in_time,
     redirect_refused,
@@ -129,7 +130,7 @@ async def exchange(
         # Not kept: its `request_info` repeats the request headers, token included.
         cause: BaseException | None = None
     except aiohttp.ClientError as error:
-        failure = failure_for(error, session, status=status, timeout=timeout)
+        failure = failure_for(error, session, status=status, timeout=timeout, host=host_of(url))
         cause = scrubbed(error)  # a legacy URL it names holds the token
     except asyncio.TimeoutError as error:
         failure, cause = no_reply_in_time(timeout.total), scrubbed(error)
