@@ -7,9 +7,7 @@ import ssl
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
-import aiohttp
-
-from ._core.service import build_transport
+from ._core.service import build_transport, owned_session
 from .budget import Budget, CallBudget
 from .pacing import Pacer
 from .settings import BulkOptions, ClientSettings, resolve_settings
@@ -71,14 +69,9 @@ class DingTalkClient:
         budget_scope: str | None = None,
         **by_name: object,
     ) -> None:
-        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
-            raise TypeError("ssl_context must be an ssl.SSLContext (verification cannot be off)")
         chosen, pacer = resolve_settings(ClientSettings, settings, by_name, pacer=pacer)
         self.settings = chosen
-        connector = aiohttp.TCPConnector(
-            ssl=ssl_context if ssl_context is not None else True, limit=chosen.connection_limit
-        )
-        self._session = aiohttp.ClientSession(connector=connector)
+        self._session = owned_session(chosen, ssl_context)
         try:
             self.tokens = AppTokenProvider(
                 self._session, app_key=app_key, app_secret=app_secret, settings=chosen, cache=cache

@@ -23,6 +23,7 @@ from attrs import define
 from ._core.endpoint import Endpoint
 from ._core.hosts import resolve_base_url, resolve_oapi_base_url
 from ._core.json_codec import Codec, codec
+from ._core.service import owned_session
 from ._core.transport import Transport
 from .budget import Budget, CallBudget, MemoryBudget
 from .errors import InternalOnlyError
@@ -190,14 +191,9 @@ class SuiteClient:
         budget: Budget | None = None,
         **by_name: object,
     ) -> None:
-        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
-            raise TypeError("ssl_context must be an ssl.SSLContext (verification cannot be off)")
         chosen, pacer = resolve_settings(ClientSettings, settings, by_name, pacer=pacer)
         self.settings = chosen
-        connector = aiohttp.TCPConnector(
-            ssl=ssl_context if ssl_context is not None else True, limit=chosen.connection_limit
-        )
-        self._session = aiohttp.ClientSession(connector=connector)
+        self._session = owned_session(chosen, ssl_context)
         try:
             store = tickets if tickets is not None else MemorySuiteTicketStore(suite_key)
             self.tokens = SuiteTokens(

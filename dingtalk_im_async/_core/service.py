@@ -11,6 +11,7 @@ is safe to repeat without the method saying it twice.
 from __future__ import annotations
 
 import functools
+import ssl
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -60,6 +61,19 @@ def _named_endpoint(function: Callable[..., Any]) -> Endpoint[Any, Any] | None:
         if isinstance(value := namespace.get(name), Endpoint)
     }
     return next(iter(named.values())) if len(named) == 1 else None
+
+
+def owned_session(
+    settings: ClientSettings, ssl_context: ssl.SSLContext | None
+) -> aiohttp.ClientSession:
+    """The session a client owns: TLS verified (against `ssl_context`, else the system's
+    CAs; there is no switch to turn verification off), `connection_limit` connections."""
+    if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+        raise TypeError("ssl_context must be an ssl.SSLContext (verification cannot be off)")
+    connector = aiohttp.TCPConnector(
+        ssl=ssl_context if ssl_context is not None else True, limit=settings.connection_limit
+    )
+    return aiohttp.ClientSession(connector=connector)
 
 
 def build_transport(
