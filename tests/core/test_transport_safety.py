@@ -258,3 +258,17 @@ async def test_a_relative_redirect_is_refused_as_well(
     with pytest.raises(ResponseError, match="redirect to a relative location refused"):
         await groups.create(REQUEST)
     assert emulator.calls("im.group.create") == 1
+
+
+@pytest.mark.parametrize("make", ["DingTalkClient", "SuiteClient"])
+async def test_a_client_refuses_anything_but_an_ssl_context(make: str) -> None:
+    """No switch turns verification off: `ssl_context=False` (aiohttp's way) is refused."""
+    import dingtalk_im_async
+
+    credentials = (
+        {"app_key": "k", "app_secret": "s"}
+        if make == "DingTalkClient"
+        else {"suite_key": "k", "suite_secret": "s"}
+    )
+    with pytest.raises(TypeError, match="verification cannot be off"):
+        getattr(dingtalk_im_async, make)(**credentials, ssl_context=False)
