@@ -27,7 +27,9 @@
         const head = ["organisation", "calls", "token fetches", "quota used", "refused", "cross-tenant", "suites"];
         table = el("table", { id: "organisations" },
           el("thead", {}, el("tr", {}, ...head.map((title) => el("th", {}, title)))), el("tbody", {}));
-        body.append(el("p", { class: "muted", id: "organisations-month" }), table);
+        // In a scrolling box, as the other tables: a narrow screen scrolls the table, not the page.
+        body.append(
+          el("p", { class: "muted", id: "organisations-month" }), el("div", { class: "scroll" }, table));
       }
       body.querySelector("#organisations-month").textContent =
         `Month ${answer.month} · cross-tenant calls: ${answer.crossTenantCalls} · suites: ` +
