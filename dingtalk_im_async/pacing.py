@@ -17,6 +17,7 @@ of slack per window for jitter.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import math
 from contextvars import ContextVar
@@ -73,14 +74,14 @@ class _ServicePacer:
 SERVICE_PACER: Final = _ServicePacer()
 
 
-class PacerLayer:
+class PacerLayer(abc.ABC):
     """A pacer laid over whichever pacer each call would use (its service's own, unless the
     layer names another): set as `RUN_PACER`, it sees every send of a group of calls, e.g.
     to stop admitting them all at once. `over(pacer)` is the pacer a call then waits on."""
 
+    @abc.abstractmethod
     def over(self, pacer: Pacer | None) -> Pacer:
         """The pacer of a call whose service paces with `pacer` (None: not paced)."""
-        raise NotImplementedError
 
 
 #: A bulk run's own pacer (or layer), set in each of its tasks; the transport uses it over
