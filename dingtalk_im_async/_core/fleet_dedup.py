@@ -4,7 +4,7 @@ DingTalk spreads an app's pushes over all its Stream connections, one connection
 each, and redelivers a push whose acknowledgement it did not get, possibly to
 another connection ("负载均衡", https://opensource.dingtalk.com/developerpedia/docs/learn/stream/protocol):
 there a process's own duplicate filter cannot see it. A `FleetDedup` (Redis:
-`dingtalk_im_async.fleet.RedisStreamDedup`) decides across the fleet, on the
+`dingtalk_im_async.fleet_stream.RedisStreamDedup`) decides across the fleet, on the
 logical id (`msgId`, `eventId`), never the frame's `messageId`:
 
 - `claim(key)`: a short claim, taken before the handler runs; refused while

@@ -68,7 +68,7 @@ class StreamClient:
     closes its own. `base_url` (default `$DINGTALK_BASE_URL`, else DingTalk's
     host) is where `connections/open` is called. `robot` lets `reply()` fall
     back to the robot API (e.g. `client.robot`). `fleet_dedup` (e.g.
-    `fleet.RedisStreamDedup`) handles each item once across every instance of the bot.
+    `fleet_stream.RedisStreamDedup`) handles each item once across every instance of the bot.
     """
 
     def __init__(
@@ -92,7 +92,7 @@ class StreamClient:
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise TypeError("session must be an aiohttp.ClientSession")
         if fleet_dedup is not None and not isinstance(fleet_dedup, FleetDedup):
-            raise TypeError("fleet_dedup must be a FleetDedup, e.g. fleet.RedisStreamDedup")
+            raise TypeError("fleet_dedup must be a FleetDedup, e.g. fleet_stream.RedisStreamDedup")
         #: Shares which items were handled with the other instances of this bot (see
         #: `FleetDedup`); items are then acknowledged after their handler.
         self.fleet_dedup = fleet_dedup

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from dingtalk_im_async.fleet import RedisStreamDedup
+from dingtalk_im_async.fleet_stream import RedisStreamDedup
 from dingtalk_im_async.stream import BotMessage, Claim
 from dingtalk_im_async.testing import DingTalkEmulator
 from tests.support.stream_support import eventually, settle, stream_client

@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from dingtalk_im_async.fleet import RedisStreamDedup
+from dingtalk_im_async.fleet_stream import RedisStreamDedup
 from dingtalk_im_async.stream import (
     BotMessage,
     ReconnectPolicy,
